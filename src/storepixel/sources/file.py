@@ -1,0 +1,115 @@
+"""Video files decoded with PyAV (FFmpeg), with capture times from the container's clock."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import av
+import av.error
+
+from storepixel.errors import SourceError
+from storepixel.sources.sampling import TimeSampler
+from storepixel.types import Frame
+
+log = logging.getLogger(__name__)
+
+
+def _creation_time(container: av.container.InputContainer) -> float | None:
+    raw = container.metadata.get("creation_time")
+    if not raw:
+        return None
+    try:
+        return datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+class VideoFileSource:
+    """Decodes a video file, yielding sampled ``Frame``s in BGR.
+
+    ``Frame.index`` counts every decoded frame (0-based), sampled or not, so it maps back to the
+    file. ``Frame.offset_s`` is the frame's pts × time base. The timeline is anchored at ``anchor``
+    (POSIX seconds) if given, else the container's creation time, else the file's modification time.
+    A file that breaks part-way (truncated, corrupt packets) ends the iteration with a warning,
+    keeping every frame that decoded; ``truncated`` then reports it.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        camera_id: str = "cam",
+        analysis_fps: float | None = None,
+        anchor: float | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.camera_id = camera_id
+        if not self.path.exists():
+            raise SourceError(f"video not found: {self.path}")
+        if not self.path.is_file():
+            raise SourceError(f"not a file: {self.path}")
+        try:
+            self._container = av.open(str(self.path))
+        except (av.error.FFmpegError, OSError, UnicodeDecodeError) as exc:
+            raise SourceError(f"not a readable video: {self.path} ({_reason(exc)})") from None
+        if not self._container.streams.video:
+            self._container.close()
+            raise SourceError(f"no video stream in {self.path}")
+        self._stream = self._container.streams.video[0]
+        self._stream.thread_type = "AUTO"  # frame + slice threads: decoding is the floor
+        rate = self._stream.average_rate or self._stream.guessed_rate
+        self.fps: float | None = float(rate) if rate else None
+        self.frame_count: int | None = self._stream.frames or None
+        self.width = int(self._stream.codec_context.width)
+        self.height = int(self._stream.codec_context.height)
+        self.analysis_fps = analysis_fps
+        self.truncated = False
+        if anchor is not None:
+            self.anchor, self.anchor_origin = anchor, "given start time"
+        elif (created := _creation_time(self._container)) is not None:
+            self.anchor, self.anchor_origin = created, "container creation time"
+        else:
+            self.anchor, self.anchor_origin = os.path.getmtime(self.path), "file modification time"
+
+    def __iter__(self) -> Iterator[Frame]:
+        sampler = TimeSampler(self.analysis_fps, self.fps)
+        index = -1
+        time_base = self._stream.time_base
+        try:
+            for packet in self._container.demux(self._stream):
+                for decoded in packet.decode():
+                    index += 1
+                    if decoded.pts is not None and time_base is not None:
+                        offset = float(decoded.pts * time_base)
+                    else:
+                        offset = index / (self.fps or 25.0)
+                    if not sampler.take(offset):
+                        continue
+                    yield Frame(
+                        camera_id=self.camera_id,
+                        index=index,
+                        offset_s=offset,
+                        timestamp=self.anchor + offset,
+                        image=decoded.to_ndarray(format="bgr24"),
+                    )
+        except av.error.FFmpegError as exc:
+            self.truncated = True
+            log.warning(
+                "%s: decoding stopped after %d frames (%s)", self.path, index + 1, _reason(exc)
+            )
+        finally:
+            self.close()
+        if self.frame_count and index + 1 < self.frame_count * 0.98 and not self.truncated:
+            self.truncated = True
+            log.warning("%s: only %d of %d frames decoded", self.path, index + 1, self.frame_count)
+
+    def close(self) -> None:
+        self._container.close()
+
+
+def _reason(exc: BaseException) -> str:
+    text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+    return text.splitlines()[0]

@@ -1,0 +1,66 @@
+from pathlib import Path
+
+import pytest
+
+from storepixel.errors import SourceError
+from storepixel.sources import open_source
+
+
+def test_decodes_with_container_timestamps(vtest_path: Path) -> None:
+    source = open_source(vtest_path, camera_id="c1", anchor=1_000.0)
+    assert source.fps == pytest.approx(10.0)
+    assert (source.width, source.height) == (768, 576)
+    frames = []
+    for frame in source:
+        frames.append(frame)
+        if len(frames) == 12:
+            break
+    assert [f.index for f in frames] == list(range(12))
+    assert frames[11].offset_s == pytest.approx(1.1)
+    assert frames[11].timestamp == pytest.approx(1_001.1)
+    assert frames[0].image.shape == (576, 768, 3)
+    assert frames[0].camera_id == "c1"
+
+
+def test_analysis_rate_samples_by_time(vtest_path: Path) -> None:
+    source = open_source(vtest_path, analysis_fps=2.5, anchor=0.0)
+    first = [f for _, f in zip(range(5), source, strict=False)]
+    assert [f.index for f in first] == [0, 4, 8, 12, 16]
+    assert [f.offset_s for f in first] == pytest.approx([0.0, 0.4, 0.8, 1.2, 1.6])
+
+
+def test_anchor_defaults_to_file_time(vtest_path: Path) -> None:
+    source = open_source(vtest_path)
+    assert source.anchor_origin in {"container creation time", "file modification time"}
+    source.close()
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="video not found"):
+        open_source(tmp_path / "nope.mp4")
+
+
+def test_text_file_named_mp4(tmp_path: Path) -> None:
+    fake = tmp_path / "clip.mp4"
+    fake.write_text("this is not a video\n")
+    with pytest.raises(SourceError, match="not a readable video") as info:
+        open_source(fake)
+    assert "\n" not in str(info.value)
+
+
+def test_truncated_video_keeps_decoded_frames(vtest_path: Path, tmp_path: Path) -> None:
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(vtest_path.read_bytes()[:3_000_000])
+    source = open_source(cut)
+    frames = list(source)
+    assert 100 < len(frames) < 795
+    assert source.truncated
+    assert [f.index for f in frames] == list(range(len(frames)))
+
+
+def test_image_folder(shared_eval: Path) -> None:
+    source = open_source(shared_eval / "tud-campus" / "img1", fps=25, analysis_fps=5)
+    frames = list(source)
+    assert len(frames) == 15
+    assert frames[1].index == 5
+    assert frames[1].offset_s == pytest.approx(0.2)
