@@ -1,1 +1,1 @@
-pytest_plugins = ["tests.fixtures.footage"]
+pytest_plugins = ["tests.fixtures.footage", "tests.fixtures.postgres"]
