@@ -13,7 +13,6 @@ from sqlalchemy import Connection
 from storepixel.store.engine import create_store_engine
 from storepixel.store.models import Base
 
-config = context.config
 target_metadata = Base.metadata
 
 
@@ -31,7 +30,7 @@ def _configure(connection: Connection) -> None:
 
 def run_offline() -> None:
     context.configure(
-        url=config.get_main_option("sqlalchemy.url"),
+        url=context.config.get_main_option("sqlalchemy.url"),
         target_metadata=target_metadata,
         literal_binds=True,
     )
@@ -40,11 +39,11 @@ def run_offline() -> None:
 
 
 def run_online() -> None:
-    connection = config.attributes.get("connection")
+    connection = context.config.attributes.get("connection")
     if connection is not None:
         _configure(connection)
         return
-    engine = create_store_engine(str(config.get_main_option("sqlalchemy.url")))
+    engine = create_store_engine(str(context.config.get_main_option("sqlalchemy.url")))
     try:
         with engine.connect() as conn:
             _configure(conn)
@@ -53,7 +52,10 @@ def run_online() -> None:
         engine.dispose()
 
 
-if context.is_offline_mode():
-    run_offline()
-else:
-    run_online()
+# Alembic executes this file inside a migration environment; a plain import (doctest collection,
+# tooling) finds no ``context.config`` and does nothing.
+if hasattr(context, "config"):
+    if context.is_offline_mode():
+        run_offline()
+    else:
+        run_online()
