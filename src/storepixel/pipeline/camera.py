@@ -9,16 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import numpy as np
+from numpy.typing import NDArray
+
 from storepixel.pipeline.privacy import PrivacyMask
 from storepixel.types import Detections, Event, Frame, Tracks
 
 
 class _Detector(Protocol):
-    def detect(self, image): ...  # type: ignore[no-untyped-def]
+    def detect(self, image: NDArray[np.uint8]) -> Detections: ...
 
 
 class _Tracker(Protocol):
-    def update(self, detections: Detections, timestamp: float) -> Tracks: ...
+    def update(
+        self, detections: Detections, timestamp: float, image: NDArray[np.uint8] | None = None
+    ) -> Tracks: ...
 
 
 class _Analytics(Protocol):
@@ -57,7 +62,7 @@ class CameraPipeline:
         # The mask is applied first so that no model ever sees masked pixels.
         image = self.mask.apply(frame.image) if self.mask else frame.image
         detections: Detections = self.detector.detect(image)
-        tracks = self.tracker.update(detections, frame.timestamp)
+        tracks = self.tracker.update(detections, frame.timestamp, image)
         events: list[Event] = []
         if self.analytics is not None:
             events = self.analytics.update(tracks, frame.timestamp, (frame.width, frame.height))
