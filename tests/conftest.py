@@ -1,1 +1,5 @@
-pytest_plugins = ["tests.fixtures.footage", "tests.fixtures.postgres"]
+pytest_plugins = [
+    "tests.fixtures.footage",
+    "tests.fixtures.postgres",
+    "tests.fixtures.rtsp_server",
+]
