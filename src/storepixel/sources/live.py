@@ -193,6 +193,9 @@ class LiveSource:
     def _frames(self, container: av.container.InputContainer) -> Iterator[Frame]:
         stream = container.streams.video[0]
         time_base = stream.time_base
+        # HTTP MJPEG carries no capture clock: FFmpeg numbers its frames at a guessed 25 fps,
+        # whatever the camera sends, so arrival time is the best capture time there is.
+        use_pts = self.kind != "http"
         sampler = TimeSampler(self.analysis_fps, self.fps)
         paced = self.kind == "file"
         clock = _Timeline(
@@ -208,7 +211,7 @@ class LiveSource:
                         return
                     for decoded in packet.decode():
                         raw = None
-                        if decoded.pts is not None and time_base is not None:
+                        if use_pts and decoded.pts is not None and time_base is not None:
                             raw = float(decoded.pts * time_base)
                         conn_offset = clock.offset(raw)
                         # never in the future, never backwards
