@@ -51,6 +51,8 @@ def test_frames_arrive_with_increasing_capture_times(
         assert health.state == "streaming"
         assert (health.width, health.height) == (768, 576)
         assert health.reconnect_count == 0
+        assert health.input_fps > 7  # the camera's 10 fps, not the 5 fps analysed
+        assert health.analysed_fps > 0
     finally:
         assert reader.stop(timeout=5)
     assert reader.health().state == "stopped"
@@ -65,9 +67,7 @@ def test_outage_reconnects_and_records_a_coverage_gap(
     source = open_live_source(
         rtsp_camera.url(), analysis_fps=5, transport=transport, stall_timeout_s=2
     )
-    reader = CameraReader(source)
-    reader._on_state = states.append
-    reader.start()
+    reader = CameraReader(source, on_state=states.append).start()
     try:
         assert wait_for(lambda: reader.health().frames >= 10, 10), reader.health()
         rtsp_camera.kill()

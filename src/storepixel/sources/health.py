@@ -56,16 +56,22 @@ class CameraHealth:
 
 
 class RateMeter:
-    """Events per second over a sliding window of processing time."""
+    """Events per second over a sliding window of processing time.
+
+    ``tick(n)`` records ``n`` events at once (frames decoded since the last sampled one).
+    """
 
     def __init__(self, window_s: float = 5.0, clock: Callable[[], float] = time.monotonic) -> None:
         self.window_s = window_s
         self._clock = clock
-        self._ticks: deque[float] = deque()
+        self._ticks: deque[tuple[float, int]] = deque()
+        self._count = 0  # events in the window, the first tick's excluded
 
-    def tick(self) -> None:
+    def tick(self, n: int = 1) -> None:
         now = self._clock()
-        self._ticks.append(now)
+        if self._ticks:
+            self._count += n
+        self._ticks.append((now, n))
         self._trim(now)
 
     def rate(self) -> float:
@@ -73,12 +79,14 @@ class RateMeter:
         self._trim(now)
         if len(self._ticks) < 2:
             return 0.0
-        span = now - self._ticks[0]
-        return (len(self._ticks) - 1) / span if span > 0 else 0.0
+        span = now - self._ticks[0][0]
+        return self._count / span if span > 0 else 0.0
 
     def _trim(self, now: float) -> None:
-        while self._ticks and now - self._ticks[0] > self.window_s:
+        while self._ticks and now - self._ticks[0][0] > self.window_s:
             self._ticks.popleft()
+            if self._ticks:  # the new first tick starts the window: its events no longer count
+                self._count -= self._ticks[0][1]
 
 
 class CoverageRecorder:

@@ -145,12 +145,16 @@ class LiveSource:
         return {}
 
     def stop(self) -> None:
-        """Ask a running iteration to end at the next frame (or read timeout)."""
+        """End a running iteration at the next packet (or read timeout), and any later one at once.
+
+        Stopping is for good, so a stop that lands between two connections is not lost.
+        """
         self._stop = True
 
     def __iter__(self) -> Iterator[Frame]:
         """One connection: frames until the stream ends (file without ``loop``) or drops."""
-        self._stop = False
+        if self._stop:
+            return
         container = self._open()
         try:
             yield from self._frames(container)

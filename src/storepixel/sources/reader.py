@@ -172,6 +172,7 @@ class CameraReader:
     def _stream_once(self) -> None:
         self._set(state=CameraState.CONNECTING if not self._health.frames else "reconnecting")
         streaming = False
+        last_index: int | None = None
         for frame in self.source:
             if self._stop.is_set():
                 return
@@ -186,8 +187,9 @@ class CameraReader:
                     message=None,
                     connected_since=frame.timestamp,
                 )
-            with self._lock:
-                self._input.tick()
+            with self._lock:  # input rate counts every decoded frame, sampled or not
+                self._input.tick(frame.index - last_index if last_index is not None else 1)
+            last_index = frame.index
             self.coverage.frame(frame.timestamp)
             self._set(
                 frames=self._health.frames + 1,

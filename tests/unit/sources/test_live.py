@@ -86,6 +86,20 @@ def test_missing_file_is_not_found(tmp_path: Path) -> None:
     assert not source.retryable
 
 
+def test_missing_usb_camera_is_not_found() -> None:
+    source = open_live_source("/dev/video99")
+    with pytest.raises(LiveSourceError) as info:
+        next(iter(source))
+    assert info.value.failure == Failure.NOT_FOUND
+    assert source.retryable  # a USB camera may be plugged in later
+
+
+def test_stopped_source_does_not_connect_again(vtest_path: Path) -> None:
+    source = open_live_source(vtest_path)
+    source.stop()
+    assert list(source) == []
+
+
 def test_unreachable_camera_is_a_clear_state_with_the_password_hidden() -> None:
     source = open_live_source("rtsp://admin:hunter2@127.0.0.1:1/cam", open_timeout_s=2)
     with pytest.raises(LiveSourceError) as info:

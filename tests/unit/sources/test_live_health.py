@@ -61,3 +61,13 @@ def test_rate_meter_over_a_sliding_window() -> None:
     assert meter.rate() == pytest.approx(10.0)
     clock.now += 5.0
     assert meter.rate() == 0.0
+
+
+def test_rate_meter_counts_batches() -> None:
+    clock = FakeClock()
+    meter = RateMeter(window_s=10.0, clock=clock)
+    for _ in range(6):
+        meter.tick(3)  # three frames decoded per sampled frame
+        clock.now += 0.2
+    clock.now -= 0.2
+    assert meter.rate() == pytest.approx(15.0)
