@@ -1,0 +1,5 @@
+"""Multi-person tracking for fixed CCTV cameras: ``Tracker(config).update(detections, t)``."""
+
+from storepixel.tracking.tracker import Tracker, TrackerConfig
+
+__all__ = ["Tracker", "TrackerConfig"]

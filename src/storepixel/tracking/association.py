@@ -1,0 +1,74 @@
+"""Costs between predicted track boxes and detections, and gated optimal assignment."""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.optimize import linear_sum_assignment
+
+F64 = NDArray[np.float64]
+IntArray = NDArray[np.intp]
+
+# Cost given to pairs outside the gate; never accepted, large enough not to sway the optimum.
+INFEASIBLE = 1e6
+
+
+def iou_matrix(a: NDArray[np.floating], b: NDArray[np.floating]) -> F64:
+    """Pairwise IoU of boxes ``a`` (N,4) and ``b`` (M,4) in xyxy."""
+    a = np.asarray(a, np.float64).reshape(-1, 4)
+    b = np.asarray(b, np.float64).reshape(-1, 4)
+    if len(a) == 0 or len(b) == 0:
+        return np.zeros((len(a), len(b)))
+    ix1 = np.maximum(a[:, None, 0], b[None, :, 0])
+    iy1 = np.maximum(a[:, None, 1], b[None, :, 1])
+    ix2 = np.minimum(a[:, None, 2], b[None, :, 2])
+    iy2 = np.minimum(a[:, None, 3], b[None, :, 3])
+    inter = np.clip(ix2 - ix1, 0, None) * np.clip(iy2 - iy1, 0, None)
+    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    union = area_a[:, None] + area_b[None, :] - inter
+    return np.where(union > 0, inter / np.maximum(union, 1e-9), 0.0)
+
+
+def normalised_distance(a: NDArray[np.floating], b: NDArray[np.floating]) -> F64:
+    """Distance between box centres divided by the mean of the two box heights.
+
+    Dividing by height makes one gate fit people near and far from the camera.
+    """
+    a = np.asarray(a, np.float64).reshape(-1, 4)
+    b = np.asarray(b, np.float64).reshape(-1, 4)
+    ca = np.stack([(a[:, 0] + a[:, 2]) / 2, (a[:, 1] + a[:, 3]) / 2], axis=1)
+    cb = np.stack([(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2], axis=1)
+    ha = np.maximum(a[:, 3] - a[:, 1], 1.0)
+    hb = np.maximum(b[:, 3] - b[:, 1], 1.0)
+    d = np.linalg.norm(ca[:, None, :] - cb[None, :, :], axis=2)
+    return d / ((ha[:, None] + hb[None, :]) / 2)
+
+
+def log_height_ratio(a: NDArray[np.floating], b: NDArray[np.floating]) -> F64:
+    """``|log(h_a / h_b)|`` pairwise: 0 for equal heights, symmetric in growth and shrinkage."""
+    a = np.asarray(a, np.float64).reshape(-1, 4)
+    b = np.asarray(b, np.float64).reshape(-1, 4)
+    ha = np.maximum(a[:, 3] - a[:, 1], 1.0)
+    hb = np.maximum(b[:, 3] - b[:, 1], 1.0)
+    return np.abs(np.log(ha[:, None] / hb[None, :]))
+
+
+def assign(cost: F64, max_cost: float) -> tuple[list[tuple[int, int]], IntArray, IntArray]:
+    """Minimum-cost one-to-one assignment keeping only pairs with ``cost <= max_cost``.
+
+    Gated pairs are set to ``INFEASIBLE`` before solving, so a forbidden pair can never push a
+    feasible one out of the optimum. Returns matches and the unmatched row and column indices,
+    all in ascending order (deterministic).
+    """
+    n, m = cost.shape
+    if n == 0 or m == 0:
+        return [], np.arange(n, dtype=np.intp), np.arange(m, dtype=np.intp)
+    c = np.where(cost <= max_cost, cost, INFEASIBLE)
+    rows, cols = linear_sum_assignment(c)
+    matches = [(int(r), int(k)) for r, k in zip(rows, cols, strict=True) if c[r, k] <= max_cost]
+    matched_r = {r for r, _ in matches}
+    matched_c = {k for _, k in matches}
+    un_r = np.array([i for i in range(n) if i not in matched_r], dtype=np.intp)
+    un_c = np.array([j for j in range(m) if j not in matched_c], dtype=np.intp)
+    return sorted(matches), un_r, un_c
