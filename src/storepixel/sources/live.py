@@ -44,7 +44,7 @@ class Failure:
     DISCONNECTED = "disconnected"  # the stream ended or the connection broke
     ERROR = "error"  # anything else FFmpeg reported
 
-    PERMANENT = frozenset({NOT_FOUND})  # only for local files/devices; cameras are retried
+    PERMANENT = frozenset({NOT_FOUND, NOT_A_VIDEO})  # for files only: cameras are retried
 
 
 class LiveSourceError(SourceError):

@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 
 import numpy as np
+import pytest
 
 from storepixel.sources import Backoff, CameraHealth, CameraReader, LatestFrameSlot
 from storepixel.sources.live import Failure, LiveSourceError
@@ -111,12 +112,13 @@ def test_a_bug_in_decoding_does_not_kill_the_reader() -> None:
     reader.stop(timeout=10)
 
 
-def test_missing_file_is_an_error_and_not_retried() -> None:
-    camera = ScriptedCamera([([], Failure.NOT_FOUND)], retryable=False)
+@pytest.mark.parametrize("failure", [Failure.NOT_FOUND, Failure.NOT_A_VIDEO])
+def test_bad_file_is_an_error_and_not_retried(failure: str) -> None:
+    camera = ScriptedCamera([([], failure)], retryable=False)
     reader, _ = run(camera)
     assert reader.stop(timeout=10)
     health = reader.health()
-    assert health.state == "error" and health.failure == Failure.NOT_FOUND
+    assert health.state == "error" and health.failure == failure
     assert health.reconnect_count == 0
     assert reader.slot.closed
 
