@@ -1,0 +1,173 @@
+"""Which person detector to run and how: the ``detector`` section of a camera, or its own YAML file.
+
+>>> cfg = DetectorConfig(confidence=0.5)
+>>> cfg.format, cfg.path is None, cfg.passes
+('nanodet', True, ('letterbox', 'stretch'))
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails
+
+from storepixel.errors import ConfigError
+
+DetectorFormat = Literal["nanodet", "yolov8", "yolox"]
+PassKind = Literal["letterbox", "stretch", "tiles"]
+FORMATS: tuple[str, ...] = ("nanodet", "yolov8", "yolox")
+PASS_KINDS: tuple[str, ...] = ("letterbox", "stretch", "tiles")
+
+
+class DetectorConfig(BaseModel):
+    """A person detector: an ONNX model in one of the known export formats plus its settings.
+
+    The defaults are the bundled NanoDet, measured on a high wide view (PETS09) and a street-level
+    near view (TUD-Campus); see ``docs/accuracy.md`` ("Detector") for the numbers behind them.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    format: DetectorFormat = Field(
+        "nanodet",
+        title="Model format",
+        description="Output layout of the ONNX file: nanodet, yolov8 (also YOLO11) or yolox.",
+    )
+    path: Path | None = Field(
+        None,
+        title="Model file",
+        description="ONNX file; relative paths are relative to the YAML file. "
+        "Empty = the bundled NanoDet (format must then be nanodet).",
+    )
+    input_size: int | None = Field(
+        None,
+        ge=32,
+        le=4096,
+        multiple_of=32,
+        title="Input size",
+        description="Square model input side in pixels for models with a dynamic input; "
+        "empty = the model's own (640 when it has none). A fixed-size model must match.",
+    )
+    confidence: float = Field(
+        0.45,
+        gt=0.0,
+        le=1.0,
+        title="Confidence threshold",
+        description="Minimum person score to report a box.",
+    )
+    nms_iou: float = Field(
+        0.6,
+        gt=0.0,
+        le=1.0,
+        title="NMS IoU",
+        description="Boxes overlapping a higher-scored box by more than this IoU are dropped; "
+        "higher keeps more of the people walking close together.",
+    )
+    person_class_id: int = Field(
+        0, ge=0, title="Person class", description="Class index of 'person' (COCO: 0)."
+    )
+    threads: int = Field(
+        2, ge=1, le=64, title="Threads", description="CPU threads for one inference."
+    )
+    passes: tuple[PassKind, ...] = Field(
+        ("letterbox", "stretch"),
+        min_length=1,
+        title="Passes",
+        description="Views of each frame run through the model, merged with NMS: letterbox "
+        "(whole frame, aspect kept), stretch (whole frame squeezed to the input: helps people "
+        "filling a portrait frame), tiles (overlapping crops: helps small far people). "
+        "Each pass costs one inference (tiles: one per tile).",
+    )
+    tile_grid: tuple[int, int] = Field(
+        (2, 2),
+        title="Tile grid",
+        description="Columns and rows of the tiles pass.",
+    )
+    tile_overlap: float = Field(
+        0.25,
+        ge=0.0,
+        le=0.75,
+        title="Tile overlap",
+        description="Fraction of a tile shared with its neighbour, so people on a seam are whole "
+        "in one tile.",
+    )
+
+    @field_validator("passes", mode="before")
+    @classmethod
+    def _one_pass_or_many(cls, value: Any) -> Any:
+        return (value,) if isinstance(value, str) else value
+
+    @field_validator("passes")
+    @classmethod
+    def _unique_passes(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("each pass may be listed once")
+        return value
+
+    @field_validator("tile_grid")
+    @classmethod
+    def _grid_bounds(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if not all(1 <= n <= 8 for n in value):
+            raise ValueError("columns and rows must be between 1 and 8")
+        return value
+
+    @model_validator(mode="after")
+    def _bundled_is_nanodet(self) -> DetectorConfig:
+        if self.path is None and self.format != "nanodet":
+            raise ValueError(f"format {self.format} needs a model path (only nanodet is bundled)")
+        return self
+
+
+def load_detector_config(path: str | Path) -> DetectorConfig:
+    """Read a detector YAML file (the fields of ``DetectorConfig``, optionally under ``detector:``).
+
+    Raises ``ConfigError`` with one line naming the file, the key and what was expected.
+    """
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"detector config not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read detector config {path}: {exc}") from None
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" (line {where.line + 1})" if where is not None else ""
+        raise ConfigError(f"detector config {path} is not valid YAML{line}") from None
+    if isinstance(data, dict) and set(data) == {"detector"}:
+        data = data["detector"]
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"detector config {path}: expected a mapping of settings")
+    try:
+        config = DetectorConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"detector config {path}: {describe_errors(exc)}") from None
+    if config.path is not None and not config.path.is_absolute():
+        config = config.model_copy(update={"path": (path.parent / config.path).resolve()})
+    return config
+
+
+def describe_errors(exc: ValidationError) -> str:
+    """pydantic's errors as one line: ``key 'x': what was expected; …``."""
+    return "; ".join(_describe(err) for err in exc.errors())
+
+
+def _describe(err: ErrorDetails) -> str:
+    loc = ".".join(str(part) for part in err["loc"])
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        allowed = ", ".join(DetectorConfig.model_fields)
+        return f"unknown key '{loc}' (allowed: {allowed})"
+    if kind == "literal_error" and loc == "format":
+        return f"unknown format {err['input']!r}; expected one of {', '.join(FORMATS)}"
+    if kind == "literal_error" and loc.startswith("passes"):
+        return f"unknown pass {err['input']!r}; expected one of {', '.join(PASS_KINDS)}"
+    message = err["msg"].removeprefix("Value error, ")
+    if not loc:
+        return message
+    return f"key '{loc}': {message}, got {err['input']!r}"

@@ -1,0 +1,98 @@
+"""What every ONNX export format shares: input sizing, placement on the canvas, running the session.
+
+A format (``OnnxModel`` subclass) only says how pixels become a tensor and how output tensors
+become person boxes on the canvas; mapping them back to the image is done here, once.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import onnxruntime as ort
+from numpy.typing import NDArray
+
+from storepixel.errors import DetectorError
+from storepixel.vision.geometry import Fit, place
+
+Candidates = tuple[NDArray[np.float32], NDArray[np.float32]]  # xyxy (N,4), score (N,)
+Shape = list[int | str | None]  # as onnxruntime reports it: str/None for dynamic dimensions
+
+DEFAULT_DYNAMIC_SIZE = 640
+
+
+class OnnxModel(ABC):
+    """An ONNX detector in one export format; ``candidates`` gives person boxes in image pixels."""
+
+    format_name: ClassVar[str]
+    pad_value: ClassVar[int] = 114  # grey, what YOLO-family letterboxes were trained with
+    centre_letterbox: ClassVar[bool] = True
+
+    def __init__(
+        self,
+        session: ort.InferenceSession,
+        path: Path,
+        person_class_id: int = 0,
+        input_size: int | None = None,
+    ) -> None:
+        self.session = session
+        self.path = path
+        self.person_class_id = person_class_id
+        inputs = session.get_inputs()
+        if len(inputs) != 1 or len(inputs[0].shape) != 4:
+            got = [(i.name, i.shape) for i in inputs]
+            raise self.mismatch(f"expected one NCHW image input, got {got}")
+        self.input_name: str = inputs[0].name
+        self.input_size: tuple[int, int] = self._resolve_size(inputs[0].shape, input_size)
+        self.check_outputs([o.shape for o in session.get_outputs()])
+
+    def _resolve_size(self, shape: Shape, wanted: int | None) -> tuple[int, int]:
+        """(width, height) of the model input: the model's own if fixed, else ``wanted``."""
+        height, width = shape[2], shape[3]
+        if isinstance(height, int) and isinstance(width, int) and height > 0 and width > 0:
+            if wanted is not None and (wanted, wanted) != (width, height):
+                raise DetectorError(
+                    f"{self.path.name} has a fixed {width}x{height} input; "
+                    f"input_size {wanted} does not fit it (leave input_size empty)"
+                )
+            return width, height
+        size = wanted or DEFAULT_DYNAMIC_SIZE
+        return size, size
+
+    def mismatch(self, detail: str) -> DetectorError:
+        """The one-line error for a model whose tensors do not fit this format."""
+        return DetectorError(f"{self.path.name} is not a {self.format_name} model: {detail}")
+
+    def candidates(self, image: NDArray[np.uint8], fit: Fit, confidence: float) -> Candidates:
+        """Person boxes (xyxy, image pixels, not clipped) with score ≥ ``confidence``."""
+        canvas, placement = place(
+            image, self.input_size, fit, self.pad_value, centre=self.centre_letterbox
+        )
+        outputs = self.session.run(None, {self.input_name: self.to_tensor(canvas)})
+        xyxy, scores = self.decode(outputs, confidence)
+        return placement.to_image(xyxy), scores
+
+    @abstractmethod
+    def check_outputs(self, shapes: list[Shape]) -> None:
+        """Raise ``self.mismatch(...)`` unless the output shapes fit this format."""
+
+    @abstractmethod
+    def to_tensor(self, canvas_bgr: NDArray[np.uint8]) -> NDArray[np.float32]:
+        """The canvas (input-sized BGR image) as the model's (1,3,H,W) input tensor."""
+
+    @abstractmethod
+    def decode(self, outputs: list[NDArray[np.float32]], confidence: float) -> Candidates:
+        """Raw outputs → person boxes on the canvas (xyxy pixels) and their scores."""
+
+
+def known(dim: int | str | None) -> int | None:
+    """A dimension as an int when the model fixes it, else None."""
+    return dim if isinstance(dim, int) and dim > 0 else None
+
+
+def bgr_to_nchw(canvas: NDArray[np.uint8], *, rgb: bool) -> NDArray[np.float32]:
+    """HxWx3 uint8 → (1,3,H,W) float32, optionally swapping BGR to RGB."""
+    pixels = canvas[:, :, ::-1] if rgb else canvas
+    return np.ascontiguousarray(pixels.transpose(2, 0, 1)[None], dtype=np.float32)

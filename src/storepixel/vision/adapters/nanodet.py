@@ -1,0 +1,156 @@
+"""NanoDet (GFL-style head): per-cell class scores and a distribution over box-side distances.
+
+Two ONNX layouts are read:
+
+- **split** (the bundled model, converted from TF.js): for each stride a class output (1,N,C)
+  and a box output (1,N,4·(R+1)). Anchor centres are at ``(i + 0.5)·stride``, measured: with
+  ``i·stride`` every box shifts by half a cell and mean IoU with ground truth drops.
+- **concatenated** (NanoDet's own ``export_onnx.py``): one (1,N,C+4·(R+1)) output, classes first,
+  R = 7. Three levels (strides 8/16/32, NanoDet-m) use ``(i + 0.5)·stride`` centres; four levels
+  (8/16/32/64, NanoDet-Plus) use ``i·stride``, as NanoDet-Plus places its priors.
+
+Each box side is ``softmax(bins) · [0..R] · stride`` from the anchor centre, in the order left,
+top, right, bottom. Input: BGR, ``(x − mean) / std`` per channel, NCHW.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from storepixel.vision.adapters.base import Candidates, OnnxModel, Shape, known
+
+MEAN = np.array([103.53, 116.28, 123.675], np.float32)
+STD = np.array([57.375, 57.12, 58.395], np.float32)
+CONCAT_REG_MAX = 7
+# Box-side bin counts (R + 1) of NanoDet variants; used to tell the box output from the class one.
+BOX_BINS = (8, 11, 17)
+
+
+@dataclass(frozen=True, slots=True)
+class _Level:
+    stride: int
+    cls_index: int  # which output holds the class scores
+    box_index: int  # which output holds the side distributions
+    rows: slice  # the level's rows in that output (all of it for the split layout)
+    centres: NDArray[np.float32]  # (N,2) anchor centres x, y in canvas pixels
+
+
+class NanoDetModel(OnnxModel):
+    """NanoDet ONNX export (split per-stride outputs, or NanoDet's concatenated one)."""
+
+    format_name = "nanodet"
+
+    def check_outputs(self, shapes: list[Shape]) -> None:
+        if any(len(s) != 3 for s in shapes):
+            raise self.mismatch(f"expected (1, N, K) outputs, got {shapes}")
+        names = [o.name for o in self.session.get_outputs()]
+        if len(shapes) == 1:
+            self._levels, self.num_classes, self.reg_max = self._concatenated(shapes[0])
+        else:
+            self._levels, self.num_classes, self.reg_max = self._split(shapes, names)
+        if self.person_class_id >= self.num_classes:
+            raise self.mismatch(
+                f"person_class_id {self.person_class_id} but only {self.num_classes} classes"
+            )
+
+    def _split(self, shapes: list[Shape], names: list[str]) -> tuple[list[_Level], int, int]:
+        by_cells: dict[int, list[int]] = {}
+        for index, shape in enumerate(shapes):
+            cells = known(shape[1])
+            if cells is None or known(shape[2]) is None:
+                raise self.mismatch(f"split outputs need fixed shapes, got {shapes}")
+            by_cells.setdefault(cells, []).append(index)
+        if any(len(pair) != 2 for pair in by_cells.values()):
+            raise self.mismatch(f"expected a class and a box output per stride, got {shapes}")
+        levels, num_classes, box_width = [], set(), set()
+        for cells, pair in sorted(by_cells.items(), reverse=True):
+            box_index, cls_index = self._which_is_box(pair, shapes, names)
+            num_classes.add(shapes[cls_index][2])
+            box_width.add(shapes[box_index][2])
+            stride = self._stride_for(cells)
+            levels.append(
+                _Level(stride, cls_index, box_index, slice(None), self._centres(stride, 0.5))
+            )
+        if len(num_classes) != 1 or len(box_width) != 1:
+            raise self.mismatch(f"class/box widths differ between strides: {shapes}")
+        return levels, int(num_classes.pop()), int(box_width.pop()) // 4 - 1
+
+    @staticmethod
+    def _which_is_box(pair: list[int], shapes: list[Shape], names: list[str]) -> tuple[int, int]:
+        a, b = pair
+        hints = [any(k in names[i].lower() for k in ("box", "reg", "bbox")) for i in pair]
+        if hints[0] != hints[1]:
+            return (a, b) if hints[0] else (b, a)
+        a_box = shapes[a][2] in [4 * n for n in BOX_BINS]
+        b_box = shapes[b][2] in [4 * n for n in BOX_BINS]
+        if a_box and b_box:  # e.g. 44 and 32 both plausible: the box output is the narrower
+            return (a, b) if int(shapes[a][2]) < int(shapes[b][2]) else (b, a)  # type: ignore[arg-type]
+        return (a, b) if a_box else (b, a)
+
+    def _concatenated(self, shape: Shape) -> tuple[list[_Level], int, int]:
+        cells, width = known(shape[1]), known(shape[2])
+        num_classes = (width or 0) - 4 * (CONCAT_REG_MAX + 1)
+        if cells is None or num_classes < 1:
+            raise self.mismatch(f"expected (1, N, C + 32), got {shape}")
+        w, h = self.input_size
+        layouts = {(8, 16, 32, 64): 0.0, (8, 16, 32): 0.5}  # NanoDet-Plus, NanoDet-m
+        for strides, offset in layouts.items():
+            counts = [-(-h // s) * -(-w // s) for s in strides]
+            if sum(counts) == cells:
+                return self._levels_of(strides, counts, offset), num_classes, CONCAT_REG_MAX
+        raise self.mismatch(f"{cells} cells fit no NanoDet stride set at {w}x{h}")
+
+    def _levels_of(
+        self, strides: tuple[int, ...], counts: list[int], offset: float
+    ) -> list[_Level]:
+        levels, start = [], 0
+        for stride, count in zip(strides, counts, strict=True):
+            rows = slice(start, start + count)
+            levels.append(_Level(stride, 0, 0, rows, self._centres(stride, offset)))
+            start += count
+        return levels
+
+    def _stride_for(self, cells: int) -> int:
+        w, h = self.input_size
+        for stride in (8, 16, 32, 64, 128):
+            if -(-w // stride) * -(-h // stride) == cells:
+                return stride
+        raise self.mismatch(f"{cells} cells fit no stride at {w}x{h}")
+
+    def _centres(self, stride: int, offset: float) -> NDArray[np.float32]:
+        w, h = self.input_size
+        ys, xs = np.mgrid[0 : -(-h // stride), 0 : -(-w // stride)]
+        return (np.stack([xs.ravel(), ys.ravel()], 1).astype(np.float32) + offset) * stride
+
+    def to_tensor(self, canvas_bgr: NDArray[np.uint8]) -> NDArray[np.float32]:
+        normalised = (canvas_bgr.astype(np.float32) - MEAN) / STD
+        return np.ascontiguousarray(normalised.transpose(2, 0, 1)[None])
+
+    def decode(self, outputs: list[NDArray[np.float32]], confidence: float) -> Candidates:
+        bins = self.reg_max + 1
+        concatenated = len(outputs) == 1
+        boxes, scores = [], []
+        for level in self._levels:
+            cls = outputs[level.cls_index][0, level.rows]
+            box = outputs[level.box_index][0, level.rows]
+            if concatenated:
+                box = box[:, self.num_classes :]
+            if len(cls) != len(level.centres) or box.shape[1] != 4 * bins:
+                raise self.mismatch(f"output shapes changed at run time: {cls.shape}, {box.shape}")
+            score = cls[:, self.person_class_id]
+            hit = np.flatnonzero(score >= confidence)
+            if hit.size == 0:
+                continue
+            logits = box[hit].reshape(-1, 4, bins).astype(np.float32)
+            weights = np.exp(logits - logits.max(axis=2, keepdims=True))
+            weights /= weights.sum(axis=2, keepdims=True)
+            sides = weights @ np.arange(bins, dtype=np.float32) * level.stride  # (n, 4)
+            centre = level.centres[hit]
+            boxes.append(np.concatenate([centre - sides[:, :2], centre + sides[:, 2:]], axis=1))
+            scores.append(score[hit])
+        if not boxes:
+            return np.zeros((0, 4), np.float32), np.zeros(0, np.float32)
+        return np.concatenate(boxes).astype(np.float32), np.concatenate(scores).astype(np.float32)

@@ -1,0 +1,58 @@
+"""The person detector interface and the one way to build one from a config.
+
+>>> import numpy as np
+>>> detector = load_detector()  # the bundled NanoDet with the measured defaults
+>>> detections = detector.detect(np.zeros((576, 768, 3), np.uint8))
+>>> len(detections)
+0
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
+
+from storepixel.config.detector import DetectorConfig
+from storepixel.types import Detections
+
+BUNDLED_MODEL = Path(__file__).parent / "models" / "nanodet.onnx"
+
+
+class Detector(ABC):
+    """Finds people in BGR frames; boxes are pixels of the frame given, NMS already applied."""
+
+    @abstractmethod
+    def detect(self, image_bgr: NDArray[np.uint8]) -> Detections:
+        """People in one HxWx3 uint8 BGR image: xyxy in its pixels and confidences, best first."""
+
+    def detect_batch(self, images: list[NDArray[np.uint8]]) -> list[Detections]:
+        """``detect`` for each image (one inference each for now; true batching can come later)."""
+        return [self.detect(image) for image in images]
+
+
+def load_detector(config: DetectorConfig | None = None) -> Detector:
+    """Build the detector described by ``config`` (``None``: the bundled NanoDet, defaults).
+
+    Raises ``DetectorError`` (one line) when the model file is missing, is not ONNX, or its
+    tensors do not match ``config.format``.
+    """
+    # Imported here: onnx_detector subclasses Detector, so it imports this module.
+    from storepixel.vision.adapters import ADAPTERS
+    from storepixel.vision.onnx_detector import OnnxDetector
+    from storepixel.vision.onnx_session import create_session
+
+    config = config or DetectorConfig()
+    path = config.path or BUNDLED_MODEL
+    session = create_session(path, threads=config.threads)
+    model = ADAPTERS[config.format](session, path, config.person_class_id, config.input_size)
+    return OnnxDetector(
+        model,
+        confidence=config.confidence,
+        nms_iou=config.nms_iou,
+        passes=config.passes,
+        tile_grid=config.tile_grid,
+        tile_overlap=config.tile_overlap,
+    )

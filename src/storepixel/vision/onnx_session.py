@@ -1,0 +1,31 @@
+"""One place that opens ONNX models, tuned for a small CPU box (2 cores is the target)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import onnxruntime as ort
+
+from storepixel.errors import DetectorError
+
+
+def create_session(path: Path, threads: int = 2) -> ort.InferenceSession:
+    """Open ``path`` on the CPU with ``threads`` intra-op threads, sequential execution.
+
+    Inter-op parallelism is off: these models are a chain of convolutions, so extra threads only
+    compete with the decoder and tracker for the same two cores. Raises ``DetectorError`` with a
+    one-line message if the file is missing or is not a loadable ONNX model.
+    """
+    if not path.is_file():
+        raise DetectorError(f"detector model not found: {path}")
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3  # errors only: shape-inference warnings are noise to users
+    try:
+        return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    except Exception as exc:  # onnxruntime raises several private exception types
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise DetectorError(f"cannot load detector model {path}: {reason[:200]}") from None
