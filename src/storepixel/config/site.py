@@ -1,0 +1,432 @@
+"""Site configuration: site → cameras → lines, zones and privacy masks, loaded from YAML.
+
+Coordinates are normalised (0–1 of the frame's width and height, origin top-left), so a zone drawn
+on the main stream also fits the substream. Every problem is reported as one line naming the file,
+the key path and what was expected.
+
+>>> site = SiteConfig.model_validate({
+...     "site": {"id": "demo", "name": "Demo Store", "timezone": "Europe/Lisbon"},
+...     "cameras": [{"id": "cam1", "source": "door.mp4",
+...                  "lines": [{"id": "entrance", "points": [[0.1, 0.6], [0.9, 0.6]]}],
+...                  "zones": [{"id": "till", "polygon": [[0.2, 0.3], [0.8, 0.3], [0.8, 0.9]]}]}],
+... })
+>>> cam = site.camera("cam1")
+>>> cam.analysis_fps, cam.zones[0].kind, cam.zones[0].presence_s, cam.zones[0].grace_s
+(5.0, 'area', 1.0, 2.0)
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import ErrorDetails
+
+from storepixel.analytics.geometry import polygon_problem
+from storepixel.config.detector import DetectorConfig
+from storepixel.errors import ConfigError
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
+Identifier = Annotated[
+    str,
+    Field(
+        pattern=ID_PATTERN,
+        description="Letters, digits and _ . : - (up to 128; starts with a letter or digit). "
+        "Used in events, metrics and URLs, so it should not change once data exists.",
+    ),
+]
+Coordinate = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
+Point = tuple[Coordinate, Coordinate]
+ZoneKind = Literal["area", "queue", "shelf"]
+
+# Per kind: (minimum presence, exit grace) in seconds when the zone does not set them. A queue
+# needs a longer presence so that people walking across it are not "waiting"; a shelf a shorter
+# grace because people step back and forth in front of it.
+ZONE_DEFAULTS: dict[str, tuple[float, float]] = {
+    "area": (1.0, 2.0),
+    "queue": (3.0, 3.0),
+    "shelf": (2.0, 1.5),
+}
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+def _check_polygon(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    problem = polygon_problem(points)
+    if problem and len(points) < 3:
+        raise ValueError(f"expected at least 3 points [[x, y], ...], got {len(points)}")
+    if problem:
+        raise ValueError(f"{problem}; expected a simple polygon of at least 3 points")
+    return points
+
+
+class LineConfig(_Model):
+    """A directed counting line: crossing it from the walker's left to right is ``in``."""
+
+    id: Identifier
+    name: str | None = Field(None, description="Label for reports; defaults to the id.")
+    points: list[Point] = Field(
+        description="Exactly two distinct points [[x1, y1], [x2, y2]], normalised. Walking from "
+        "the first to the second, a crossing from your left to your right is 'in' (for a line "
+        "drawn left to right, moving down the image is 'in')."
+    )
+    hysteresis: float = Field(
+        0.02,
+        ge=0.0,
+        le=0.25,
+        description="Half-width of the band around the line (normalised units) a person must "
+        "clear on the far side before a crossing counts; jitter inside the band counts nothing.",
+    )
+
+    @field_validator("points")
+    @classmethod
+    def _two_distinct(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        if len(points) != 2:
+            raise ValueError(
+                f"expected exactly 2 points [[x1, y1], [x2, y2]], got {len(points)} point(s)"
+            )
+        if points[0] == points[1]:
+            raise ValueError("expected 2 distinct points, got the same point twice")
+        return points
+
+
+class ZoneConfig(_Model):
+    """A polygon where people are counted in and out: an area, a queue or a shelf front."""
+
+    id: Identifier
+    name: str | None = Field(None, description="Label for reports; defaults to the id.")
+    kind: ZoneKind = Field(
+        "area",
+        description="area: visits, dwell, occupancy. queue: also joins/leaves, waiting time and "
+        "queue length. shelf: like area, tuned for short stops in front of a shelf.",
+    )
+    polygon: list[Point] = Field(
+        description="At least 3 normalised points forming a simple (not self-crossing) polygon."
+    )
+    min_presence_s: float | None = Field(
+        None,
+        ge=0.0,
+        le=3600.0,
+        description="Seconds a person must be inside before the visit counts (default by kind: "
+        "area 1, queue 3, shelf 2).",
+    )
+    exit_grace_s: float | None = Field(
+        None,
+        ge=0.0,
+        le=3600.0,
+        description="Seconds a person may be outside or hidden and still be in the same visit "
+        "(default by kind: area 2, queue 3, shelf 1.5).",
+    )
+    hysteresis: float = Field(
+        0.01,
+        ge=0.0,
+        le=0.25,
+        description="Distance (normalised) a foot point must be inside, or outside, the edge "
+        "before the person's side changes; stops jitter on the edge flickering membership.",
+    )
+
+    @field_validator("polygon")
+    @classmethod
+    def _simple(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        return _check_polygon(points)
+
+    @property
+    def presence_s(self) -> float:
+        """Minimum presence in effect (the zone's own value or its kind's default)."""
+        return (
+            self.min_presence_s if self.min_presence_s is not None else ZONE_DEFAULTS[self.kind][0]
+        )
+
+    @property
+    def grace_s(self) -> float:
+        """Exit grace in effect (the zone's own value or its kind's default)."""
+        return self.exit_grace_s if self.exit_grace_s is not None else ZONE_DEFAULTS[self.kind][1]
+
+
+class PrivacyMaskConfig(_Model):
+    """A polygon blanked in every frame before any model sees it."""
+
+    id: Identifier | None = None
+    polygon: list[Point] = Field(description="At least 3 normalised points (a simple polygon).")
+
+    @field_validator("polygon")
+    @classmethod
+    def _simple(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        return _check_polygon(points)
+
+
+class CameraConfig(_Model):
+    """One camera: where its video comes from, how often to analyse it, and what to count."""
+
+    id: Identifier
+    name: str | None = Field(None, description="Label for reports; defaults to the id.")
+    source: str | None = Field(
+        None,
+        description="File path, rtsp:// or http(s):// URL, or a USB device; may be left out "
+        "when the video is given on the command line.",
+    )
+    analysis_fps: float = Field(
+        5.0, gt=0.0, le=60.0, description="Frames per second of capture time to analyse."
+    )
+    detector: DetectorConfig | None = Field(
+        None, description="Person detector settings; empty = the bundled default."
+    )
+    lines: list[LineConfig] = Field(default_factory=list)
+    zones: list[ZoneConfig] = Field(default_factory=list)
+    privacy_masks: list[PrivacyMaskConfig] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique_scope_ids(self) -> CameraConfig:
+        # Lines and zones share one namespace: both are the ``scope_id`` of events and metrics.
+        seen: dict[str, str] = {}
+        for where, items in (("lines", self.lines), ("zones", self.zones)):
+            for i, item in enumerate(items):
+                if item.id in seen:
+                    raise ValueError(
+                        f"{where}[{i}].id: {item.id!r} is already used by {seen[item.id]}; "
+                        "expected ids unique among the camera's lines and zones"
+                    )
+                seen[item.id] = f"{where}[{i}]"
+        return self
+
+    def line(self, line_id: str) -> LineConfig:
+        for line in self.lines:
+            if line.id == line_id:
+                return line
+        raise ConfigError(f"camera {self.id!r} has no line {line_id!r}")
+
+    def zone(self, zone_id: str) -> ZoneConfig:
+        for zone in self.zones:
+            if zone.id == zone_id:
+                return zone
+        raise ConfigError(f"camera {self.id!r} has no zone {zone_id!r}")
+
+
+class SiteInfo(_Model):
+    """The store itself."""
+
+    id: Identifier
+    name: str | None = Field(None, description="Display name; defaults to the id.")
+    timezone: str = Field(
+        "UTC",
+        description="IANA timezone of the store (e.g. Europe/Lisbon): reports show local time; "
+        "events and metrics are stored in UTC.",
+    )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(
+                f"unknown timezone {value!r}; expected an IANA name such as Europe/Lisbon or UTC"
+            ) from None
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class SiteConfig(_Model):
+    """A whole site file. ``camera(id)`` picks one camera with a helpful error."""
+
+    site: SiteInfo
+    cameras: list[CameraConfig] = Field(min_length=1)
+
+    _path: Path | None = PrivateAttr(default=None)
+
+    @model_validator(mode="after")
+    def _unique_camera_ids(self) -> SiteConfig:
+        seen: set[str] = set()
+        for i, cam in enumerate(self.cameras):
+            if cam.id in seen:
+                raise ValueError(
+                    f"cameras[{i}].id: {cam.id!r} is used twice; expected unique camera ids"
+                )
+            seen.add(cam.id)
+        return self
+
+    @property
+    def path(self) -> Path | None:
+        """The file this configuration was loaded from, if any."""
+        return self._path
+
+    def camera(self, camera_id: str) -> CameraConfig:
+        """The camera with this id; ``ConfigError`` listing the known ids otherwise."""
+        for cam in self.cameras:
+            if cam.id == camera_id:
+                return cam
+        known = ", ".join(c.id for c in self.cameras)
+        where = f"{self._path}: " if self._path else ""
+        raise ConfigError(f"{where}no camera {camera_id!r}; known cameras: {known}")
+
+
+# --- YAML load / save ----------------------------------------------------------------------------
+
+
+def load_site(path: str | Path) -> SiteConfig:
+    """Read and validate a site YAML file; ``ConfigError`` (one line) on any problem.
+
+    Relative detector model paths are resolved against the file's folder.
+    """
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"site config not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read site config {path}: {exc}") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
+    site = parse_site(data, source=str(path))
+    site._path = path
+    for cam in site.cameras:
+        det = cam.detector
+        if det is not None and det.path is not None and not det.path.is_absolute():
+            cam.detector = det.model_copy(update={"path": (path.parent / det.path).resolve()})
+    return site
+
+
+def parse_site(data: Any, source: str = "site config") -> SiteConfig:
+    """Validate already-parsed YAML/JSON data; ``source`` names it in error messages."""
+    if not isinstance(data, dict):
+        got = "an empty file" if data is None else type(data).__name__
+        raise ConfigError(f"{source}: expected a mapping with keys 'site' and 'cameras', got {got}")
+    try:
+        return SiteConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: {describe_error(exc, data)}") from None
+
+
+def dump_site(site: SiteConfig, path: str | Path) -> Path:
+    """Write ``site`` as YAML (unset optional keys left out) and return the path."""
+    out = Path(path)
+    data = site.model_dump(mode="json", exclude_none=True)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(
+        yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None),
+        encoding="utf-8",
+    )
+    return out
+
+
+# --- one-line error messages ---------------------------------------------------------------------
+
+
+def key_path(loc: tuple[int | str, ...]) -> str:
+    """pydantic's error location as a key path: ``cameras[0].zones[1].polygon``."""
+    text = ""
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def _camera_hint(loc: tuple[int | str, ...], data: Any) -> str:
+    """`` (camera 'cam1')`` when the error is inside a camera whose id can be read."""
+    if len(loc) >= 2 and loc[0] == "cameras" and isinstance(loc[1], int):
+        cams = data.get("cameras") if isinstance(data, dict) else None
+        if isinstance(cams, list) and loc[1] < len(cams) and isinstance(cams[loc[1]], dict):
+            cam_id = cams[loc[1]].get("id")
+            if isinstance(cam_id, str):
+                return f" (camera {cam_id!r})"
+    return ""
+
+
+def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The model that owns the last key of ``loc`` (to list allowed keys for an unknown one)."""
+    model: type[BaseModel] | None = SiteConfig
+    for part in loc[:-1]:
+        if isinstance(part, int) or model is None:
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return None
+        model = _inner_model(field.annotation)
+    return model
+
+
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in getattr(annotation, "__args__", ()):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _expected(err: ErrorDetails) -> str:
+    kind, loc, got = err["type"], tuple(err["loc"]), err.get("input")
+    in_points = any(k in loc for k in ("points", "polygon")) and isinstance(loc[-1], int)
+    if kind == "extra_forbidden":
+        model = _model_at(loc)
+        allowed = f"; expected one of: {', '.join(model.model_fields)}" if model else ""
+        return f"unknown key {loc[-1]!r}{allowed}"
+    if kind == "missing":
+        return "expected a point [x, y]" if in_points else "missing required key"
+    if in_points and kind in {"greater_than_equal", "less_than_equal", "finite_number"}:
+        return (
+            f"expected a normalised coordinate between 0 and 1 (fraction of the frame), got {got!r}"
+        )
+    if kind == "string_pattern_mismatch":
+        return (
+            f"expected letters, digits and _ . : - (starting with a letter or digit), got {got!r}"
+        )
+    message = err["msg"].removeprefix("Value error, ")
+    if kind == "value_error":
+        return message
+    if message.startswith("Input should be "):
+        message = "expected " + message.removeprefix("Input should be ")
+    else:
+        message = message[:1].lower() + message[1:]
+    return f"{message}, got {got!r}"
+
+
+_SUBPATH = re.compile(r"^((?:[a-z_]+\[\d+\]\.)*[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+)?): (.*)$")
+
+
+def describe_error(exc: ValidationError, data: Any = None) -> str:
+    """The first validation error as ``key.path (camera 'x'): what was expected`` (+ how many more).
+
+    Only the first is shown so the message stays one line; fixing it reveals the next.
+    """
+    errors = exc.errors()
+    first = errors[0]
+    loc = tuple(first["loc"])
+    if first["type"] == "missing" and len(loc) > 1 and isinstance(loc[-1], int):
+        loc = loc[:-1]  # a point with too few numbers: name the point, not the missing number
+    where = key_path(loc) or "top level"
+    what = _expected(first)
+    # Model-level checks (unique ids) name the offending sub-key first: fold it into the path.
+    found = _SUBPATH.match(what) if first["type"] == "value_error" else None
+    if found:
+        where = f"{where}.{found.group(1)}" if where != "top level" else found.group(1)
+        what = found.group(2)
+    more = ""
+    if len(errors) > 1:
+        more = f" (+{len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
+    return f"{where}{_camera_hint(loc, data)}: {what}{more}"
