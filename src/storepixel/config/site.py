@@ -193,14 +193,15 @@ class CameraConfig(_Model):
     def _unique_scope_ids(self) -> CameraConfig:
         # Lines and zones share one namespace: both are the ``scope_id`` of events and metrics.
         seen: dict[str, str] = {}
-        for where, items in (("lines", self.lines), ("zones", self.zones)):
-            for i, item in enumerate(items):
-                if item.id in seen:
-                    raise ValueError(
-                        f"{where}[{i}].id: {item.id!r} is already used by {seen[item.id]}; "
-                        "expected ids unique among the camera's lines and zones"
-                    )
-                seen[item.id] = f"{where}[{i}]"
+        ids = [(f"lines[{i}]", ln.id) for i, ln in enumerate(self.lines)]
+        ids += [(f"zones[{i}]", z.id) for i, z in enumerate(self.zones)]
+        for where, scope_id in ids:
+            if scope_id in seen:
+                raise ValueError(
+                    f"{where}.id: {scope_id!r} is already used by {seen[scope_id]}; "
+                    "expected ids unique among the camera's lines and zones"
+                )
+            seen[scope_id] = where
         return self
 
     def line(self, line_id: str) -> LineConfig:

@@ -1,0 +1,171 @@
+"""Zone membership per track: minimum presence, exit grace and an edge band, then enter/exit.
+
+A track's *side* of the zone changes only when its foot point is at least ``hysteresis`` inside
+(or outside) the outline, so jitter on the edge does not flicker. A *visit* opens at the first
+frame inside and is reported (``enter``, dated to that first frame) once the person has been inside
+for ``min_presence_s``. It ends when the person has been outside, or unseen (lost by the tracker,
+or gone), for ``exit_grace_s``; the ``exit`` is dated to the last frame inside and carries
+``dwell_s = last inside − first inside``. Being hidden or stepping out for less than the grace keeps
+the same visit.
+
+>>> zone = ZoneCounter("aisle", [(0.2, 0.2), (0.8, 0.2), (0.8, 0.8), (0.2, 0.8)],
+...                    min_presence_s=1.0, exit_grace_s=2.0, hysteresis=0.0)
+>>> xs = [0.1, 0.5, 0.5, 0.5, None, 0.5, 0.9, 0.9, 0.9, 0.9]  # None: hidden for a frame
+>>> for t, x in enumerate(xs):
+...     for ch in zone.update([] if x is None else [1], [] if x is None else [[x, 0.5]], float(t)):
+...         print(ch.kind, ch.time, ch.dwell_s)
+enter 1.0 None
+exit 5.0 4.0
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from storepixel.analytics.geometry import Polygon, as_points
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneChange:
+    """A visit reported as entered or ended (``time`` is backdated, see the module docs)."""
+
+    zone_id: str
+    track: int
+    kind: Literal["enter", "exit"]
+    time: float
+    dwell_s: float | None = None  # on exit
+    ended_by: Literal["left", "end"] | None = None  # on exit: walked off, or footage ended
+
+
+@dataclass(slots=True)
+class _Visit:
+    first_in: float
+    last_in: float
+    entered: bool = False
+
+
+@dataclass(slots=True)
+class _TrackState:
+    inside: bool
+    last_seen: float
+    visit: _Visit | None = None
+
+
+class ZoneCounter:
+    """Visits of tracks to one polygon zone; ``occupancy`` is the people believed inside now.
+
+    Occupancy counts tracks whose last known side is inside while their visit is open: seen inside
+    this frame, or hidden for less than the grace after being seen inside. People are counted from
+    their first frame inside (minimum presence decides whether a *visit* is reported, not whether
+    someone physically occupies the zone).
+    """
+
+    def __init__(
+        self,
+        zone_id: str,
+        polygon: ArrayLike,
+        min_presence_s: float = 1.0,
+        exit_grace_s: float = 2.0,
+        hysteresis: float = 0.01,
+        forget_after_s: float = 60.0,
+    ) -> None:
+        if min_presence_s < 0 or exit_grace_s < 0 or hysteresis < 0:
+            raise ValueError("min_presence_s, exit_grace_s and hysteresis must be >= 0")
+        self.zone_id = zone_id
+        self.polygon = Polygon(polygon)
+        self.min_presence_s = float(min_presence_s)
+        self.exit_grace_s = float(exit_grace_s)
+        self.hysteresis = float(hysteresis)
+        self.forget_after_s = max(float(forget_after_s), self.exit_grace_s)
+        self.visits = 0  # visits reported as entered
+        self.dwells: list[float] = []  # dwell of each ended visit, in the order they ended
+        self._tracks: dict[int, _TrackState] = {}
+
+    @property
+    def occupancy(self) -> int:
+        return sum(1 for st in self._tracks.values() if st.visit is not None and st.inside)
+
+    def inside_ids(self) -> list[int]:
+        """Tracks counted in ``occupancy``."""
+        return sorted(t for t, st in self._tracks.items() if st.visit is not None and st.inside)
+
+    def update(self, ids: ArrayLike, points: ArrayLike, timestamp: float) -> list[ZoneChange]:
+        """Feed the observed foot points of one frame (tracks not listed count as unseen)."""
+        ids_arr = np.asarray(ids, dtype=np.int64).reshape(-1)
+        pts = as_points(points)
+        t = float(timestamp)
+        out: list[ZoneChange] = []
+        seen_inside: set[int] = set()
+        if len(ids_arr):
+            depth = self.polygon.signed_depth(pts)
+            for tid, dep in zip(ids_arr.tolist(), depth.tolist(), strict=True):
+                st = self._observe(int(tid), float(dep), t)
+                if st.inside:
+                    seen_inside.add(int(tid))
+                    change = self._inside(int(tid), st, t)
+                    if change is not None:
+                        out.append(change)
+        for tid, st in self._tracks.items():
+            visit = st.visit
+            if (
+                visit is not None
+                and tid not in seen_inside
+                and t - visit.last_in >= self.exit_grace_s
+            ):
+                out.extend(self._close(tid, st, "left"))
+        self._forget(t)
+        return out
+
+    def flush(self, timestamp: float) -> list[ZoneChange]:
+        """End every open visit (end of footage); visits not yet entered are dropped."""
+        out: list[ZoneChange] = []
+        for tid, st in sorted(self._tracks.items()):
+            if st.visit is not None:
+                out.extend(self._close(tid, st, "end"))
+        self._tracks.clear()
+        return out
+
+    def _observe(self, tid: int, depth: float, t: float) -> _TrackState:
+        st = self._tracks.get(tid)
+        if st is None:
+            # First sighting inside the band: take the raw side rather than guess.
+            st = _TrackState(inside=depth > 0.0, last_seen=t)
+            self._tracks[tid] = st
+        if depth >= self.hysteresis and depth > 0.0:
+            st.inside = True
+        elif depth <= -self.hysteresis and depth <= 0.0:
+            st.inside = False
+        st.last_seen = t
+        return st
+
+    def _inside(self, tid: int, st: _TrackState, t: float) -> ZoneChange | None:
+        if st.visit is None:
+            st.visit = _Visit(first_in=t, last_in=t)
+        visit = st.visit
+        visit.last_in = t
+        if not visit.entered and visit.last_in - visit.first_in >= self.min_presence_s:
+            visit.entered = True
+            self.visits += 1
+            return ZoneChange(self.zone_id, tid, "enter", visit.first_in)
+        return None
+
+    def _close(self, tid: int, st: _TrackState, why: Literal["left", "end"]) -> list[ZoneChange]:
+        visit, st.visit = st.visit, None
+        if visit is None or not visit.entered:
+            return []
+        dwell = visit.last_in - visit.first_in
+        self.dwells.append(dwell)
+        return [ZoneChange(self.zone_id, tid, "exit", visit.last_in, dwell, why)]
+
+    def _forget(self, now: float) -> None:
+        stale = [
+            tid
+            for tid, st in self._tracks.items()
+            if st.visit is None and now - st.last_seen > self.forget_after_s
+        ]
+        for tid in stale:
+            del self._tracks[tid]
