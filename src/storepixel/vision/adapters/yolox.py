@@ -45,6 +45,11 @@ class YoloXModel(OnnxModel):
             strides.append(np.full(xs.size, stride))
         self._grid = np.concatenate(grids).astype(np.float32)
         self._strides = np.concatenate(strides).astype(np.float32)[:, None]
+        rows = known(shapes[0][1])
+        if rows is not None and rows != len(self._grid):
+            raise self.mismatch(
+                f"{rows} candidates, but strides {STRIDES} at {w}x{h} give {len(self._grid)}"
+            )
 
     def to_tensor(self, canvas_bgr: NDArray[np.uint8]) -> NDArray[np.float32]:
         return bgr_to_nchw(canvas_bgr, rgb=False)
