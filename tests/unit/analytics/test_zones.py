@@ -1,0 +1,125 @@
+"""Zone visits: minimum presence, exit grace, an edge band, backdated enter/exit, flush."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from storepixel.analytics.queues import QueueCounter
+from storepixel.analytics.zones import ZoneChange, ZoneCounter
+
+RECT = [(0.3, 0.2), (0.7, 0.2), (0.7, 0.8), (0.3, 0.8)]  # left edge at x = 0.3
+
+
+def _feed(zone: ZoneCounter, frames: list[tuple[float, float | None]], y: float = 0.5):
+    """``frames``: (time, x) for track 1, x None = not seen in that frame."""
+    out: list[ZoneChange] = []
+    for t, x in frames:
+        ids, pts = ([1], [[x, y]]) if x is not None else ([], [])
+        out += zone.update(ids, pts, t)
+    return out
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.data())
+def test_jitter_on_the_edge_adds_no_visits(data: st.DataObject) -> None:
+    """Walk in across the edge dithering within the band, stay, walk out dithering again: exactly
+    one visit, whose dwell runs from the first frame clearly inside to the last frame inside."""
+    h = data.draw(st.floats(0.005, 0.04))
+    presence = data.draw(st.floats(0.0, 2.0))
+    grace = data.draw(st.floats(0.0, 3.0))
+    zone = ZoneCounter("z", RECT, min_presence_s=presence, exit_grace_s=grace, hysteresis=h)
+    band = st.floats(-0.95 * h, 0.95 * h)
+    dither_in = data.draw(st.lists(band, max_size=20))
+    dither_out = data.draw(st.lists(band, max_size=20))
+    n_inside = data.draw(st.integers(1, 20))
+    steps = data.draw(st.lists(st.floats(0.05, 0.5), min_size=200, max_size=200))
+    times = iter(np.cumsum(steps).tolist())
+    xs = [0.3 - 2 * h - 0.05, *(0.3 + d for d in dither_in)]
+    xs += [0.5] * n_inside + [0.3 + d for d in dither_out]
+    frames = [(next(times), x) for x in xs]
+    first_in = frames[len(dither_in) + 1][0]
+    last_in = frames[-1][0]
+    stay = first_in + max(presence, 0.0) + 0.01  # make sure the presence is met
+    while last_in < stay:
+        last_in = next(times)
+        frames.append((last_in, 0.5))
+    t_out = next(times)
+    frames += [(t_out, 0.1), (t_out + grace + 0.01, 0.1)]
+    changes = _feed(zone, frames)
+    assert [(c.kind, c.time) for c in changes] == [("enter", first_in), ("exit", last_in)]
+    assert changes[1].dwell_s == pytest.approx(last_in - first_in)
+    assert zone.visits == 1 and zone.occupancy == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.floats(0.005, 0.04), st.lists(st.floats(-0.95, 0.95), min_size=1, max_size=60))
+def test_standing_on_the_edge_is_never_a_visit(h: float, offsets: list[float]) -> None:
+    zone = ZoneCounter("z", RECT, min_presence_s=0.0, exit_grace_s=1.0, hysteresis=h)
+    frames = [(0.0, 0.3 - 2 * h)] + [(0.2 * (i + 1), 0.3 + o * h) for i, o in enumerate(offsets)]
+    assert _feed(zone, frames) == [] and zone.occupancy == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.floats(0.5, 5.0),
+    st.lists(
+        st.tuples(st.floats(0.1, 3.0), st.floats(0.05, 0.8) | st.floats(1.5, 3.0)),
+        min_size=1,
+        max_size=6,
+    ),
+)
+def test_hidden_shorter_than_grace_is_one_visit(
+    grace: float, pattern: list[tuple[float, float]]
+) -> None:
+    """Seen inside for a while, then hidden: gaps < grace merge, gaps > grace split the visit."""
+    zone = ZoneCounter("z", RECT, min_presence_s=0.0, exit_grace_s=grace, hysteresis=0.0)
+    t, frames = 0.0, []
+    for seen_for, gap_factor in pattern:
+        frames += [(t + dt, 0.5) for dt in np.arange(0.0, seen_for + 1e-9, 0.1)]
+        t = frames[-1][0]
+        hidden_for = gap_factor * grace
+        frames += [(t + dt, None) for dt in np.arange(0.1, hidden_for, 0.1)]
+        t += hidden_for
+    frames.append((t + grace + 1.0, None))
+    visits = 1 + sum(1 for _, factor in pattern[:-1] if factor > 1)
+    changes = _feed(zone, frames)
+    assert sum(c.kind == "enter" for c in changes) == visits
+    assert sum(c.kind == "exit" for c in changes) == visits
+
+
+def test_minimum_presence_filters_passers_by_and_backdates_the_enter() -> None:
+    zone = ZoneCounter("z", RECT, min_presence_s=2.0, exit_grace_s=1.0, hysteresis=0.0)
+    brief = _feed(zone, [(0.0, 0.1), (1.0, 0.5), (2.0, 0.5), (3.0, 0.1), (4.5, 0.1)])
+    assert brief == [] and zone.visits == 0  # inside 1 s < 2 s
+    stay = _feed(zone, [(10.0, 0.5), (11.0, 0.5), (12.0, 0.5)])
+    assert [(c.kind, c.time) for c in stay] == [("enter", 10.0)]
+
+
+def test_flush_ends_open_visits_at_the_last_frame_inside() -> None:
+    zone = ZoneCounter("z", RECT, min_presence_s=0.5, exit_grace_s=5.0, hysteresis=0.0)
+    _feed(zone, [(0.0, 0.5), (1.0, 0.5), (2.0, 0.5), (3.0, None)])
+    assert zone.occupancy == 1  # hidden, within grace: still believed inside
+    out = zone.flush(3.0)
+    assert [(c.kind, c.time, c.dwell_s, c.ended_by) for c in out] == [("exit", 2.0, 2.0, "end")]
+    assert zone.occupancy == 0
+
+
+def test_walking_out_stops_occupancy_at_once_but_keeps_the_visit() -> None:
+    zone = ZoneCounter("z", RECT, min_presence_s=0.0, exit_grace_s=5.0, hysteresis=0.0)
+    _feed(zone, [(0.0, 0.5), (1.0, 0.5)])
+    assert zone.occupancy == 1
+    _feed(zone, [(2.0, 0.1)])
+    assert zone.occupancy == 0  # seen outside: not counted, though the visit is still open
+    back = _feed(zone, [(3.0, 0.5), (9.0, 0.1), (20.0, 0.1)])
+    assert [(c.kind, c.time, c.dwell_s) for c in back] == [("exit", 3.0, 3.0)]
+
+
+def test_queue_reads_visits_as_waits() -> None:
+    q = QueueCounter("till", RECT, min_presence_s=1.0, exit_grace_s=1.0, hysteresis=0.0)
+    _feed(q, [(0.0, 0.5), (1.0, 0.5), (4.0, 0.5)])
+    assert q.joins == 1 and q.length == 1 and q.current_waits(5.0) == [5.0]
+    _feed(q, [(5.0, 0.1), (6.0, 0.1)])
+    assert q.waits == [4.0] and q.length == 0
