@@ -30,18 +30,32 @@ def iou_matrix(a: NDArray[np.floating], b: NDArray[np.floating]) -> F64:
     return np.where(union > 0, inter / np.maximum(union, 1e-9), 0.0)
 
 
-def normalised_distance(a: NDArray[np.floating], b: NDArray[np.floating]) -> F64:
-    """Distance between box centres divided by the mean of the two box heights.
+def _anchor_points(b: F64, anchor: str) -> F64:
+    x = (b[:, 0] + b[:, 2]) / 2
+    if anchor == "top":
+        y = b[:, 1]
+    elif anchor == "foot":
+        y = b[:, 3]
+    else:
+        y = (b[:, 1] + b[:, 3]) / 2
+    return np.stack([x, y], axis=1)
 
-    Dividing by height makes one gate fit people near and far from the camera.
+
+def normalised_distance(
+    a: NDArray[np.floating], b: NDArray[np.floating], anchor: str = "centre"
+) -> F64:
+    """Distance between box anchor points divided by the mean of the two box heights.
+
+    Dividing by height makes one gate fit people near and far from the camera. ``anchor`` is
+    ``"centre"``, ``"top"`` (head) or ``"foot"`` (bottom-centre).
     """
     a = np.asarray(a, np.float64).reshape(-1, 4)
     b = np.asarray(b, np.float64).reshape(-1, 4)
-    ca = np.stack([(a[:, 0] + a[:, 2]) / 2, (a[:, 1] + a[:, 3]) / 2], axis=1)
-    cb = np.stack([(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2], axis=1)
     ha = np.maximum(a[:, 3] - a[:, 1], 1.0)
     hb = np.maximum(b[:, 3] - b[:, 1], 1.0)
-    d = np.linalg.norm(ca[:, None, :] - cb[None, :, :], axis=2)
+    d = np.linalg.norm(
+        _anchor_points(a, anchor)[:, None, :] - _anchor_points(b, anchor)[None], axis=2
+    )
     return d / ((ha[:, None] + hb[None, :]) / 2)
 
 
