@@ -79,6 +79,122 @@ def track(
     )
 
 
+def _parse_start(value: str | None, timezone: str) -> float | None:
+    """ISO-8601 → POSIX seconds; a time without an offset is read in the site's time zone."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from storepixel.errors import ConfigError
+
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"--start: not an ISO-8601 time: {value!r}") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=ZoneInfo(timezone))
+    return parsed.timestamp()
+
+
+@app.command()
+@one_line_errors
+def analyze(
+    video: Annotated[Path, typer.Argument(help="Video file to analyse.")],
+    site: Annotated[Path, typer.Option("--site", help="Site YAML (cameras, lines, zones).")],
+    camera: Annotated[str, typer.Option("--camera", help="Which camera of the site this is.")],
+    start: Annotated[
+        str | None,
+        typer.Option(help="Capture time of the file's first frame, ISO-8601 (default: from file)."),
+    ] = None,
+    db: Annotated[str | None, typer.Option(help="Store URL (default: $STOREPIXEL_DB_URL).")] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    report: Annotated[Path | None, typer.Option(help="Write a self-contained HTML report.")] = None,
+    annotate: Annotated[
+        Path | None, typer.Option(help="Write a video with boxes, ids, lines, zones.")
+    ] = None,
+) -> None:
+    """Count line crossings, zone visits, dwell, occupancy and queues; store events and metrics."""
+    import json
+
+    from storepixel.config.site import load_site
+    from storepixel.pipeline.file_job import analyze_file, per_minute_series
+    from storepixel.pipeline.report import render_report, write_report
+    from storepixel.store import open_store
+
+    site_config = load_site(site)
+    camera_config = site_config.camera(camera)
+    anchor = _parse_start(start, site_config.site.timezone)
+    with open_store(db) as store:
+
+        def progress(frames, total):  # type: ignore[no-untyped-def]
+            return with_progress(frames, total, f"analysing {camera}", lambda f: f.index + 1)
+
+        result = analyze_file(
+            video,
+            site_config,
+            camera_config,
+            store,
+            start=anchor,
+            annotate=annotate,
+            progress=progress,
+        )
+        store_url = store.url
+    from datetime import UTC, datetime
+
+    started = datetime.fromtimestamp(result.anchor, UTC).isoformat(timespec="seconds")
+    err_console.print(
+        f"timeline starts {started} ({result.anchor_origin}); {result.frames} frames in "
+        f"{result.elapsed_s:.1f} s; {result.events_new} new of {len(result.events)} events "
+        f"→ {store_url}",
+        highlight=False,
+    )
+    if result.truncated:
+        err_console.print(f"warning: {video} is damaged; kept the frames that decoded")
+    if report is not None:
+        document = render_report(
+            result.as_json(),
+            title=f"{site_config.site.name} · {camera}",
+            start=result.anchor,
+            occupancy=per_minute_series(result.metrics, "occupancy_avg"),
+            crossings=per_minute_series(result.metrics, "line_in"),
+            heatmap_png=result.heatmap_png(),
+            transitions=result.transitions(),
+        )
+        write_report(report, document)
+        err_console.print(f"report → {report}", highlight=False)
+    if annotate is not None:
+        err_console.print(f"annotated video → {annotate}", highlight=False)
+    if json_out:
+        typer.echo(json.dumps(result.as_json()))
+    else:
+        _print_summary(result.as_json())
+
+
+def _print_summary(summary: dict) -> None:  # type: ignore[type-arg]
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"camera {summary['camera']}: {summary['frames']} frames")
+    for column in ("scope", "in", "out", "visits", "dwell p50 s", "dwell p90 s", "occ avg", "peak"):
+        table.add_column(column)
+    for line_id, c in summary.get("lines", {}).items():
+        table.add_row(line_id, str(c["in"]), str(c["out"]), "", "", "", "", "")
+    for zone_id, z in summary.get("zones", {}).items():
+        fmt = lambda v: "–" if v is None else f"{v:.1f}"  # noqa: E731
+        table.add_row(
+            zone_id,
+            "",
+            "",
+            str(z["visits"]),
+            fmt(z["dwell_p50_s"]),
+            fmt(z["dwell_p90_s"]),
+            fmt(z["occupancy_avg"]),
+            str(z["occupancy_peak"]),
+        )
+    Console().print(table)
+
+
 @events_app.command("export")
 @one_line_errors
 def events_export(
