@@ -1,13 +1,14 @@
 """Tracking accuracy on MOTChallenge-format sequences: storepixel vs `trackers` ByteTrack.
 
     .venv/bin/python bench/mot_eval.py [SEQ_DIR ...] [--detections public,bundled]
-        [--trackers storepixel,bytetrack,...] [--out out/mot_eval] [--write-docs]
+        [--trackers storepixel,bytetrack,...] [--synthetic N] [--out out/mot_eval] [--write-docs]
 
 Every tracker gets the SAME detections per frame: the sequence's public detections (scores mapped
 to [0, 1], see ``motlib.normalise_scores``) or the bundled detector's boxes with its default
 config. Scores: py-motmetrics (MOTA, IDF1, ID switches, precision/recall), TrackEval (HOTA),
 matching at IoU 0.5. Our tracker's rows are written as MOTChallenge text under ``--out``.
-``--write-docs`` replaces the "## Tracking" section of docs/accuracy.md with the table.
+``--synthetic N`` adds N seeded synthetic store scenes per frame rate (``bench/synth.py``).
+``--write-docs`` replaces the "## Tracking" section of docs/accuracy.md with the tables.
 """
 
 from __future__ import annotations
@@ -78,6 +79,14 @@ def _storepixel(seq: Sequence, dets: dict[int, Detections], images: Images) -> M
 TRACKERS: dict[str, tuple[str, RunFn]] = {
     "storepixel": ("storepixel", _storepixel),
     "bytetrack": ("trackers ByteTrack", _library_runner("ByteTrackTracker")),
+    # ByteTrack with our thresholds (start and first stage at 0.5), so the comparison is not
+    # only about ByteTrack's stricter defaults (0.7 / 0.6).
+    "bytetrack05": (
+        "trackers ByteTrack @0.5",
+        _library_runner(
+            "ByteTrackTracker", track_activation_threshold=0.5, high_conf_det_threshold=0.5
+        ),
+    ),
     "ocsort": ("trackers OC-SORT", _library_runner("OCSORTTracker")),
     "sort": ("trackers SORT", _library_runner("SORTTracker")),
 }
@@ -142,8 +151,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sequences", nargs="*", type=Path, default=DEFAULT_SEQS)
     parser.add_argument("--detections", default="public,bundled")
-    parser.add_argument("--trackers", default="storepixel,bytetrack")
+    parser.add_argument("--trackers", default="storepixel,bytetrack,bytetrack05,ocsort,sort")
     parser.add_argument("--out", type=Path, default=REPO / "out" / "mot_eval")
+    parser.add_argument("--synthetic", type=int, default=8, help="scenes per frame rate")
     parser.add_argument("--write-docs", action="store_true")
     args = parser.parse_args()
 
@@ -185,12 +195,41 @@ def main() -> None:
     text = table(results)
     print()
     print(text)
+    synth_text = synthetic_table(names, args.synthetic) if args.synthetic > 0 else ""
+    print()
+    print(synth_text)
     if args.write_docs:
-        write_docs(docs_section(text, args))
+        write_docs(docs_section(text, synth_text))
 
 
-def docs_section(text: str, args: argparse.Namespace) -> str:
-    cmd = "        .venv/bin/python bench/mot_eval.py --write-docs"
+SYNTH_FPS = (5.0, 10.0, 25.0)
+
+
+def synthetic_table(names: list[str], n_scenes: int) -> str:
+    """Mean metrics over seeded synthetic scenes, per analysis frame rate."""
+    from synth import SceneSpec, simulate
+
+    lines = ["| fps | tracker | MOTA | IDF1 | HOTA | IDsw per scene |", "|---|---|---|---|---|---|"]
+    for fps in SYNTH_FPS:
+        scenes = [simulate(seed, fps) for seed in range(1, n_scenes + 1)]
+        for name in names:
+            label, fn = TRACKERS[name]
+            ms = [evaluate(seq, fn(seq, dets, {})) for seq, dets in scenes]
+            mean = {k: float(np.mean([m[k] for m in ms])) for k in ("mota", "idf1", "hota", "idsw")}
+            lines.append(
+                f"| {fps:g} | {label} | {mean['mota']:.3f} | {mean['idf1']:.3f} | "
+                f"{mean['hota']:.3f} | {mean['idsw']:.1f} |"
+            )
+            print(f"synthetic {fps:g} fps {label:20s} {lines[-1]}", flush=True)
+    spec = SceneSpec()
+    return (
+        f"{n_scenes} scenes per rate, each {spec.duration_s:g} s with {spec.n_people} people and "
+        f"{spec.n_shelves} shelves (seeds 1–{n_scenes}).\n\n" + "\n".join(lines)
+    )
+
+
+def docs_section(text: str, synth_text: str) -> str:
+    cmd = "    .venv/bin/python bench/mot_eval.py --write-docs"
     return f"""{SECTION}
 
 Measured with
@@ -198,15 +237,53 @@ Measured with
 {cmd}
 
 on `../shared/eval/tud-campus` (71 frames, 640×480, 25 fps) and `../shared/eval/pets09-s3mf1`
-(107 frames, 768×576, 7 fps). Each tracker gets the same detections per frame: **public** = the
+(107 frames, 768×576, 7 fps). Every tracker gets the same detections per frame: **public** = the
 sequence's own detection file (TUD-Campus scores are raw detector margins, divided by 100 and
-clipped to [0, 1]); **bundled** = `load_detector(None)` with its default config. Metrics: MOTA,
-IDF1 and ID switches from py-motmetrics 1.4.0, HOTA from TrackEval, matching at IoU 0.5. "det P / R"
-is the precision / recall of the detections scoring at least 0.5. "IDs" counts the ids a tracker
-reported against the number of people in the ground truth. `trackers` runs with its own defaults
-and the sequence's frame rate.
+clipped to [0, 1]); **bundled** = `load_detector(None)` with its default config (boxes scoring
+≥ 0.45). Metrics: MOTA, IDF1 and ID switches from py-motmetrics 1.4.0, HOTA from TrackEval, all
+matching at IoU 0.5. "det P / R" is precision / recall of the detections scoring ≥ 0.5. "IDs" is
+the number of ids a tracker reported (people in the ground truth). The `trackers` library (2.6.1)
+runs with its own defaults and the sequence's frame rate; storepixel with `TrackerConfig()`
+defaults and the frame image. Our tracker's rows are written to `out/mot_eval/*.txt`
+(`frame,id,x,y,w,h,conf,-1,-1,-1`, frame 1-based).
 
 {text}
+
+### Synthetic store scenes
+
+Two short clips cannot show that defaults generalise, so the same comparison runs on seeded
+synthetic scenes (`bench/synth.py`): a high camera over a shop floor, people entering at the
+edges, walking between waypoints, stopping to browse (0–6 s), passing behind shelves and behind
+each other; a simulated detector that sees only the visible part, misses partly hidden people
+more often (misses correlated in time), scores them lower, and adds stray boxes. Failures seen
+on the clips suggested mechanisms; a mechanism or default was kept only if it also held up on
+these scenes, at 5, 10 and 25 fps.
+
+{synth_text}
+
+### Reading the numbers (as of this writing)
+
+- Against `trackers` ByteTrack with its defaults, storepixel has the higher MOTA and IDF1 on both
+  clips with both detection sources. Against ByteTrack given our thresholds (`@0.5`), IDF1 is
+  higher everywhere, MOTA is higher or equal except TUD-Campus public (0.479 vs 0.504), where
+  ByteTrack's loose IoU gate (0.1) keeps covering a half-hidden person at the cost of 19 ID
+  switches against our 4. On the synthetic scenes IDF1 and HOTA are higher at every frame rate and
+  MOTA is within 0.01: storepixel waits for 3 hits before reporting a person, ByteTrack for 2 —
+  a little latency traded against phantom visitors, which inflate footfall.
+- Where the gain comes from: a head-anchored distance gate on every association (shelves, the
+  frame edge and nearer shoppers hide people from below, so the top of the box is what moves
+  least), recovery of lost tracks by a gate that widens with time lost, weak boxes allowed to
+  confirm tentative tracks, lost-track memory in seconds (3 s) with a decaying velocity, and a
+  short memory for people last seen at the frame edge.
+- **Bundled detector, MOTA ≥ 0.80 and IDF1 ≥ 0.80**: met on PETS09-S3MF1; **not met on
+  TUD-Campus**. There the detector's recall on the annotated people is limited (the ground truth
+  includes people walking almost fully hidden behind others in a side-by-side group), and it
+  also finds people the ground truth leaves out (people seated behind the building's glass,
+  people cut by the frame edge, one static background box: 47 of the 68 false positives);
+  confirmed tracks on those count as false positives. A camera's privacy/ignore mask over the
+  window is the product's answer to the second; nothing in the tracker is tuned to this clip.
+- TUD-Campus public detections are weak (recall 0.41 at score ≥ 0.5), so every tracker scores
+  low; SORT's lower start threshold buys MOTA there at the price of many more ids.
 """
 
 
