@@ -1,12 +1,13 @@
 """Zone membership per track: minimum presence, exit grace and an edge band, then enter/exit.
 
 A track's *side* of the zone changes only when its foot point is at least ``hysteresis`` inside
-(or outside) the outline, so jitter on the edge does not flicker. A *visit* opens at the first
-frame inside and is reported (``enter``, dated to that first frame) once the person has been inside
-for ``min_presence_s``. It ends when the person has been outside, or unseen (lost by the tracker,
-or gone), for ``exit_grace_s``; the ``exit`` is dated to the last frame inside and carries
-``dwell_s = last inside − first inside``. Being hidden or stepping out for less than the grace keeps
-the same visit.
+(or outside) the outline, so jitter on the edge never opens or closes a visit. The *times* are
+those of the foot point itself: a visit starts at the first frame of the run inside the outline
+that led in, and is reported (``enter``, dated to that frame) once the person has been inside for
+``min_presence_s``. It ends when the person has been on the outside, or unseen (lost by the
+tracker, or gone), for ``exit_grace_s``; the ``exit`` is dated to the last frame inside the outline
+and carries ``dwell_s = last inside − first inside``. Being hidden or stepping out for less than the
+grace keeps the same visit.
 
 >>> zone = ZoneCounter("aisle", [(0.2, 0.2), (0.8, 0.2), (0.8, 0.8), (0.2, 0.8)],
 ...                    min_presence_s=1.0, exit_grace_s=2.0, hysteresis=0.0)
@@ -43,15 +44,17 @@ class ZoneChange:
 
 @dataclass(slots=True)
 class _Visit:
-    first_in: float
-    last_in: float
+    first_in: float  # first frame of the run inside the outline that led in
+    last_in: float  # last frame inside the outline
+    last_side_in: float  # last frame seen on the inside of the band (drives the grace)
     entered: bool = False
 
 
 @dataclass(slots=True)
 class _TrackState:
-    inside: bool
+    inside: bool  # side of the zone after the band
     last_seen: float
+    raw_in_since: float | None = None  # start of the current run of frames inside the outline
     visit: _Visit | None = None
 
 
@@ -105,8 +108,9 @@ class ZoneCounter:
             for tid, dep in zip(ids_arr.tolist(), depth.tolist(), strict=True):
                 st = self._observe(int(tid), float(dep), t)
                 if st.inside:
-                    seen_inside.add(int(tid))
-                    change = self._inside(int(tid), st, t)
+                    change = self._inside(int(tid), st, float(dep), t)
+                    if st.visit is not None:
+                        seen_inside.add(int(tid))
                     if change is not None:
                         out.append(change)
         for tid, st in self._tracks.items():
@@ -114,7 +118,7 @@ class ZoneCounter:
             if (
                 visit is not None
                 and tid not in seen_inside
-                and t - visit.last_in >= self.exit_grace_s
+                and t - visit.last_side_in >= self.exit_grace_s
             ):
                 out.extend(self._close(tid, st, "left"))
         self._forget(t)
@@ -135,6 +139,11 @@ class ZoneCounter:
             # First sighting inside the band: take the raw side rather than guess.
             st = _TrackState(inside=depth > 0.0, last_seen=t)
             self._tracks[tid] = st
+        if depth > 0.0:
+            if st.raw_in_since is None:
+                st.raw_in_since = t
+        else:
+            st.raw_in_since = None
         if depth >= self.hysteresis and depth > 0.0:
             st.inside = True
         elif depth <= -self.hysteresis and depth <= 0.0:
@@ -142,11 +151,17 @@ class ZoneCounter:
         st.last_seen = t
         return st
 
-    def _inside(self, tid: int, st: _TrackState, t: float) -> ZoneChange | None:
-        if st.visit is None:
-            st.visit = _Visit(first_in=t, last_in=t)
+    def _inside(self, tid: int, st: _TrackState, depth: float, t: float) -> ZoneChange | None:
+        """A frame on the inside of the band (the foot may be just outside the outline)."""
         visit = st.visit
-        visit.last_in = t
+        if visit is None:
+            if depth <= 0.0:
+                return None  # a visit opens only with the foot inside the outline
+            first = st.raw_in_since if st.raw_in_since is not None else t
+            visit = st.visit = _Visit(first_in=first, last_in=t, last_side_in=t)
+        visit.last_side_in = t
+        if depth > 0.0:
+            visit.last_in = t
         if not visit.entered and visit.last_in - visit.first_in >= self.min_presence_s:
             visit.entered = True
             self.visits += 1
@@ -155,6 +170,7 @@ class ZoneCounter:
 
     def _close(self, tid: int, st: _TrackState, why: Literal["left", "end"]) -> list[ZoneChange]:
         visit, st.visit = st.visit, None
+        st.raw_in_since = None  # a later visit starts from its own frames, not from before a gap
         if visit is None or not visit.entered:
             return []
         dwell = visit.last_in - visit.first_in

@@ -26,7 +26,8 @@ def _feed(zone: ZoneCounter, frames: list[tuple[float, float | None]], y: float 
 @given(st.data())
 def test_jitter_on_the_edge_adds_no_visits(data: st.DataObject) -> None:
     """Walk in across the edge dithering within the band, stay, walk out dithering again: exactly
-    one visit, whose dwell runs from the first frame clearly inside to the last frame inside."""
+    one visit, timed by the foot point itself: from the first frame of the run inside the outline
+    that led in, to the last frame inside the outline."""
     h = data.draw(st.floats(0.005, 0.04))
     presence = data.draw(st.floats(0.0, 2.0))
     grace = data.draw(st.floats(0.0, 3.0))
@@ -35,19 +36,23 @@ def test_jitter_on_the_edge_adds_no_visits(data: st.DataObject) -> None:
     dither_in = data.draw(st.lists(band, max_size=20))
     dither_out = data.draw(st.lists(band, max_size=20))
     n_inside = data.draw(st.integers(1, 20))
-    steps = data.draw(st.lists(st.floats(0.05, 0.5), min_size=200, max_size=200))
+    steps = data.draw(st.lists(st.floats(0.05, 0.5), min_size=300, max_size=300))
     times = iter(np.cumsum(steps).tolist())
-    xs = [0.3 - 2 * h - 0.05, *(0.3 + d for d in dither_in)]
-    xs += [0.5] * n_inside + [0.3 + d for d in dither_out]
-    frames = [(next(times), x) for x in xs]
-    first_in = frames[len(dither_in) + 1][0]
-    last_in = frames[-1][0]
-    stay = first_in + max(presence, 0.0) + 0.01  # make sure the presence is met
-    while last_in < stay:
-        last_in = next(times)
-        frames.append((last_in, 0.5))
+    frames = [(next(times), x) for x in [0.3 - 2 * h - 0.05, *(0.3 + d for d in dither_in)]]
+    deep = [next(times) for _ in range(n_inside)]
+    while deep[-1] - deep[0] < presence + 0.01:  # stay long enough to be a visit
+        deep.append(next(times))
+    frames += [(t, 0.5) for t in deep]
+    frames += [(next(times), 0.3 + d) for d in dither_out]
     t_out = next(times)
     frames += [(t_out, 0.1), (t_out + grace + 0.01, 0.1)]
+
+    inside = zone.polygon.signed_depth([[x, 0.5] for _, x in frames]) > 0
+    k = len(dither_in) + 1  # the first deep frame
+    while inside[k - 1]:
+        k -= 1
+    first_in = frames[k][0]
+    last_in = max(t for (t, _), i in zip(frames, inside, strict=True) if i)
     changes = _feed(zone, frames)
     assert [(c.kind, c.time) for c in changes] == [("enter", first_in), ("exit", last_in)]
     assert changes[1].dwell_s == pytest.approx(last_in - first_in)
@@ -123,3 +128,23 @@ def test_queue_reads_visits_as_waits() -> None:
     assert q.joins == 1 and q.length == 1 and q.current_waits(5.0) == [5.0]
     _feed(q, [(5.0, 0.1), (6.0, 0.1)])
     assert q.waits == [4.0] and q.length == 0
+
+
+def test_standing_just_outside_after_a_visit_keeps_it_open_but_times_the_foot() -> None:
+    """Inside, then lingering just outside the outline (within the band) for longer than the
+    grace: still one visit, but its exit and dwell are dated to the last frame inside."""
+    zone = ZoneCounter("z", RECT, min_presence_s=0.0, exit_grace_s=1.0, hysteresis=0.02)
+    frames = [(0.0, 0.5), (1.0, 0.5), (2.0, 0.31)]  # inside; last frame inside the outline at 2 s
+    frames += [(2.0 + 0.5 * k, 0.29) for k in range(1, 10)]  # 1 % outside for 4.5 s
+    frames += [(7.0, 0.5), (8.0, 0.1), (9.5, 0.1)]
+    changes = _feed(zone, frames)
+    assert [(c.kind, c.time, c.dwell_s) for c in changes] == [
+        ("enter", 0.0, None),
+        ("exit", 7.0, 7.0),
+    ]
+    zone2 = ZoneCounter("z", RECT, min_presence_s=0.0, exit_grace_s=1.0, hysteresis=0.02)
+    changes = _feed(zone2, [*frames[:12], (7.0, 0.1), (8.5, 0.1)])
+    assert [(c.kind, c.time, c.dwell_s) for c in changes] == [
+        ("enter", 0.0, None),
+        ("exit", 2.0, 2.0),
+    ]
