@@ -41,10 +41,10 @@ def histogram_distance(
 
     An empty histogram (box off-frame or tiny) is treated as unknown: distance 0, no veto.
     """
-    others = np.asarray(others, np.float64).reshape(len(others), -1)
-    ref = np.asarray(ref, np.float64)
-    if ref.sum() <= 0:
-        return np.zeros(len(others))
-    bc = np.sqrt(ref[None, :] * others).sum(axis=1)
+    rows = np.asarray(others, np.float64).reshape(len(others), -1)
+    r = np.asarray(ref, np.float64)
+    if r.sum() <= 0:
+        return np.zeros(len(rows))
+    bc = np.sqrt(r[None, :] * rows).sum(axis=1)
     d = np.sqrt(np.clip(1.0 - bc, 0.0, 1.0))
-    return np.where(others.sum(axis=1) > 0, d, 0.0)
+    return np.where(rows.sum(axis=1) > 0, d, 0.0)
