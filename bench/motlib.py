@@ -27,6 +27,7 @@ F64 = NDArray[np.float64]
 # Sequences without a seqinfo.ini: frame rate from the dataset's documentation.
 KNOWN_FPS = {"pets09-s3mf1": 7.0, "tud-campus": 25.0}
 IMAGE_DIRS = ("img1", "img")
+VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm"}
 DET_FILES = ("det/det.txt", "img1/det.txt", "img/det.txt")
 MOT_MATCH_IOU = 0.5  # CLEAR/ID metrics: a hypothesis matches ground truth at IoU >= 0.5
 
@@ -35,7 +36,7 @@ MOT_MATCH_IOU = 0.5  # CLEAR/ID metrics: a hypothesis matches ground truth at Io
 class Sequence:
     name: str
     root: Path
-    image_dir: Path
+    image_dir: Path  # image folder, or the video file
     fps: float
     n_frames: int
     gt: F64  # (N, 6): frame, id, x, y, w, h
@@ -70,13 +71,25 @@ def normalise_scores(scores: F64) -> F64:
 
 
 def load_sequence(root: str | Path, fps: float | None = None) -> Sequence:
-    """Load a MOTChallenge-layout folder: ``img1/`` or ``img/``, ``gt/gt.txt``, a det file."""
+    """Load a MOTChallenge-layout folder: ``img1/`` or ``img/`` (or one video file),
+    ``gt/gt.txt``, and a det file if there is one."""
     root = Path(root)
     info = _seqinfo(root)
     image_dir = next((root / d for d in IMAGE_DIRS if (root / d).is_dir()), None)
-    if image_dir is None:
-        raise FileNotFoundError(f"no image folder ({', '.join(IMAGE_DIRS)}) in {root}")
-    n_frames = sum(1 for p in image_dir.iterdir() if p.suffix.lower() in {".jpg", ".png"})
+    if image_dir is not None:
+        n_frames = sum(1 for p in image_dir.iterdir() if p.suffix.lower() in {".jpg", ".png"})
+        size = _image_size(
+            min(p for p in image_dir.iterdir() if p.suffix.lower() in {".jpg", ".png"})
+        )
+    else:
+        video = next(
+            (p for p in sorted(root.iterdir()) if p.suffix.lower() in VIDEO_SUFFIXES), None
+        )
+        if video is None:
+            raise FileNotFoundError(f"no image folder ({', '.join(IMAGE_DIRS)}) or video in {root}")
+        image_dir = video
+        n_frames, video_fps, size = _video_info(video)
+        fps = fps or video_fps
     if fps is None:
         fps = float(info["framerate"]) if "framerate" in info else KNOWN_FPS.get(root.name)
     if fps is None:
@@ -90,9 +103,18 @@ def load_sequence(root: str | Path, fps: float | None = None) -> Sequence:
     if det_path is not None:
         raw = read_mot_file(det_path)
         det = np.column_stack([raw[:, 0], raw[:, 2:6], normalise_scores(raw[:, 6])])
-    first = min(p for p in image_dir.iterdir() if p.suffix.lower() in {".jpg", ".png"})
-    size = _image_size(first)
     return Sequence(root.name, root, image_dir, float(fps), n_frames, gt, det, size, info)
+
+
+def _video_info(path: Path) -> tuple[int, float | None, tuple[int, int]]:
+    """Frames decoded, container frame rate and frame size of a video (decodes it once)."""
+    from storepixel.sources import open_source
+
+    source = open_source(path)
+    n, size = 0, (0, 0)
+    for frame in source:
+        n, size = n + 1, (frame.width, frame.height)
+    return n, getattr(source, "fps", None), size
 
 
 def _image_size(path: Path) -> tuple[int, int]:
@@ -118,7 +140,10 @@ def public_detections(seq: Sequence) -> dict[int, Detections]:
 
 
 def iter_images(seq: Sequence) -> Iterator[tuple[int, NDArray[np.uint8]]]:
-    """(1-based frame number, BGR image) through the product's own frame source."""
+    """(1-based frame number, BGR image) through the product's own frame source.
+
+    ``fps`` is passed for image folders; a video keeps its own timestamps, and frame numbers are
+    the decoded frame's position in the file, as in the CLI's MOT output."""
     from storepixel.sources import open_source
 
     for frame in open_source(seq.image_dir, camera_id=seq.name, fps=seq.fps):
