@@ -56,6 +56,7 @@ _KIND_ORDER = {
     EventKind.VISIT_END: 4,
 }
 CAMERA_SCOPE = "*"
+ROW_HISTORY = 50_000  # minute rows kept for ``metric_rows()`` (weeks of a typical camera)
 
 
 @dataclass(slots=True)
@@ -130,7 +131,6 @@ class CameraAnalytics:
         self._means: dict[tuple[str, str], dict[float, _Mean]] = defaultdict(dict)
         self._rows: list[MetricRow] = []
         self._drained = 0
-        self._pseudonyms: dict[int, str] = {}
 
     # --- per frame ------------------------------------------------------------------------------
 
@@ -191,11 +191,14 @@ class CameraAnalytics:
         if not self.finished and self.last_time is not None:
             self._finalise(self.last_time - self._backdate_s)
         rows = self._rows[self._drained :]
+        if len(self._rows) > ROW_HISTORY:  # a live camera runs for months: keep a window
+            self._rows = self._rows[-ROW_HISTORY:]
         self._drained = len(self._rows)
         return rows
 
     def metric_rows(self) -> list[MetricRow]:
-        """Every finalised minute row so far (after ``flush``: the whole footage)."""
+        """Every finalised minute row so far (after ``flush``: the whole footage; on a long live
+        run, the most recent ``ROW_HISTORY`` rows)."""
         self.drain_metric_rows()
         return list(self._rows)
 
@@ -244,18 +247,10 @@ class CameraAnalytics:
 
     # --- events ---------------------------------------------------------------------------------
 
-    def _pseudonym(self, tid: int) -> str:
-        name = self._pseudonyms.get(tid)
-        if name is None:
-            name = self._pseudonyms[tid] = track_pseudonym(
-                self.site_id, self.camera_id, self.run_anchor, tid
-            )
-        return name
-
     def _event(
         self, kind: str, tid: int, time: float, scope: str | None, props: dict[str, object]
     ) -> Event:
-        track_id = self._pseudonym(tid)
+        track_id = track_pseudonym(self.site_id, self.camera_id, self.run_anchor, tid)
         return Event(
             id=event_id(kind, self.site_id, self.camera_id, scope, track_id, time),
             kind=kind,
