@@ -35,6 +35,11 @@ TimeLike = float | int | datetime | str
 Kinds = str | Sequence[str] | None
 
 
+def _equal(columns: Any, **values: str | None) -> list[Any]:
+    """``column == value`` conditions for the filters that were given (None = any)."""
+    return [columns[name] == value for name, value in values.items() if value is not None]
+
+
 def to_posix(value: TimeLike, name: str = "time") -> float:
     """POSIX seconds from a time bound; a naive or malformed time is a :class:`StorepixelError`."""
     try:
@@ -67,10 +72,7 @@ def event_conditions(
     """SQL conditions on the ``events`` table for the usual filters (shared by export)."""
     c = EVENTS.c
     conds: list[ColumnElement[bool]] = []
-    if site_id is not None:
-        conds.append(c.site_id == site_id)
-    if camera_id is not None:
-        conds.append(c.camera_id == camera_id)
+    conds.extend(_equal(c, site_id=site_id, camera_id=camera_id))
     names = _kinds(kinds)
     if names is not None:
         conds.append(c.kind.in_(names))
@@ -171,12 +173,7 @@ def query_metrics(
     """Minute metric rows whose bucket starts in ``[start, end)``, ordered by minute then key."""
     c = METRICS.c
     stmt: Select[Any] = select(METRICS)
-    if site_id is not None:
-        stmt = stmt.where(c.site_id == site_id)
-    if camera_id is not None:
-        stmt = stmt.where(c.camera_id == camera_id)
-    if scope_id is not None:
-        stmt = stmt.where(c.scope_id == scope_id)
+    stmt = stmt.where(*_equal(c, site_id=site_id, camera_id=camera_id, scope_id=scope_id))
     if metrics is not None:
         stmt = stmt.where(c.metric.in_([metrics] if isinstance(metrics, str) else list(metrics)))
     if start is not None:
@@ -275,10 +272,7 @@ def coverage(
     """Coverage intervals overlapping ``[start, end)``: when each camera was actually analysed."""
     c = COVERAGE.c
     stmt: Select[Any] = select(COVERAGE)
-    if site_id is not None:
-        stmt = stmt.where(c.site_id == site_id)
-    if camera_id is not None:
-        stmt = stmt.where(c.camera_id == camera_id)
+    stmt = stmt.where(*_equal(c, site_id=site_id, camera_id=camera_id))
     if start is not None:
         stmt = stmt.where(c.end_time > to_posix(start, "start"))
     if end is not None:
@@ -328,10 +322,7 @@ def runs(
     """Most recent analysis runs first."""
     c = RUNS.c
     stmt: Select[Any] = select(RUNS)
-    if site_id is not None:
-        stmt = stmt.where(c.site_id == site_id)
-    if camera_id is not None:
-        stmt = stmt.where(c.camera_id == camera_id)
+    stmt = stmt.where(*_equal(c, site_id=site_id, camera_id=camera_id))
     stmt = stmt.order_by(c.started_at.desc(), c.id).limit(limit)
     with store.connect() as conn:
         return [
