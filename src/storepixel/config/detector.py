@@ -32,18 +32,18 @@ class DetectorConfig(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     format: DetectorFormat = Field(
-        "nanodet",
+        default="nanodet",
         title="Model format",
         description="Output layout of the ONNX file: nanodet, yolov8 (also YOLO11) or yolox.",
     )
     path: Path | None = Field(
-        None,
+        default=None,
         title="Model file",
         description="ONNX file; relative paths are relative to the YAML file. "
         "Empty = the bundled NanoDet (format must then be nanodet).",
     )
     input_size: int | None = Field(
-        None,
+        default=None,
         ge=32,
         le=4096,
         multiple_of=32,
@@ -52,14 +52,14 @@ class DetectorConfig(BaseModel):
         "empty = the model's own (640 when it has none). A fixed-size model must match.",
     )
     confidence: float = Field(
-        0.45,
+        default=0.45,
         gt=0.0,
         le=1.0,
         title="Confidence threshold",
         description="Minimum person score to report a box.",
     )
     nms_iou: float = Field(
-        0.6,
+        default=0.6,
         gt=0.0,
         le=1.0,
         title="NMS IoU",
@@ -67,13 +67,13 @@ class DetectorConfig(BaseModel):
         "higher keeps more of the people walking close together.",
     )
     person_class_id: int = Field(
-        0, ge=0, title="Person class", description="Class index of 'person' (COCO: 0)."
+        default=0, ge=0, title="Person class", description="Class index of 'person' (COCO: 0)."
     )
     threads: int = Field(
-        2, ge=1, le=64, title="Threads", description="CPU threads for one inference."
+        default=2, ge=1, le=64, title="Threads", description="CPU threads for one inference."
     )
     passes: tuple[PassKind, ...] = Field(
-        ("letterbox", "stretch"),
+        default=("letterbox", "stretch"),
         min_length=1,
         title="Passes",
         description="Views of each frame run through the model, merged with NMS: letterbox "
@@ -82,12 +82,12 @@ class DetectorConfig(BaseModel):
         "Each pass costs one inference (tiles: one per tile).",
     )
     tile_grid: tuple[int, int] = Field(
-        (2, 2),
+        default=(2, 2),
         title="Tile grid",
         description="Columns and rows of the tiles pass.",
     )
     tile_overlap: float = Field(
-        0.25,
+        default=0.25,
         ge=0.0,
         le=0.75,
         title="Tile overlap",

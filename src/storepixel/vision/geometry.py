@@ -49,12 +49,14 @@ def place(
     height, width = image.shape[:2]
     out_w, out_h = size
     if fit == "stretch":
-        canvas = cv2.resize(image, (out_w, out_h), interpolation=cv2.INTER_LINEAR)
-        return canvas, Placement(out_w / width, out_h / height)
+        stretched = np.asarray(
+            cv2.resize(image, (out_w, out_h), interpolation=cv2.INTER_LINEAR), np.uint8
+        )
+        return stretched, Placement(out_w / width, out_h / height)
     scale = min(out_w / width, out_h / height)
     new_w, new_h = max(1, round(width * scale)), max(1, round(height * scale))
     pad_x, pad_y = ((out_w - new_w) // 2, (out_h - new_h) // 2) if centre else (0, 0)
-    canvas = np.full((out_h, out_w, 3), pad_value, np.uint8)
+    canvas: NDArray[np.uint8] = np.full((out_h, out_w, 3), pad_value, np.uint8)
     canvas[pad_y : pad_y + new_h, pad_x : pad_x + new_w] = cv2.resize(
         image, (new_w, new_h), interpolation=cv2.INTER_LINEAR
     )

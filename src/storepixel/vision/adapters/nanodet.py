@@ -65,18 +65,20 @@ class NanoDetModel(OnnxModel):
             by_cells.setdefault(cells, []).append(index)
         if any(len(pair) != 2 for pair in by_cells.values()):
             raise self.mismatch(f"expected a class and a box output per stride, got {shapes}")
-        levels, num_classes, box_width = [], set(), set()
+        levels: list[_Level] = []
+        num_classes: set[int] = set()
+        box_width: set[int] = set()
         for cells, pair in sorted(by_cells.items(), reverse=True):
             box_index, cls_index = self._which_is_box(pair, shapes, names)
-            num_classes.add(shapes[cls_index][2])
-            box_width.add(shapes[box_index][2])
+            num_classes.add(known(shapes[cls_index][2]) or 0)
+            box_width.add(known(shapes[box_index][2]) or 0)
             stride = self._stride_for(cells)
             levels.append(
                 _Level(stride, cls_index, box_index, slice(None), self._centres(stride, 0.5))
             )
         if len(num_classes) != 1 or len(box_width) != 1:
             raise self.mismatch(f"class/box widths differ between strides: {shapes}")
-        return levels, int(num_classes.pop()), int(box_width.pop()) // 4 - 1
+        return levels, num_classes.pop(), box_width.pop() // 4 - 1
 
     @staticmethod
     def _which_is_box(pair: list[int], shapes: list[Shape], names: list[str]) -> tuple[int, int]:
@@ -87,7 +89,7 @@ class NanoDetModel(OnnxModel):
         a_box = shapes[a][2] in [4 * n for n in BOX_BINS]
         b_box = shapes[b][2] in [4 * n for n in BOX_BINS]
         if a_box and b_box:  # e.g. 44 and 32 both plausible: the box output is the narrower
-            return (a, b) if int(shapes[a][2]) < int(shapes[b][2]) else (b, a)  # type: ignore[arg-type]
+            return (a, b) if (known(shapes[a][2]) or 0) < (known(shapes[b][2]) or 0) else (b, a)
         return (a, b) if a_box else (b, a)
 
     def _concatenated(self, shape: Shape) -> tuple[list[_Level], int, int]:
