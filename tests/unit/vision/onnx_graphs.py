@@ -20,18 +20,26 @@ def write_model(
     input_shape: tuple[int | str, ...] = (1, 3, 640, 640),
     input_name: str = "images",
     probe: tuple[str, tuple[int, ...], int, float] | None = None,
+    reshape_input: tuple[int, ...] | None = None,
 ) -> Path:
     """Save a model whose outputs are ``outputs`` (each plus 0 × the input's mean).
 
     ``probe = (output, index, channel, scale)`` adds ``scale × mean(input[:, channel])`` at
-    ``index`` of that output.
+    ``index`` of that output. ``reshape_input`` first reshapes the input to that fixed shape, so
+    the model fails at run time on any other input size.
     """
-    nodes = [
-        helper.make_node("ReduceMean", [input_name], ["channel_means"], axes=[2, 3], keepdims=0),
+    nodes, inits = [], []
+    source = input_name
+    if reshape_input is not None:
+        inits.append(numpy_helper.from_array(np.array(reshape_input, np.int64), "fixed_shape"))
+        nodes.append(helper.make_node("Reshape", [input_name, "fixed_shape"], ["reshaped"]))
+        source = "reshaped"
+    nodes += [
+        helper.make_node("ReduceMean", [source], ["channel_means"], axes=[2, 3], keepdims=0),
         helper.make_node("ReduceMean", ["channel_means"], ["input_mean"], keepdims=0),
         helper.make_node("Mul", ["input_mean", "zero"], ["nothing"]),
     ]
-    inits = [numpy_helper.from_array(np.array(0.0, np.float32), "zero")]
+    inits.append(numpy_helper.from_array(np.array(0.0, np.float32), "zero"))
     graph_outputs = []
     for name, value in outputs.items():
         value = np.asarray(value, np.float32)

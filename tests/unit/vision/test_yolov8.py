@@ -110,3 +110,17 @@ def test_outputs_that_do_not_fit_raise_one_line(
     with pytest.raises(DetectorError, match=message) as err:
         detector(path, **kwargs)
     assert "\n" not in str(err.value)
+
+
+def test_a_model_failing_at_run_time_raises_one_line(tmp_path: Path) -> None:
+    out = yolo_output([(160, 160, 50, 100, 0, 0.9)])
+    path = write_model(
+        tmp_path / "y.onnx",
+        {"output0": out},
+        input_shape=(1, 3, "h", "w"),
+        reshape_input=(1, 3, 640, 640),  # only a 640 input fits
+    )
+    broken = detector(path, input_size=320)
+    with pytest.raises(DetectorError, match=r"y\.onnx failed to run") as err:
+        broken.detect(np.zeros((480, 640, 3), np.uint8))
+    assert "\n" not in str(err.value)

@@ -70,7 +70,11 @@ class OnnxModel(ABC):
         canvas, placement = place(
             image, self.input_size, fit, self.pad_value, centre=self.centre_letterbox
         )
-        outputs = self.session.run(None, {self.input_name: self.to_tensor(canvas)})
+        try:
+            outputs = self.session.run(None, {self.input_name: self.to_tensor(canvas)})
+        except Exception as exc:  # onnxruntime's own exception types are private
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            raise DetectorError(f"{self.path.name} failed to run: {reason}") from None
         xyxy, scores = self.decode(outputs, confidence)
         return placement.to_image(xyxy), scores
 
