@@ -35,6 +35,20 @@ TimeLike = float | int | datetime | str
 Kinds = str | Sequence[str] | None
 
 
+def _between(
+    first: Any, last: Any, start: TimeLike | None, end: TimeLike | None, overlap: bool = False
+) -> list[Any]:
+    """Conditions for rows in ``[start, end)``: ``first``/``last`` are a row's own start and end
+    columns (the same column for instants); ``overlap`` keeps intervals that merely overlap."""
+    conds = []
+    if start is not None:
+        lo = to_posix(start, "start")
+        conds.append(last > lo if overlap else last >= lo)
+    if end is not None:
+        conds.append(first < to_posix(end, "end"))
+    return conds
+
+
 def _equal(columns: Any, **values: str | None) -> list[Any]:
     """``column == value`` conditions for the filters that were given (None = any)."""
     return [columns[name] == value for name, value in values.items() if value is not None]
@@ -78,10 +92,7 @@ def event_conditions(
         conds.append(c.kind.in_(names))
     if scope_id is not None:
         conds.append(c.scope_id == scope_id)
-    if start is not None:
-        conds.append(c.time >= to_posix(start, "start"))
-    if end is not None:
-        conds.append(c.time < to_posix(end, "end"))
+    conds.extend(_between(c.time, c.time, start, end))
     return conds
 
 
@@ -176,10 +187,7 @@ def query_metrics(
     stmt = stmt.where(*_equal(c, site_id=site_id, camera_id=camera_id, scope_id=scope_id))
     if metrics is not None:
         stmt = stmt.where(c.metric.in_([metrics] if isinstance(metrics, str) else list(metrics)))
-    if start is not None:
-        stmt = stmt.where(c.bucket_start >= to_posix(start, "start"))
-    if end is not None:
-        stmt = stmt.where(c.bucket_start < to_posix(end, "end"))
+    stmt = stmt.where(*_between(c.bucket_start, c.bucket_start, start, end))
     stmt = stmt.order_by(c.bucket_start, c.site_id, c.camera_id, c.scope_id, c.metric)
     with store.connect() as conn:
         rows = conn.execute(stmt).all()
@@ -273,10 +281,7 @@ def coverage(
     c = COVERAGE.c
     stmt: Select[Any] = select(COVERAGE)
     stmt = stmt.where(*_equal(c, site_id=site_id, camera_id=camera_id))
-    if start is not None:
-        stmt = stmt.where(c.end_time > to_posix(start, "start"))
-    if end is not None:
-        stmt = stmt.where(c.start_time < to_posix(end, "end"))
+    stmt = stmt.where(*_between(c.start_time, c.end_time, start, end, overlap=True))
     stmt = stmt.order_by(c.site_id, c.camera_id, c.start_time)
     with store.connect() as conn:
         return [
