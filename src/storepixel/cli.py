@@ -228,5 +228,15 @@ def events_export(
         err_console.print(f"{n} events → {out}", highlight=False)
 
 
+def _register_command_modules() -> None:
+    """Command families that live in their own modules add their commands to ``app``."""
+    from storepixel import cli_bench, cli_live, cli_web
+
+    for module in (cli_live, cli_web, cli_bench):
+        module.register(app)
+
+
+_register_command_modules()
+
 if __name__ == "__main__":
     app()
