@@ -37,9 +37,10 @@ from storepixel.store.models import (
     EventRecord,
     MetricRecord,
     RunRecord,
+    SessionRecord,
     to_datetime,
 )
-from storepixel.store.runs import AnalysisRun, CoverageInterval
+from storepixel.store.runs import AnalysisRun, CameraSession, CoverageInterval
 from storepixel.types import Event, MetricRow
 
 ENV_URL = "STOREPIXEL_DB_URL"
@@ -47,6 +48,8 @@ EVENTS: Table = EventRecord.__table__  # type: ignore[assignment]
 METRICS: Table = MetricRecord.__table__  # type: ignore[assignment]
 RUNS: Table = RunRecord.__table__  # type: ignore[assignment]
 COVERAGE: Table = CoverageRecord.__table__  # type: ignore[assignment]
+SESSIONS: Table = SessionRecord.__table__  # type: ignore[assignment]
+SESSION_KEY = ("site_id", "camera_id", "start_time")
 METRIC_KEY = ("site_id", "camera_id", "scope_id", "metric", "bucket_start")
 
 
@@ -59,6 +62,7 @@ class WriteResult:
     metrics: int = 0
     coverage: int = 0
     run: bool = False
+    sessions: int = 0
 
 
 def _event_row(event: Event) -> dict[str, Any]:
@@ -93,6 +97,21 @@ def _metric_row(row: MetricRow) -> dict[str, Any]:
         "value": float(row.value),
         "sample_count": int(row.sample_count),
         "coverage": min(1.0, max(0.0, float(row.coverage))),
+    }
+
+
+def _session_row(s: CameraSession) -> dict[str, Any]:
+    return {
+        "site_id": s.site_id,
+        "camera_id": s.camera_id,
+        "start_time": s.start,
+        "end_time": s.end,
+        "coverage_s": float(s.coverage_s),
+        "visits": int(s.visits),
+        "events": int(s.events),
+        "summary": s.summary,
+        "closed_at": s.closed_at,
+        "run_id": s.run_id,
     }
 
 
@@ -169,11 +188,12 @@ class Store:
         metrics: Iterable[MetricRow] = (),
         coverage: Iterable[CoverageInterval] = (),
         run: AnalysisRun | None = None,
+        sessions: Iterable[CameraSession] = (),
     ) -> WriteResult:
         """Write everything in one transaction (all or nothing) and say what changed.
 
-        Events already stored (same id) are skipped; metric rows and coverage intervals replace
-        the rows with the same key; the run replaces the run with the same id.
+        Events already stored (same id) are skipped; metric rows, coverage intervals and hourly
+        sessions replace the rows with the same key; the run replaces the run with the same id.
         """
         event_rows = _dedupe((_event_row(e) for e in events), ("id",))
         metric_rows = _dedupe((_metric_row(m) for m in metrics), METRIC_KEY)
@@ -190,6 +210,7 @@ class Store:
             ),
             ("site_id", "camera_id", "start_time"),
         )
+        session_rows = _dedupe((_session_row(s) for s in sessions), SESSION_KEY)
         new = 0
         with self.transaction() as conn:
             if run is not None:
@@ -202,12 +223,15 @@ class Store:
                 self._upsert(conn, METRICS, metric_rows, METRIC_KEY)
             if coverage_rows:
                 self._upsert(conn, COVERAGE, coverage_rows, ("site_id", "camera_id", "start_time"))
+            if session_rows:
+                self._upsert(conn, SESSIONS, session_rows, SESSION_KEY)
         return WriteResult(
             events_new=new,
             events_existing=len(event_rows) - new,
             metrics=len(metric_rows),
             coverage=len(coverage_rows),
             run=run is not None,
+            sessions=len(session_rows),
         )
 
     def _upsert(

@@ -149,3 +149,29 @@ class CoverageRecord(Base):
     run_id: Mapped[str | None] = mapped_column(
         String(ID), ForeignKey("analysis_runs.id", ondelete="SET NULL"), index=True
     )
+
+
+class SessionRecord(Base):
+    """One camera's closed capture-time hour: the unit downstream "interaction" jobs consume.
+
+    ``summary`` holds the per-line and per-zone numbers (see ``storepixel.pipeline.sessions``);
+    ``coverage_s`` says how much of the hour was actually analysed, so a short hour is not read
+    as a quiet one.
+    """
+
+    __tablename__ = "camera_sessions"
+
+    site_id: Mapped[str] = mapped_column(String(NAME), primary_key=True)
+    camera_id: Mapped[str] = mapped_column(String(NAME), primary_key=True)
+    start_time: Mapped[float] = mapped_column(UTCTime(), primary_key=True)
+    end_time: Mapped[float] = mapped_column(UTCTime())
+    coverage_s: Mapped[float] = mapped_column(Float)
+    visits: Mapped[int] = mapped_column(Integer)
+    events: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[dict[str, Any]] = mapped_column(JsonDoc)
+    closed_at: Mapped[float] = mapped_column(UTCTime())  # processing (wall) time
+    run_id: Mapped[str | None] = mapped_column(
+        String(ID), ForeignKey("analysis_runs.id", ondelete="SET NULL"), index=True
+    )
+
+    __table_args__ = (Index(None, "site_id", "start_time"),)

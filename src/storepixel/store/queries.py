@@ -27,8 +27,8 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 
 from storepixel.errors import StorepixelError
 from storepixel.events.schema import parse_time
-from storepixel.store.database import COVERAGE, EVENTS, METRICS, RUNS, Store
-from storepixel.store.runs import AnalysisRun, CoverageInterval
+from storepixel.store.database import COVERAGE, EVENTS, METRICS, RUNS, SESSIONS, Store
+from storepixel.store.runs import AnalysisRun, CameraSession, CoverageInterval
 from storepixel.types import Event, EventKind, MetricRow
 
 TimeLike = float | int | datetime | str
@@ -344,6 +344,38 @@ def runs(
                 frames=r.frames,
                 seconds=r.seconds,
                 message=r.message,
+            )
+            for r in conn.execute(stmt)
+        ]
+
+
+def sessions(
+    store: Store,
+    *,
+    site_id: str | None = None,
+    camera_id: str | None = None,
+    start: TimeLike | None = None,
+    end: TimeLike | None = None,
+) -> list[CameraSession]:
+    """Closed hourly camera sessions whose hour starts in ``[start, end)``, oldest first."""
+    c = SESSIONS.c
+    stmt: Select[Any] = select(SESSIONS)
+    stmt = stmt.where(*_equal(c, site_id=site_id, camera_id=camera_id))
+    stmt = stmt.where(*_between(c.start_time, c.start_time, start, end))
+    stmt = stmt.order_by(c.start_time, c.site_id, c.camera_id)
+    with store.connect() as conn:
+        return [
+            CameraSession(
+                site_id=r.site_id,
+                camera_id=r.camera_id,
+                start=r.start_time,
+                end=r.end_time,
+                coverage_s=r.coverage_s,
+                visits=r.visits,
+                events=r.events,
+                summary=dict(r.summary or {}),
+                closed_at=r.closed_at,
+                run_id=r.run_id,
             )
             for r in conn.execute(stmt)
         ]

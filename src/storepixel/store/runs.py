@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
 
 def run_id(site_id: str, camera_id: str, source_name: str, anchor_time: float) -> str:
@@ -53,4 +54,25 @@ class CoverageInterval:
     camera_id: str
     start: float
     end: float
+    run_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CameraSession:
+    """One camera's capture-time hour ``[start, end)``, closed once nothing can change it.
+
+    ``summary`` = ``{"lines": {line: {"in", "out"}}, "zones": {zone: {"visits", "dwell_p50_s",
+    "dwell_p90_s"}}, "people_peak": n}``; ``coverage_s`` is the analysed part of the hour,
+    ``events`` how many events it holds, ``closed_at`` the wall time it was closed.
+    """
+
+    site_id: str
+    camera_id: str
+    start: float
+    end: float
+    coverage_s: float
+    visits: int
+    events: int
+    summary: dict[str, Any]
+    closed_at: float
     run_id: str | None = None
