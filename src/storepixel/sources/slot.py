@@ -16,14 +16,20 @@ counted as dropped.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from storepixel.types import Frame
 
 
 class LatestFrameSlot:
-    """Holds at most one ``Frame``; ``put`` never blocks, ``get`` waits for a fresh one."""
+    """Holds at most one ``Frame``; ``put`` never blocks, ``get`` waits for a fresh one.
 
-    def __init__(self) -> None:
+    ``on_put`` (optional) is called after each ``put``, outside the lock: a pool of analysis
+    workers serving many cameras uses it to learn which camera has work.
+    """
+
+    def __init__(self, on_put: Callable[[], None] | None = None) -> None:
+        self._on_put = on_put
         self._cond = threading.Condition()
         self._frame: Frame | None = None
         self._closed = False
@@ -39,6 +45,8 @@ class LatestFrameSlot:
             self._frame = frame
             self.put_count += 1
             self._cond.notify()
+        if self._on_put is not None:
+            self._on_put()
 
     def get(self, timeout: float | None = None) -> Frame | None:
         """The newest untaken frame, waiting up to ``timeout`` seconds (``None``: forever).
@@ -57,6 +65,12 @@ class LatestFrameSlot:
         with self._cond:
             self._closed = True
             self._cond.notify_all()
+
+    @property
+    def ready(self) -> bool:
+        """Whether a frame is waiting to be taken."""
+        with self._cond:
+            return self._frame is not None
 
     @property
     def closed(self) -> bool:
