@@ -1,0 +1,206 @@
+// Camera page: the line and zone editor over the latest snapshot, the saved shapes, and health.
+import * as api from "../api.js";
+import { boot, say, start } from "../session.js";
+import { COLORS, ShapeEditor, formatPoints, parsePoints } from "../editor.js";
+import { el, formatNumber, formatTime, stateClass } from "../format.js";
+
+const camId = document.getElementById("main").dataset.camera;
+const form = document.getElementById("shape-form");
+const msg = document.getElementById("shape-msg");
+const pointsBox = document.getElementById("shape-points");
+const idBox = document.getElementById("shape-id");
+const saveButton = document.getElementById("save-shape");
+const nameBox = document.getElementById("shape-name");
+const kindBox = document.getElementById("zone-kind");
+
+let camPath = "";
+let camera = null; // {lines, zones, privacy_masks, ...}
+let editor = null;
+let isAdmin = false;
+
+start(async () => {
+  const { user, site, sitePath } = await boot();
+  isAdmin = user.role === "admin";
+  camPath = `${sitePath}/cameras/${encodeURIComponent(camId)}`;
+  editor = new ShapeEditor(document.getElementById("editor-canvas"), {
+    onChange: (points) => {
+      if (document.activeElement !== pointsBox) pointsBox.value = formatPoints(points);
+      updateSaveLabel();
+    },
+  });
+  await loadCamera();
+  loadSnapshot();
+  loadHealth(site.timezone);
+  wireForm();
+  if (!isAdmin) {
+    form.querySelectorAll("input, select, textarea, button").forEach((c) => (c.disabled = true));
+    say(msg, "Only an admin can change lines and zones.", "info");
+  }
+});
+
+async function loadCamera() {
+  camera = await api.get(camPath);
+  document.getElementById("cam-title").textContent = camera.name || camera.id;
+  editor.setShapes({ lines: camera.lines, zones: camera.zones, masks: camera.privacy_masks || [] });
+  renderList();
+}
+
+function loadSnapshot() {
+  const img = document.getElementById("snapshot");
+  img.onload = () => editor.draw();
+  img.onerror = () => say(document.getElementById("page-msg"), "The camera has no snapshot yet.", "info");
+  img.src = `${camPath}/snapshot.jpg?t=${Date.now()}`;
+}
+
+async function loadHealth(tz) {
+  const dl = document.getElementById("health");
+  const badge = document.getElementById("cam-state");
+  const row = (k, v) => [el("dt", { text: k }), el("dd", { text: v })];
+  try {
+    const h = await api.get(`${camPath}/health`);
+    badge.className = `badge ${stateClass(h.state)}`;
+    badge.textContent = h.state;
+    dl.replaceChildren(
+      ...row("State", h.state),
+      ...row("Frames/s captured", formatNumber(h.input_fps, 1)),
+      ...row("Frames/s analysed", formatNumber(h.analysed_fps, 1)),
+      ...row("Dropped frames", formatNumber(h.dropped)),
+      ...row("Last frame", formatTime(h.last_frame_time, tz)),
+      ...row("Reconnects", formatNumber(h.reconnects)),
+      ...row("Up for", `${formatNumber(h.uptime_s)} s`),
+      ...(h.message ? row("Problem", h.message) : []),
+    );
+  } catch (err) {
+    badge.className = "badge idle";
+    badge.textContent = err.status === 409 ? "not live here" : "unknown";
+    dl.replaceChildren(...row("Live", err.message));
+  }
+}
+
+function currentType() {
+  return form.querySelector("input[name=type]:checked").value;
+}
+
+function updateSaveLabel() {
+  const type = currentType();
+  const n = editor.draft.points.length;
+  const editing = editor.draft.editing;
+  saveButton.textContent = `${editing ? "Update" : "Save"} ${type}`;
+  saveButton.disabled = !isAdmin || (type === "line" ? n !== 2 : n < 3);
+}
+
+function startNew(type) {
+  form.querySelector(`input[name=type][value=${type}]`).checked = true;
+  document.getElementById("kind-field").hidden = type !== "zone";
+  idBox.readOnly = false;
+  idBox.value = "";
+  nameBox.value = "";
+  editor.setDraft({ type, kind: kindBox.value, points: [], editing: null });
+  say(msg, "");
+}
+
+function editShape(type, shape) {
+  form.querySelector(`input[name=type][value=${type}]`).checked = true;
+  document.getElementById("kind-field").hidden = type !== "zone";
+  if (type === "zone") kindBox.value = shape.kind;
+  idBox.value = shape.id;
+  idBox.readOnly = true; // the id names stored events; rename = delete + new
+  nameBox.value = shape.name || "";
+  editor.setDraft({ type, kind: shape.kind, points: type === "line" ? shape.points : shape.polygon, editing: shape.id });
+  say(msg, `Editing ${type} "${shape.id}": drag its points or type new ones, then update.`, "info");
+  idBox.scrollIntoView({ block: "nearest" });
+}
+
+function wireForm() {
+  form.querySelectorAll("input[name=type]").forEach((r) =>
+    r.addEventListener("change", () => startNew(currentType())),
+  );
+  kindBox.addEventListener("change", () => editor.setDraft({ kind: kindBox.value }));
+  pointsBox.addEventListener("input", () => {
+    try {
+      editor.setDraft({ points: parsePoints(pointsBox.value) });
+      say(msg, "");
+    } catch (err) {
+      say(msg, err.message);
+    }
+  });
+  document.getElementById("undo-point").addEventListener("click", () => editor.undo());
+  document.getElementById("clear-points").addEventListener("click", () => editor.clear());
+  document.getElementById("new-shape").addEventListener("click", () => startNew(currentType()));
+  document.getElementById("reload-snapshot").addEventListener("click", loadSnapshot);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    save();
+  });
+  updateSaveLabel();
+}
+
+async function save() {
+  const type = currentType();
+  const id = idBox.value.trim();
+  if (!id) {
+    say(msg, "Give the line or zone an id (e.g. entrance).");
+    idBox.focus();
+    return;
+  }
+  let points;
+  try {
+    points = parsePoints(pointsBox.value);
+  } catch (err) {
+    say(msg, err.message);
+    return;
+  }
+  const editing = editor.draft.editing;
+  const collection = type === "line" ? "lines" : "zones";
+  const old = editing ? (camera[collection] || []).find((s) => s.id === editing) : null;
+  const body = { ...(old || {}), id, name: nameBox.value.trim() || null };
+  if (type === "line") body.points = points;
+  else Object.assign(body, { kind: kindBox.value, polygon: points });
+  saveButton.disabled = true;
+  try {
+    if (editing) await api.put(`${camPath}/${collection}/${encodeURIComponent(editing)}`, body);
+    else await api.post(`${camPath}/${collection}`, body);
+    await loadCamera();
+    startNew(type);
+    say(msg, `Saved ${type} "${id}". Counting uses it from the next analysed frame.`, "ok");
+  } catch (err) {
+    say(msg, err.message);
+  } finally {
+    updateSaveLabel();
+  }
+}
+
+async function remove(type, id) {
+  if (!confirm(`Delete ${type} "${id}"? Counts already recorded stay.`)) return;
+  try {
+    await api.del(`${camPath}/${type === "line" ? "lines" : "zones"}/${encodeURIComponent(id)}`);
+    await loadCamera();
+    say(msg, `Deleted ${type} "${id}".`, "ok");
+  } catch (err) {
+    say(msg, err.message);
+  }
+}
+
+function renderList() {
+  const rows = [
+    ...camera.lines.map((l) => ["line", l, "line", l.points]),
+    ...camera.zones.map((z) => ["zone", z, `zone · ${z.kind}`, z.polygon]),
+  ].map(([type, shape, label, pts]) =>
+    el(
+      "tr",
+      { "data-shape": `${type}:${shape.id}` },
+      el("th", { scope: "row" }, el("span", { class: "swatch", style: `background:${type === "line" ? COLORS.line : COLORS[shape.kind]}` }), shape.id),
+      el("td", { text: label }),
+      el("td", { class: "mono", text: pts.map(([x, y]) => `(${x}, ${y})`).join(" ") }),
+      el(
+        "td",
+        {},
+        el("button", { type: "button", disabled: !isAdmin, onclick: () => editShape(type, shape), "aria-label": `Edit ${type} ${shape.id}` }, "Edit"),
+        " ",
+        el("button", { type: "button", class: "danger", disabled: !isAdmin, onclick: () => remove(type, shape.id), "aria-label": `Delete ${type} ${shape.id}` }, "Delete"),
+      ),
+    ),
+  );
+  const body = document.getElementById("shape-list");
+  body.replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 4, class: "muted", text: "Nothing yet: draw a line or zone above." }))]));
+}
