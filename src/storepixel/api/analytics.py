@@ -1,0 +1,287 @@
+"""The numbers behind the analytics endpoints, read from the store and bucketed in local time.
+
+Counts (footfall, visits, dwell, transitions) come from events, which are exact and written as
+they happen; series (occupancy, queue length, waiting time) from the minute metric rows. A
+bucket with no analysed minute reports ``null``, not zero: "no data" is not "nobody came".
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+from itertools import pairwise
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import numpy as np
+
+from storepixel.api.timeutil import Bucket, bucket_floor, bucket_starts, iso, local_midnight
+from storepixel.store import Store
+from storepixel.store.queries import coverage, iter_events, query_metrics
+from storepixel.types import Event, EventKind, MetricRow
+
+DWELL_EDGES = (0, 5, 10, 30, 60, 120, 300, 600, 1800)  # seconds; the last bin is open-ended
+
+
+def _events(store: Store, site_id: str, lo: float, hi: float, **filters: Any) -> Iterable[Event]:
+    return iter_events(store, site_id=site_id, start=lo, end=hi, **filters)
+
+
+def footfall(
+    store: Store,
+    site_id: str,
+    tz: ZoneInfo,
+    lo: float,
+    hi: float,
+    bucket: Bucket,
+    camera: str | None = None,
+    line: str | None = None,
+) -> dict[str, Any]:
+    """Line crossings in and out per bucket (every line of the site unless ``line`` is given)."""
+    starts = bucket_starts(lo, hi, bucket, tz)
+    counts = {s: {"in": 0, "out": 0} for s in starts}
+    for ev in _events(
+        store, site_id, lo, hi, kinds=EventKind.LINE_CROSSING, camera_id=camera, scope_id=line
+    ):
+        b = counts.get(bucket_floor(ev.time, bucket, tz))
+        way = ev.properties.get("direction")
+        if b is not None and way in ("in", "out"):
+            b[str(way)] += 1
+    return {"buckets": [{"start": iso(s, tz), **counts[s]} for s in starts]}
+
+
+def footfall_matrix(
+    store: Store,
+    site_id: str,
+    tz: ZoneInfo,
+    lo: float,
+    hi: float,
+    camera: str | None = None,
+    line: str | None = None,
+) -> dict[str, Any]:
+    """Crossings in, per local day (rows) and hour of day (columns)."""
+    days = [datetime.fromtimestamp(s, tz).date() for s in bucket_starts(lo, hi, "day", tz)]
+    index = {d: i for i, d in enumerate(days)}
+    grid = [[0] * 24 for _ in days]
+    for ev in _events(
+        store, site_id, lo, hi, kinds=EventKind.LINE_CROSSING, camera_id=camera, scope_id=line
+    ):
+        if ev.properties.get("direction") != "in":
+            continue
+        local = datetime.fromtimestamp(ev.time, tz)
+        i = index.get(local.date())
+        if i is not None:
+            grid[i][local.hour] += 1
+    return {"days": [d.isoformat() for d in days], "hours": list(range(24)), "in": grid}
+
+
+def _per_minute(rows: Iterable[MetricRow]) -> dict[str, dict[float, tuple[float, float, int]]]:
+    """``{metric: {minute: (sum of values across cameras/scopes, max coverage, samples)}}``."""
+    out: dict[str, dict[float, tuple[float, float, int]]] = defaultdict(dict)
+    for r in rows:
+        v, cov, n = out[r.metric].get(r.bucket_start, (0.0, 0.0, 0))
+        out[r.metric][r.bucket_start] = (v + r.value, max(cov, r.coverage), n + r.sample_count)
+    return out
+
+
+def _series(
+    minutes: dict[str, dict[float, tuple[float, float, int]]],
+    starts: list[float],
+    bucket: Bucket,
+    tz: ZoneInfo,
+    avg_metric: str,
+    peak_metric: str,
+) -> list[tuple[float, float | None, float | None]]:
+    """Per bucket: coverage-weighted mean of the minute averages and max of the minute peaks."""
+    sums: dict[float, list[float]] = {s: [0.0, 0.0] for s in starts}
+    peaks: dict[float, float] = {}
+    for minute, (value, cov, _) in minutes.get(avg_metric, {}).items():
+        acc = sums.get(bucket_floor(minute, bucket, tz))
+        if acc is not None and cov > 0:
+            acc[0] += value * cov
+            acc[1] += cov
+    for minute, (value, _, _) in minutes.get(peak_metric, {}).items():
+        b = bucket_floor(minute, bucket, tz)
+        if b in sums:
+            peaks[b] = max(peaks.get(b, 0.0), value)
+    out = []
+    for s in starts:
+        total, weight = sums[s]
+        avg = round(total / weight, 3) if weight > 0 else None
+        out.append((s, avg, peaks.get(s) if avg is not None or s in peaks else None))
+    return out
+
+
+def occupancy(
+    store: Store,
+    site_id: str,
+    tz: ZoneInfo,
+    lo: float,
+    hi: float,
+    bucket: Bucket,
+    camera: str | None = None,
+    zone: str | None = None,
+) -> dict[str, Any]:
+    """People in a zone (or in view of the cameras) per bucket: average and peak."""
+    if zone is not None:
+        names = ("occupancy_avg", "occupancy_peak", "queue_length_avg", "queue_length_peak")
+    else:
+        names = ("people_avg", "people_peak")
+    rows = query_metrics(
+        store, site_id=site_id, camera_id=camera, scope_id=zone, metrics=names, start=lo, end=hi
+    )
+    minutes = _per_minute(rows)
+    if zone is not None and not minutes.get("occupancy_avg") and minutes.get("queue_length_avg"):
+        avg_m, peak_m = "queue_length_avg", "queue_length_peak"
+    elif zone is not None:
+        avg_m, peak_m = "occupancy_avg", "occupancy_peak"
+    else:
+        avg_m, peak_m = "people_avg", "people_peak"
+    starts = bucket_starts(lo, hi, bucket, tz)
+    points = _series(minutes, starts, bucket, tz, avg_m, peak_m)
+    return {"points": [{"start": iso(s, tz), "avg": a, "peak": p} for s, a, p in points]}
+
+
+def queues(
+    store: Store,
+    site_id: str,
+    tz: ZoneInfo,
+    lo: float,
+    hi: float,
+    bucket: Bucket,
+    camera: str | None = None,
+    zone: str | None = None,
+) -> dict[str, Any]:
+    """Queue length (average, peak) and mean waiting time of people who left, per bucket."""
+    names = ("queue_length_avg", "queue_length_peak", "queue_wait_avg")
+    rows = query_metrics(
+        store, site_id=site_id, camera_id=camera, scope_id=zone, metrics=names, start=lo, end=hi
+    )
+    minutes = _per_minute(rows)
+    starts = bucket_starts(lo, hi, bucket, tz)
+    series = _series(minutes, starts, bucket, tz, "queue_length_avg", "queue_length_peak")
+    waits: dict[float, list[float]] = {s: [0.0, 0.0] for s in starts}
+    for r in rows:  # mean of means weighted by how many waits each minute measured
+        if r.metric == "queue_wait_avg" and r.sample_count > 0:
+            acc = waits.get(bucket_floor(r.bucket_start, bucket, tz))
+            if acc is not None:
+                acc[0] += r.value * r.sample_count
+                acc[1] += r.sample_count
+    points = []
+    for s, avg, peak in series:
+        total, n = waits[s]
+        points.append(
+            {
+                "start": iso(s, tz),
+                "length_avg": avg,
+                "length_peak": peak,
+                "wait_avg_s": round(total / n, 3) if n else None,
+            }
+        )
+    return {"points": points}
+
+
+def _dwells(
+    store: Store, site_id: str, lo: float, hi: float, camera: str | None, zone: str | None
+) -> list[float]:
+    kinds = [EventKind.ZONE_EXIT, EventKind.QUEUE_LEAVE]
+    out = []
+    for ev in _events(store, site_id, lo, hi, kinds=kinds, camera_id=camera, scope_id=zone):
+        value = ev.properties.get("dwell_s", ev.properties.get("wait_s"))
+        if isinstance(value, int | float):
+            out.append(float(value))
+    return out
+
+
+def _pct(values: list[float], q: float) -> float | None:
+    return round(float(np.percentile(values, q)), 3) if values else None
+
+
+def dwell(
+    store: Store,
+    site_id: str,
+    lo: float,
+    hi: float,
+    camera: str | None = None,
+    zone: str | None = None,
+) -> dict[str, Any]:
+    """Visits that ended in the range: how many, dwell p50/p90 and a histogram (seconds)."""
+    values = _dwells(store, site_id, lo, hi, camera, zone)
+    edges = list(DWELL_EDGES)
+    hist = []
+    for i, low in enumerate(edges):
+        high = edges[i + 1] if i + 1 < len(edges) else None
+        n = sum(1 for v in values if v >= low and (high is None or v < high))
+        hist.append({"lo_s": low, "hi_s": high, "count": n})
+    return {
+        "count": len(values),
+        "p50_s": _pct(values, 50),
+        "p90_s": _pct(values, 90),
+        "histogram": hist,
+    }
+
+
+def transitions(
+    store: Store, site_id: str, lo: float, hi: float, camera: str | None = None
+) -> dict[str, Any]:
+    """People who went from one zone to another (consecutive zone entries of one track)."""
+    paths: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
+    kinds = [EventKind.ZONE_ENTER, EventKind.QUEUE_JOIN]
+    for ev in _events(store, site_id, lo, hi, kinds=kinds, camera_id=camera):
+        if ev.scope_id:
+            paths[(ev.camera_id, ev.track_id)].append((ev.time, ev.scope_id))
+    counts: Counter[tuple[str, str]] = Counter()
+    for path in paths.values():
+        zones = [z for _, z in sorted(path)]
+        counts.update((a, b) for a, b in pairwise(zones) if a != b)
+    ordered = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return {"transitions": [{"from": a, "to": b, "count": n} for (a, b), n in ordered]}
+
+
+def _union_seconds(spans: list[tuple[float, float]]) -> float:
+    total, cur = 0.0, None
+    for s, e in sorted(spans):
+        if cur is None or s > cur[1]:
+            if cur is not None:
+                total += cur[1] - cur[0]
+            cur = [s, e]
+        else:
+            cur[1] = max(cur[1], e)
+    if cur is not None:
+        total += cur[1] - cur[0]
+    return total
+
+
+def kpis(store: Store, site_id: str, tz: ZoneInfo, day: Any) -> dict[str, Any]:
+    """One local day: in, out, visits, dwell p50, occupancy peak, seconds analysed."""
+    from datetime import timedelta
+
+    lo, hi = local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)
+    ins = outs = visits = 0
+    for ev in _events(
+        store, site_id, lo, hi, kinds=[EventKind.LINE_CROSSING, EventKind.VISIT_START]
+    ):
+        if ev.kind == EventKind.VISIT_START:
+            visits += 1
+        elif ev.properties.get("direction") == "in":
+            ins += 1
+        elif ev.properties.get("direction") == "out":
+            outs += 1
+    dwells = [v for v in _dwells(store, site_id, lo, hi, None, None)]
+    peaks = _per_minute(
+        query_metrics(store, site_id=site_id, metrics="people_peak", start=lo, end=hi)
+    ).get("people_peak", {})
+    spans = [
+        (max(c.start, lo), min(c.end, hi))
+        for c in coverage(store, site_id=site_id, start=lo, end=hi)
+    ]
+    return {
+        "date": day.isoformat(),
+        "in": ins,
+        "out": outs,
+        "visits": visits,
+        "dwell_p50_s": _pct(dwells, 50),
+        "occupancy_peak": max((v for v, _, _ in peaks.values()), default=None),
+        "coverage_s": round(_union_seconds(spans), 3),
+    }

@@ -1,0 +1,254 @@
+"""Background analysis of uploaded videos, one at a time, with progress and cancel.
+
+A job is a row in ``video_jobs`` (so the list survives restarts) plus, while it runs, a cancel
+flag here. It runs ``storepixel.pipeline.file_job.analyze_file`` on a worker thread; the progress
+callback wraps the frame iterator, so progress is the share of the file decoded, and a cancel is
+noticed between frames. ``analyze_file`` writes everything in one transaction at the end, so a
+cancelled or failed job leaves the store as it was. The uploaded file is deleted when the job
+ends, whatever the outcome: the store keeps events and metrics, never video.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import shutil
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import av
+from sqlalchemy import Table, insert, select, update
+
+from storepixel.api.errors import Conflict, NotFound, UnsupportedMedia
+from storepixel.api.heatmaps import set_grid
+from storepixel.api.sites import SiteRegistry
+from storepixel.api.timeutil import iso
+from storepixel.errors import StorepixelError
+from storepixel.store import Store, run_id
+from storepixel.store.web_models import VideoJobRecord
+from storepixel.types import Frame
+
+log = logging.getLogger(__name__)
+JOBS: Table = VideoJobRecord.__table__  # type: ignore[assignment]
+ACTIVE = ("queued", "running")
+
+
+class Cancelled(Exception):
+    """Raised inside the frame loop when a job is cancelled."""
+
+
+def probe_video(path: Path, label: str) -> None:
+    """Refuse a file that is not a decodable video (:class:`UnsupportedMedia`, one line)."""
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.video:
+                raise UnsupportedMedia(f"{label}: not a video (no video stream)")
+            for _ in container.decode(video=0):
+                return
+    except (av.error.FFmpegError, OSError, UnicodeDecodeError, ValueError):
+        pass
+    raise UnsupportedMedia(f"{label}: not a video file (expected e.g. MP4, AVI, MKV)")
+
+
+def job_json(row: Any, tz: Any = None) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "site": row.site_id,
+        "camera": row.camera_id,
+        "filename": row.filename,
+        "size_bytes": row.size_bytes,
+        "status": row.status,
+        "progress": round(float(row.progress), 4),
+        "error": row.error,
+        "result": row.result,
+        "start": iso(row.start_time) if row.start_time is not None else None,
+        "created_by": row.created_by,
+        "created_at": iso(row.created_at),
+        "finished_at": iso(row.finished_at) if row.finished_at is not None else None,
+    }
+
+
+class JobRunner:
+    def __init__(self, store: Store, sites: SiteRegistry, workers: int = 1) -> None:
+        self.store = store
+        self.sites = sites
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="video-job")
+        self._cancel: dict[str, threading.Event] = {}
+        self._folders: dict[str, Path] = {}
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    def recover(self) -> int:
+        """Jobs left queued or running by a stopped server are marked failed (files are gone)."""
+        with self.store.transaction() as conn:
+            result = conn.execute(
+                update(JOBS)
+                .where(JOBS.c.status.in_(ACTIVE))
+                .values(
+                    status="failed",
+                    error="interrupted: the server stopped before the job finished",
+                    finished_at=time.time(),
+                )
+            )
+        return int(result.rowcount or 0)
+
+    def shutdown(self) -> None:
+        for flag in self._cancel.values():
+            flag.set()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    # --- jobs ---------------------------------------------------------------------------------
+
+    def submit(
+        self,
+        site_id: str,
+        camera_id: str,
+        video: Path,
+        folder: Path,
+        filename: str,
+        size: int,
+        start: float | None,
+        created_by: str,
+    ) -> dict[str, Any]:
+        job_id = secrets.token_hex(8)
+        now = time.time()
+        with self.store.transaction() as conn:
+            conn.execute(
+                insert(JOBS).values(
+                    id=job_id,
+                    site_id=site_id,
+                    camera_id=camera_id,
+                    filename=filename,
+                    size_bytes=size,
+                    start_time=start,
+                    status="queued",
+                    progress=0.0,
+                    created_by=created_by,
+                    created_at=now,
+                )
+            )
+        self._cancel[job_id] = threading.Event()
+        self._folders[job_id] = folder
+        self._pool.submit(self._run, job_id, site_id, camera_id, video, start)
+        return self.get(site_id, job_id)
+
+    def get(self, site_id: str, job_id: str) -> dict[str, Any]:
+        with self.store.connect() as conn:
+            row = conn.execute(
+                select(JOBS).where(JOBS.c.id == job_id, JOBS.c.site_id == site_id)
+            ).first()
+        if row is None:
+            raise NotFound(f"no job {job_id!r}")
+        return job_json(row)
+
+    def list(self, site_id: str, limit: int = 100) -> list[dict[str, Any]]:
+        stmt = (
+            select(JOBS)
+            .where(JOBS.c.site_id == site_id)
+            .order_by(JOBS.c.created_at.desc(), JOBS.c.id)
+            .limit(limit)
+        )
+        with self.store.connect() as conn:
+            return [job_json(r) for r in conn.execute(stmt)]
+
+    def cancel(self, site_id: str, job_id: str) -> dict[str, Any]:
+        job = self.get(site_id, job_id)
+        if job["status"] not in ACTIVE:
+            raise Conflict(f"job {job_id} is already {job['status']}")
+        flag = self._cancel.get(job_id)
+        if flag is not None:
+            flag.set()
+        # A queued job is marked at once; a running one when its frame loop notices.
+        self._set(job_id, only_if=("queued",), status="cancelled", finished_at=time.time())
+        return self.get(site_id, job_id)
+
+    def _set(self, job_id: str, only_if: tuple[str, ...] = ACTIVE, **values: Any) -> None:
+        with self.store.transaction() as conn:
+            conn.execute(
+                update(JOBS).where(JOBS.c.id == job_id, JOBS.c.status.in_(only_if)).values(**values)
+            )
+
+    def _run(
+        self, job_id: str, site_id: str, camera_id: str, video: Path, start: float | None
+    ) -> None:
+        flag = self._cancel[job_id]
+        try:
+            if flag.is_set():
+                return
+            self._set(job_id, only_if=("queued",), status="running")
+            result = self._analyse(job_id, site_id, camera_id, video, start, flag)
+            self._set(job_id, status="done", progress=1.0, result=result, finished_at=time.time())
+        except Cancelled:
+            self._set(job_id, status="cancelled", finished_at=time.time())
+        except StorepixelError as err:
+            self._set(
+                job_id,
+                status="failed",
+                error=str(err).replace(str(video.parent), ""),
+                finished_at=time.time(),
+            )
+        except Exception as err:  # a bug: keep the server up, report one line
+            log.exception("video job %s failed", job_id)
+            self._set(
+                job_id,
+                status="failed",
+                error=f"internal error: {type(err).__name__}",
+                finished_at=time.time(),
+            )
+        finally:
+            self._cancel.pop(job_id, None)
+            folder = self._folders.pop(job_id, video.parent)
+            shutil.rmtree(folder, ignore_errors=True)
+
+    def _analyse(
+        self,
+        job_id: str,
+        site_id: str,
+        camera_id: str,
+        video: Path,
+        start: float | None,
+        flag: threading.Event,
+    ) -> dict[str, Any]:
+        from storepixel.pipeline.file_job import analyze_file
+
+        site = self.sites.get(site_id)
+        camera = self.sites.camera(site_id, camera_id)
+        last = [0.0]
+
+        def progress(frames: Iterable[Frame], total: int | None) -> Iterator[Frame]:
+            for frame in frames:
+                if flag.is_set():
+                    raise Cancelled
+                yield frame
+                now = time.monotonic()
+                if total and now - last[0] >= 0.5:
+                    last[0] = now
+                    self._set(job_id, progress=min(0.99, (frame.index + 1) / total))
+
+        analysis = analyze_file(video, site, camera, self.store, start=start, progress=progress)
+        if flag.is_set():
+            raise Cancelled
+        if analysis.analytics is not None and analysis.frames:
+            begin = analysis.anchor + analysis.first_offset
+            set_grid(
+                self.store,
+                site_id,
+                camera_id,
+                begin,
+                begin + max(analysis.seconds, 1e-3),
+                run_id(site_id, camera_id, video.name, analysis.anchor),
+                analysis.analytics.heatmap.grid,
+            )
+        return {
+            **analysis.as_json(),
+            "events": len(analysis.events),
+            "events_new": analysis.events_new,
+            "timeline_start": iso(analysis.anchor),
+            "timeline_origin": analysis.anchor_origin,
+            "truncated": analysis.truncated,
+            "elapsed_s": round(analysis.elapsed_s, 3),
+        }

@@ -1,0 +1,1 @@
+"""One router per resource; ``pages`` (the dashboard) belongs to the dashboard package."""

@@ -1,0 +1,103 @@
+"""Dashboard pages: Jinja2 shells whose small ES modules (``web/static/js``) call the REST API.
+
+Pages carry no data of their own, so a page route only decides who may see it: a logged-in user,
+else a redirect to ``/login?next=<path>``. Every asset is served from ``/static`` (no CDN), and a
+Content-Security-Policy keeps scripts, styles and connections on this server.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from storepixel.api.deps.auth import Principal, principal_from
+from storepixel.api.state import state_of
+from storepixel.errors import StorepixelError
+
+WEB_DIR = Path(__file__).resolve().parents[2] / "web"
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+
+# Inline style *attributes* are allowed (chart cells are coloured by value); scripts are not.
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+router = APIRouter(include_in_schema=False)
+
+
+def _user(request: Request) -> Principal | None:
+    """The logged-in *user* behind the session cookie; pages are not for API keys."""
+    try:
+        principal = principal_from(request, state_of(request))
+    except StorepixelError:  # a malformed or revoked bearer header: treat as logged out
+        return None
+    return principal if principal is not None and principal.kind == "user" else None
+
+
+def _to_login(request: Request) -> RedirectResponse:
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
+
+
+def _page(request: Request, template: str, page: str, title: str, **context: object) -> Response:
+    if _user(request) is None:
+        return _to_login(request)
+    return templates.TemplateResponse(
+        request, template, {"page": page, "title": title, **context}, headers=HEADERS
+    )
+
+
+@router.get("/login")
+def login_page(request: Request) -> Response:
+    if _user(request) is not None:
+        return RedirectResponse("/", status_code=303)
+    return templates.TemplateResponse(request, "login.html", {}, headers=HEADERS)
+
+
+@router.get("/")
+def overview_page(request: Request) -> Response:
+    return _page(request, "overview.html", "overview", "Overview")
+
+
+@router.get("/live")
+def live_page(request: Request) -> Response:
+    return _page(request, "live.html", "live", "Live")
+
+
+@router.get("/cameras/{cam}")
+def camera_page(request: Request, cam: str) -> Response:
+    return _page(request, "camera.html", "camera", f"Camera {cam}", camera_id=cam)
+
+
+@router.get("/analytics")
+def analytics_page(request: Request) -> Response:
+    return _page(request, "analytics.html", "analytics", "Analytics")
+
+
+@router.get("/events")
+def events_page(request: Request) -> Response:
+    return _page(request, "events.html", "events", "Events")
+
+
+@router.get("/uploads")
+def uploads_page(request: Request) -> Response:
+    return _page(request, "uploads.html", "uploads", "Uploads")
+
+
+@router.get("/settings")
+def settings_page(request: Request) -> Response:
+    return _page(request, "settings.html", "settings", "Settings")

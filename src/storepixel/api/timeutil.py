@@ -1,0 +1,125 @@
+"""Times at the API boundary: ISO 8601 in and out, buckets in the site's time zone.
+
+Responses carry ISO 8601 with an offset (the site's local time for buckets, UTC elsewhere). Query
+times are ISO 8601; one without an offset is read in the site's time zone, the way a store
+manager thinks ("from 2024-05-01 09:00").
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from storepixel.errors import StorepixelError
+
+Bucket = Literal["minute", "hour", "day"]
+MAX_RANGE_DAYS = 400
+MAX_BUCKETS = 20_000
+
+
+class BadQuery(StorepixelError):
+    """A query parameter is malformed (shown as a 422 with one line)."""
+
+
+def iso(seconds: float, tz: ZoneInfo | None = None) -> str:
+    """ISO 8601 with an offset (UTC unless ``tz``), seconds precision plus fraction if any."""
+    moment = datetime.fromtimestamp(seconds, tz or UTC)
+    spec = "seconds" if moment.microsecond == 0 else "milliseconds"
+    return moment.isoformat(timespec=spec)
+
+
+def parse_when(value: str, tz: ZoneInfo, name: str) -> float:
+    """POSIX seconds from an ISO 8601 date or time; naive means the site's time zone."""
+    text = value.strip()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise BadQuery(
+            f"{name}: not an ISO 8601 time: {value[:60]!r} (expected e.g. 2024-05-01T09:00)"
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)
+    try:
+        return moment.timestamp()
+    except (OverflowError, OSError, ValueError):
+        raise BadQuery(f"{name}: time out of range: {value[:60]!r}") from None
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> float:
+    return datetime(day.year, day.month, day.day, tzinfo=tz).timestamp()
+
+
+def today(tz: ZoneInfo, now: float | None = None) -> date:
+    return datetime.fromtimestamp(
+        now if now is not None else datetime.now(UTC).timestamp(), tz
+    ).date()
+
+
+def parse_date(value: str, name: str = "date") -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise BadQuery(f"{name}: not a date: {value[:40]!r} (expected YYYY-MM-DD)") from None
+
+
+def time_range(frm: str | None, to: str | None, tz: ZoneInfo) -> tuple[float, float]:
+    """``[from, to)`` in POSIX seconds; default: today in the site's time zone.
+
+    A missing ``to`` is one day after ``from``; a missing ``from`` one day before ``to``.
+    """
+    if frm is None and to is None:
+        day = today(tz)
+        return local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)
+    lo = parse_when(frm, tz, "from") if frm is not None else None
+    hi = parse_when(to, tz, "to") if to is not None else None
+    if lo is None:
+        assert hi is not None
+        lo = hi - 86400.0
+    if hi is None:
+        hi = lo + 86400.0
+    if hi <= lo:
+        raise BadQuery(f"backwards or empty time range: 'to' ({to}) must be after 'from' ({frm})")
+    if hi - lo > MAX_RANGE_DAYS * 86400:
+        raise BadQuery(f"time range too long: at most {MAX_RANGE_DAYS} days")
+    return lo, hi
+
+
+def bucket_floor(seconds: float, bucket: Bucket, tz: ZoneInfo) -> float:
+    """Start of the local minute, hour or day holding ``seconds``."""
+    moment = datetime.fromtimestamp(seconds, tz)
+    if bucket == "minute":
+        moment = moment.replace(second=0, microsecond=0)
+    elif bucket == "hour":
+        moment = moment.replace(minute=0, second=0, microsecond=0)
+    else:
+        return local_midnight(moment.date(), tz)
+    return moment.timestamp()
+
+
+def bucket_starts(lo: float, hi: float, bucket: Bucket, tz: ZoneInfo) -> list[float]:
+    """Every local bucket start from the one holding ``lo`` up to (excluding) ``hi``.
+
+    Days step by calendar day (23 or 25 hours across a DST change); hours and minutes by wall
+    time in UTC, so a repeated local hour in autumn is two buckets.
+    """
+    out: list[float] = []
+    t = bucket_floor(lo, bucket, tz)
+    if bucket == "day":
+        day = datetime.fromtimestamp(t, tz).date()
+        while t < hi:
+            out.append(t)
+            day += timedelta(days=1)
+            t = local_midnight(day, tz)
+            if len(out) > MAX_BUCKETS:
+                break
+    else:
+        step = 60.0 if bucket == "minute" else 3600.0
+        while t < hi and len(out) <= MAX_BUCKETS:
+            out.append(t)
+            t = bucket_floor(t + step, bucket, tz) if bucket == "hour" else t + step
+    if len(out) > MAX_BUCKETS:
+        raise BadQuery(
+            f"too many buckets: use a larger bucket or a shorter range (max {MAX_BUCKETS})"
+        )
+    return out
