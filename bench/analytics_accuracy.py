@@ -42,12 +42,12 @@ from numpy.typing import NDArray
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from motlib import Sequence, iter_images, load_sequence, public_detections, run_storepixel
+from motlib import Sequence, iter_images, load_sequence, public_detections
 from storepixel.analytics.engine import CameraAnalytics
 from storepixel.analytics.geometry import DirectedLine, Polygon
 from storepixel.config.site import CameraConfig, load_site
 from storepixel.tracking.mot_io import read_mot_file
-from storepixel.types import Tracks, TrackState
+from storepixel.types import Detections, Tracks, TrackState
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_EVAL = REPO.parent / "shared" / "eval"
@@ -171,6 +171,10 @@ def storepixel(
         state = np.full(len(ids), TrackState.CONFIRMED, np.int8)
         ca.update(Tracks(ids, xyxy, np.ones(len(ids)), state), ANCHOR + (f - 1) / seq.fps, size)
     ca.flush(ANCHOR + seq.n_frames / seq.fps)
+    return _numbers(ca)
+
+
+def _numbers(ca: CameraAnalytics) -> Numbers:
     out = Numbers()
     for lid, c in ca.lines.items():
         out.lines[lid] = (c.in_count, c.out_count)
@@ -273,16 +277,41 @@ def table(name: str, cam: CameraConfig, cols: dict[str, Numbers]) -> list[str]:
     return rows
 
 
-def run_tracker_rows(seq: Sequence, detections: str) -> list[tuple[float, ...]]:
-    """Our tracker on ``public`` detections or the ``bundled`` detector (as ``analyze`` runs)."""
-    if detections == "public":
-        return list(run_storepixel(seq, public_detections(seq)))
-    from storepixel.vision.detector import load_detector
+class _Replay:
+    """A detector that answers with detections already computed for each frame index."""
 
-    detector = load_detector(None)
+    def __init__(self, dets: dict[int, Detections]) -> None:
+        self.dets = dets
+        self.index = 0
+
+    def detect(self, image: NDArray[np.uint8]) -> Detections:
+        self.index += 1
+        return self.dets[self.index]
+
+
+def pipeline_numbers(seq: Sequence, detections: str, cam: CameraConfig, site: str) -> Numbers:
+    """Detections → tracker → analytics through ``CameraPipeline``, frame by frame, exactly as
+    ``storepixel analyze`` runs them (``bundled``: the default detector; ``public``: the
+    sequence's own detections)."""
+    from storepixel.pipeline.camera import CameraPipeline
+    from storepixel.tracking.tracker import Tracker
+    from storepixel.types import Frame
+
     images = dict(iter_images(seq))
-    dets = {f: detector.detect(img) for f, img in images.items()}
-    return list(run_storepixel(seq, dets, images=images))
+    if detections == "public":
+        dets = public_detections(seq)
+    else:
+        from storepixel.vision.detector import load_detector
+
+        detector = load_detector(None)
+        dets = {f: detector.detect(img) for f, img in images.items()}
+    ca = CameraAnalytics(site, cam, run_anchor=ANCHOR)
+    pipeline = CameraPipeline(_Replay(dets), Tracker(), None, ca)
+    for f in range(1, seq.n_frames + 1):
+        t = (f - 1) / seq.fps
+        pipeline.process(Frame(seq.name, f - 1, t, ANCHOR + t, images[f]))
+    ca.flush(ANCHOR + seq.n_frames / seq.fps)
+    return _numbers(ca)
 
 
 def evaluate(
@@ -313,15 +342,12 @@ def evaluate(
             theirs.append(supervision(seq, noisy, cam))
         cols["storepixel (noisy GT)"] = mean_numbers(ours)
         cols["supervision (noisy GT)"] = mean_numbers(theirs)
-    hyp = None
     if tracks is not None:
-        hyp = read_mot_file(tracks)
-    elif run_tracker is not None:
-        hyp = np.array(run_tracker_rows(seq, run_tracker), np.float64).reshape(-1, 7)
-    if hyp is not None:
         cols["storepixel (tracks)"] = storepixel(
-            seq, tracks_by_frame(hyp, seq.n_frames), cam, site.site.id
+            seq, tracks_by_frame(read_mot_file(tracks), seq.n_frames), cam, site.site.id
         )
+    elif run_tracker is not None:
+        cols["storepixel (tracks)"] = pipeline_numbers(seq, run_tracker, cam, site.site.id)
     return table(seq.name, cam, cols)
 
 

@@ -3,7 +3,11 @@
 ``CameraAnalytics`` wires the metric families (lines, zones, queues, visits, occupancy, heatmap,
 transitions) to one camera's configuration. It does no I/O. Only *confirmed* tracks — matched in
 this frame — are counted; *lost* tracks (the tracker's predictions) and vanished ones are treated
-as unseen, which keeps their visits open for the exit grace; *tentative* tracks never count.
+as unseen, which keeps their visits open for the exit grace. *Tentative* tracks are held back:
+their sightings are kept for up to ``BACKFILL_S``, and when the tracker confirms the track (same
+id) they are replayed into the lines, zones and camera visits first, so a visit starts when the
+person was first seen rather than a few frames later, and a line crossed while the track was
+still tentative counts. A tentative track that dies never counts.
 Foot points are normalised with the frame size at this boundary, so geometry survives a change of
 resolution. Capture time drives everything.
 
@@ -56,6 +60,7 @@ _KIND_ORDER = {
     EventKind.VISIT_END: 4,
 }
 CAMERA_SCOPE = "*"
+BACKFILL_S = 2.0  # sightings of a tentative track older than this are not credited to it
 ROW_HISTORY = 50_000  # minute rows kept for ``metric_rows()`` (weeks of a typical camera)
 
 
@@ -126,7 +131,9 @@ class CameraAnalytics:
             max([0.0, *(z.presence_s for z in camera.zones), *(z.grace_s for z in camera.zones)])
             + self.visits.grace_s
             + self.max_gap_s
+            + BACKFILL_S
         )
+        self._tentative: dict[int, list[tuple[float, np.ndarray]]] = {}
         self._counts: dict[tuple[str, str], dict[float, int]] = defaultdict(dict)
         self._means: dict[tuple[str, str], dict[float, _Mean]] = defaultdict(dict)
         self._rows: list[MetricRow] = []
@@ -152,7 +159,7 @@ class CameraAnalytics:
         ids = seen.ids
         points = to_normalised(seen.foot_points, frame_size)
 
-        events: list[Event] = []
+        events = self._backfill(tracks, ids, frame_size, t)
         for change in self.visits.update(ids, t):
             events.append(self._visit_event(change))
         for counter in self.lines.values():
@@ -163,6 +170,34 @@ class CameraAnalytics:
         self.people.add(t, len(ids))
         self.heatmap.update(points, t)
         return sorted(events, key=_event_order)
+
+    def _backfill(
+        self, tracks: Tracks, confirmed: np.ndarray, frame_size: tuple[int, int], t: float
+    ) -> list[Event]:
+        """Keep this frame's tentative sightings; replay those of tracks confirmed now."""
+        tent = tracks.select(tracks.state == TrackState.TENTATIVE)
+        for tid, point in zip(
+            tent.ids.tolist(), to_normalised(tent.foot_points, frame_size), strict=True
+        ):
+            self._tentative.setdefault(int(tid), []).append((t, point))
+        events: list[Event] = []
+        for tid in confirmed.tolist():
+            for when, point in self._tentative.pop(int(tid), []):
+                if t - when > BACKFILL_S:
+                    continue
+                one, pts = [int(tid)], point.reshape(1, 2)
+                # Replayed for this track alone, at a time already processed: no other track's
+                # visit can time out here that has not already.
+                for vc in self.visits.update(one, when):
+                    events.append(self._visit_event(vc))
+                for counter in self.lines.values():
+                    events.extend(self._line_event(c) for c in counter.update(one, pts, when))
+                for zone in self.zones.values():
+                    events.extend(self._zone_event(c) for c in zone.update(one, pts, when))
+        # Tentative tracks that died: the tracker reports a tentative track only when it sees it.
+        for tid in [k for k, v in self._tentative.items() if t - v[-1][0] > BACKFILL_S]:
+            del self._tentative[tid]
+        return events
 
     def flush(self, timestamp: float | None = None) -> list[Event]:
         """End of footage (or shutdown) at capture time ``timestamp``: close every open visit.

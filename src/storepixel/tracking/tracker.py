@@ -22,7 +22,11 @@ Lifecycle:
 - a confirmed track that misses a frame is LOST: its box is the motion model's prediction, its
   velocity decays, and it may be recovered within ``max_lost_s`` seconds of capture time (less
   when it was last seen at the frame's edge: it has probably walked out);
-- ids are small positive integers handed out at confirmation, in order.
+- every track gets its id when it is born (small positive integers, in order) and keeps it, so
+  the frames a track was seen before it was confirmed can be credited to the same person later
+  (analytics backdates a visit to the first sighting; offline output backfills them). A
+  tentative track is reported only in frames where it was matched; one that dies leaves a gap
+  in the numbering, never a person.
 
 Everything is deterministic: no randomness, ties broken by index order.
 """
@@ -116,7 +120,9 @@ class _Track:
         "appearance",
         "at_edge",
         "confidence",
+        "confirmed",
         "det_box",
+        "first_seen",
         "hits",
         "id",
         "kf",
@@ -131,13 +137,11 @@ class _Track:
         self.hits = 1
         self.misses = 0  # consecutive analysed frames without a match
         self.last_seen = t
-        self.id = 0  # set by the tracker: negative while tentative, positive once confirmed
+        self.first_seen = t
+        self.id = 0  # set by the tracker at birth
+        self.confirmed = False
         self.appearance: NDArray[np.float32] | None = None
         self.at_edge = False  # last seen touching the frame border: may have walked out
-
-    @property
-    def confirmed(self) -> bool:
-        return self.id > 0
 
 
 class Tracker:
@@ -155,13 +159,11 @@ class Tracker:
         self.config = config or TrackerConfig()
         self._tracks: list[_Track] = []
         self._next_id = 1
-        self._next_tentative = -1
         self._last_t: float | None = None
 
     def reset(self) -> None:
         self._tracks = []
         self._next_id = 1
-        self._next_tentative = -1
         self._last_t = None
 
     def update(
@@ -253,8 +255,8 @@ class Tracker:
                 continue
             tr = _Track(boxes[di], float(conf[di]), now, cfg.noise)
             tr.at_edge = _touches_edge(boxes[di], frame_size, cfg.edge_margin)
-            tr.id = self._next_tentative  # negative: not a person yet, no real id spent
-            self._next_tentative -= 1
+            tr.id = self._next_id
+            self._next_id += 1
             if feats is not None:
                 tr.appearance = feats[di]
             if cfg.confirm_hits <= 1:
@@ -265,8 +267,7 @@ class Tracker:
         return self._output(matched_objs)
 
     def _confirm(self, tr: _Track) -> None:
-        tr.id = self._next_id
-        self._next_id += 1
+        tr.confirmed = True
 
     def _match_iou(
         self,
@@ -345,8 +346,10 @@ class Tracker:
             seen = id(tr) in matched_objs
             if tr.confirmed:
                 state = TrackState.CONFIRMED if seen else TrackState.LOST
-            else:
+            elif seen:
                 state = TrackState.TENTATIVE
+            else:
+                continue  # an unconfirmed guess of where flicker went is worth nothing
             ids.append(tr.id)
             use_det = seen and not cfg.output_filtered_box
             boxes.append(tr.det_box if use_det else tr.kf.xyxy())

@@ -158,6 +158,32 @@ def test_tentative_tracks_never_count() -> None:
     assert ev == [] and ca.summary()["lines"]["entrance"] == {"in": 0, "out": 0}
 
 
+def test_a_confirmed_track_is_credited_from_its_first_tentative_sighting() -> None:
+    # Tentative for 3 frames (0.0-0.4 s), crossing the entrance and stepping into the aisle, then
+    # confirmed under the same id: the visit, the crossing and the zone visit date back to then.
+    ca = CameraAnalytics("demo", CAMERA, run_anchor=T0)
+    size = (640, 480)
+    path = [0.55, 0.62, 0.75, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8, 0.8]
+    ev: list[Event] = []
+    for i, y in enumerate(path):
+        ev += ca.update(tracks([(7, 0.3, y, T if i < 3 else C)], size), T0 + i * 0.2, size)
+    ev += ca.flush()
+    when = {e.kind: round(e.time - T0, 1) for e in ev}
+    assert when["visit_start"] == 0.0
+    assert when["line_crossing"] == 0.2
+    assert when["zone_enter"] == 0.4 and when["zone_exit"] == 1.8
+    assert ca.summary()["zones"]["aisle"]["dwell_p50_s"] == pytest.approx(1.4)
+    assert ev == sorted(ev, key=lambda e: e.time)
+
+
+def test_old_tentative_sightings_are_not_credited() -> None:
+    ca = CameraAnalytics("demo", CAMERA, run_anchor=T0)
+    size = (640, 480)
+    ca.update(tracks([(7, 0.3, 0.8, T)], size), T0, size)  # seen once, then nothing for 5 s
+    ev = ca.update(tracks([(7, 0.3, 0.8, C)], size), T0 + 5.0, size)
+    assert [(e.kind, e.time - T0) for e in ev] == [("visit_start", 5.0)]
+
+
 def test_metric_rows_have_coverage_and_sample_counts() -> None:
     ca, _ = run()
     rows = ca.metric_rows()

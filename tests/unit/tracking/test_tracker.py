@@ -79,11 +79,23 @@ def test_one_frame_flicker_never_becomes_a_person(fps: float) -> None:
     assert confirmed_ids(history) == {1}
     flicker = history[int(fps)]
     assert TrackState.TENTATIVE in flicker.state.tolist()
-    assert all(i < 0 for i, s in zip(flicker.ids, flicker.state, strict=True) if s == 0)
-    # The flicker used up no id: the next real person is number 2.
+    flicker_id = int(flicker.ids[flicker.state == TrackState.TENTATIVE][0])
+    # Gone the next frame: an unmatched tentative track is not reported, and its id never
+    # comes back as a person.
+    assert flicker_id not in history[int(fps) + 1].ids.tolist()
     for k in range(int(3 * fps), int(5 * fps)):
         out = tracker.update(dets([real, person_box(500, 450, 220)]), k / fps)
-    assert sorted(out.confirmed().ids.tolist()) == [1, 2]
+    confirmed = sorted(out.confirmed().ids.tolist())
+    assert len(confirmed) == 2 and flicker_id not in confirmed
+
+
+def test_a_track_keeps_its_id_from_birth_to_confirmation() -> None:
+    tracker = Tracker(TrackerConfig(confirm_hits=3))
+    outs = [tracker.update(dets([person_box(200 + 5 * k, 400, 200)]), k * 0.2) for k in range(4)]
+    assert [o.ids.tolist() for o in outs] == [[1], [1], [1], [1]]
+    assert [o.state.tolist() for o in outs] == [[TrackState.TENTATIVE]] * 2 + [
+        [TrackState.CONFIRMED]
+    ] * 2
 
 
 def test_confirmation_needs_hits_and_tentatives_die_fast() -> None:
