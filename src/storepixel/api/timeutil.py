@@ -11,14 +11,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from storepixel.errors import StorepixelError
+from storepixel.api.errors import BadInput
 
 Bucket = Literal["minute", "hour", "day"]
 MAX_RANGE_DAYS = 400
 MAX_BUCKETS = 20_000
 
 
-class BadQuery(StorepixelError):
+class BadQuery(BadInput):
     """A query parameter is malformed (shown as a 422 with one line)."""
 
 

@@ -1,0 +1,160 @@
+"""Analytics endpoints over a store holding known events and minute metrics.
+
+Lisbon is UTC+1 in May (WEST), so 09:00 UTC is the 10:00 local bucket.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from fastapi.testclient import TestClient
+
+from storepixel.store import CoverageInterval, Store
+from storepixel.types import Event, MetricRow
+
+Admin = tuple[TestClient, dict[str, str]]
+URL = "/api/sites/lisbon/analytics"
+DAY = {"from": "2024-05-01", "to": "2024-05-02"}
+
+
+def t(hh: int, mm: int = 0, ss: int = 0) -> float:
+    return datetime(2024, 5, 1, hh, mm, ss, tzinfo=UTC).timestamp()
+
+
+def ev(i: int, kind: str, time: float, track: str, scope: str | None, **props: object) -> Event:
+    return Event(f"e{i}", kind, "lisbon", "door", time, track, scope, dict(props))
+
+
+@pytest.fixture
+def data(store: Store) -> None:
+    cross = "line_crossing"
+    events = [
+        ev(1, cross, t(9, 5), "a", "entrance", direction="in", line_id="entrance"),
+        ev(2, cross, t(9, 30), "b", "entrance", direction="in", line_id="entrance"),
+        ev(3, cross, t(10, 15), "a", "entrance", direction="out", line_id="entrance"),
+        ev(4, "visit_start", t(9, 5), "a", None),
+        ev(5, "visit_start", t(9, 30), "b", None),
+        ev(6, "zone_enter", t(9, 6), "a", "promo"),
+        ev(7, "zone_exit", t(9, 7), "a", "promo", dwell_s=40.0),
+        ev(8, "queue_join", t(9, 8), "a", "till"),
+        ev(9, "queue_leave", t(9, 10), "a", "till", wait_s=120.0),
+        ev(10, "zone_exit", t(9, 40), "b", "promo", dwell_s=4.0),
+        # another site's event at the same time must never show up in lisbon's numbers
+        Event(
+            "x1",
+            cross,
+            "porto",
+            "cam1",
+            t(9, 5),
+            "z",
+            "entrance",
+            {"direction": "in", "line_id": "entrance"},
+        ),
+    ]
+    metrics = [
+        MetricRow("lisbon", "door", "till", "queue_length_avg", t(9, 8), 1.5, 60, 1.0),
+        MetricRow("lisbon", "door", "till", "queue_length_peak", t(9, 8), 2.0, 60, 1.0),
+        MetricRow("lisbon", "door", "till", "queue_wait_avg", t(9, 10), 120.0, 1, 1.0),
+        MetricRow("lisbon", "door", "*", "people_avg", t(9, 5), 1.0, 60, 1.0),
+        MetricRow("lisbon", "door", "*", "people_avg", t(9, 6), 3.0, 60, 0.5),
+        MetricRow("lisbon", "door", "*", "people_peak", t(9, 6), 4.0, 60, 0.5),
+    ]
+    coverage = [CoverageInterval("lisbon", "door", t(9), t(10))]
+    store.write(events=events, metrics=metrics, coverage=coverage)
+
+
+def test_footfall_by_local_hour(admin: Admin, data: None) -> None:
+    client, _ = admin
+    body = client.get(f"{URL}/footfall", params=DAY).json()
+    assert len(body["buckets"]) == 24
+    by_start = {b["start"]: (b["in"], b["out"]) for b in body["buckets"]}
+    assert by_start["2024-05-01T10:00:00+01:00"] == (2, 0)
+    assert by_start["2024-05-01T11:00:00+01:00"] == (0, 1)
+    assert sum(b["in"] for b in body["buckets"]) == 2  # porto's crossing is not counted
+    day = client.get(f"{URL}/footfall", params={**DAY, "bucket": "day"}).json()
+    assert day == {"buckets": [{"start": "2024-05-01T00:00:00+01:00", "in": 2, "out": 1}]}
+
+
+def test_footfall_matrix(admin: Admin, data: None) -> None:
+    client, _ = admin
+    body = client.get(f"{URL}/footfall-matrix", params=DAY).json()
+    assert body["days"] == ["2024-05-01"] and body["hours"] == list(range(24))
+    assert body["in"][0][10] == 2 and sum(body["in"][0]) == 2
+
+
+def test_occupancy_dwell_queues_transitions(admin: Admin, data: None) -> None:
+    client, _ = admin
+    occ = client.get(f"{URL}/occupancy", params=DAY).json()["points"]
+    ten = next(p for p in occ if p["start"] == "2024-05-01T10:00:00+01:00")
+    assert ten == {"start": "2024-05-01T10:00:00+01:00", "avg": 1.667, "peak": 4.0}
+    assert next(p for p in occ if p["start"].endswith("T09:00:00+01:00"))["avg"] is None
+    dwell = client.get(f"{URL}/dwell", params={**DAY, "zone": "promo"}).json()
+    assert dwell["count"] == 2 and dwell["p50_s"] == 22.0
+    assert [h["count"] for h in dwell["histogram"]][:4] == [1, 0, 0, 1]
+    assert dwell["histogram"][-1]["hi_s"] is None
+    q = client.get(f"{URL}/queues", params={**DAY, "zone": "till"}).json()["points"]
+    ten = next(p for p in q if p["start"] == "2024-05-01T10:00:00+01:00")
+    assert ten == {
+        "start": "2024-05-01T10:00:00+01:00",
+        "length_avg": 1.5,
+        "length_peak": 2.0,
+        "wait_avg_s": 120.0,
+    }
+    tr = client.get(f"{URL}/transitions", params=DAY).json()
+    assert tr == {"transitions": [{"from": "promo", "to": "till", "count": 1}]}
+
+
+def test_kpis_and_extent(admin: Admin, data: None) -> None:
+    client, _ = admin
+    k = client.get(f"{URL}/kpis", params={"date": "2024-05-01"}).json()
+    assert k == {
+        "date": "2024-05-01",
+        "in": 2,
+        "out": 1,
+        "visits": 2,
+        "dwell_p50_s": 40.0,
+        "occupancy_peak": 4.0,
+        "coverage_s": 3600.0,
+    }
+    assert client.get(f"{URL}/kpis", params={"date": "2024-05-02"}).json()["in"] == 0
+    ext = client.get(f"{URL}/extent").json()
+    assert ext["first"] == "2024-05-01T10:05:00+01:00" and ext["events"] == 10
+
+
+def test_heatmap_png(admin: Admin, store: Store) -> None:
+    import numpy as np
+
+    from storepixel.api.heatmaps import GRID, add_grid
+
+    client, _ = admin
+    grid = np.zeros(GRID)
+    grid[40, 10] = 30.0
+    add_grid(store, "lisbon", "door", t(9), t(10), "live", grid)
+    add_grid(store, "lisbon", "door", t(9), t(10), "live", grid)  # added, not replaced
+    r = client.get(f"{URL}/heatmap.png", params={**DAY, "camera": "door"})
+    assert r.status_code == 200 and r.content[:8] == b"\x89PNG\r\n\x1a\n"
+    from storepixel.api.heatmaps import load_grid
+
+    assert load_grid(store, "lisbon", "door", t(0), t(23)).sum() == 60.0
+    assert load_grid(store, "lisbon", "door", t(11), t(23)).sum() == 0.0
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "message"),
+    [
+        ("footfall", {"from": "2024-05-02", "to": "2024-05-01"}, "backwards"),
+        ("footfall", {"from": "yesterday"}, "from: not an ISO 8601 time"),
+        ("footfall", {"bucket": "week"}, "query.bucket"),
+        ("occupancy", {"camera": "nope"}, "no camera 'nope'"),
+        ("kpis", {"date": "2024-13-01"}, "date: not a date"),
+        ("footfall", {"from": "2000-01-01", "to": "2024-01-01"}, "too long"),
+    ],
+)
+def test_bad_queries_are_one_line_4xx(
+    admin: Admin, path: str, params: dict[str, str], message: str
+) -> None:
+    client, _ = admin
+    r = client.get(f"{URL}/{path}", params=params)
+    assert 400 <= r.status_code < 500
+    assert message in r.json()["detail"] and "\n" not in r.json()["detail"]
