@@ -67,7 +67,9 @@ class _CameraCollector(Collector):
                 "storepixel_camera_reconnects", "Reconnections since start.", labels=labels
             ),
             "uptime_s": GaugeMetricFamily(
-                "storepixel_camera_uptime_seconds", "Seconds the connection has streamed.", labels
+                "storepixel_camera_uptime_seconds",
+                "Seconds the connection has streamed.",
+                labels=labels,
             ),
         }
         for site_id in self.site_ids:
