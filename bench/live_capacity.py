@@ -1,0 +1,170 @@
+"""How many 720p 15 fps RTSP cameras one box analyses at 5 fps without falling behind.
+
+    flock /tmp/storepixel-bench.lock .venv/bin/python bench/live_capacity.py \
+        [--cameras 4 8 12] [--seconds 45] [--warmup 15] [--mode threads|processes] [--json OUT]
+
+For each camera count it starts that many GStreamer RTSP servers on loopback (vtest.avi as 1280×720
+H.264 at 15 fps), runs the live supervisor on them (``threads``: one process, the daemon as
+shipped; ``processes``: one single-camera supervisor process per camera, for comparison) and,
+after a warm-up, measures per camera: analysed fps, frames dropped by the latest-frame slot, and
+the lag from capture to the analysed result (wall clock at hand-off − capture time).
+A count is *sustained* when every camera is analysed at ≥ 95 % of the target rate with a lag p99
+under 1 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from live_common import GEOMETRY, clip_720p, percentile, rtsp_cameras
+from storepixel.config.site import parse_site
+from storepixel.pipeline.camera import FrameResult
+from storepixel.pipeline.supervisor import Supervisor
+from storepixel.store import open_store
+from storepixel.types import Event
+
+
+class Meter:
+    """Per camera: analysed frame count and capture-to-result lag inside the measuring window."""
+
+    def __init__(self) -> None:
+        self.measuring = False
+        self.frames: dict[str, int] = {}
+        self.lags: list[float] = []
+        self.lock = threading.Lock()
+
+    def on_frame(self, camera_id: str, result: FrameResult, counts: Mapping[str, Any]) -> None:
+        lag = time.time() - result.frame.timestamp
+        if self.measuring:
+            with self.lock:
+                self.frames[camera_id] = self.frames.get(camera_id, 0) + 1
+                self.lags.append(lag)
+
+    def on_events(self, camera_id: str, events: Sequence[Event]) -> None:
+        pass
+
+
+def measure(urls: list[str], seconds: float, warmup: float, fps: float, workers: int | None):
+    """Run one supervisor over ``urls``; per-camera stats over the window after ``warmup``."""
+    cameras = [
+        {"id": f"cam{i}", "source": u, "analysis_fps": fps, **GEOMETRY} for i, u in enumerate(urls)
+    ]
+    site = parse_site({"site": {"id": "bench"}, "cameras": cameras})
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(f"sqlite:///{tmp}/bench.db")
+        sup = Supervisor(site, store, analysis_workers=workers)
+        meter = Meter()
+        sup.add_listener(meter)
+        sup.start()
+        time.sleep(warmup)
+        before = sup.health()
+        meter.measuring = True
+        started = time.monotonic()
+        time.sleep(seconds)
+        meter.measuring = False
+        elapsed = time.monotonic() - started
+        after = sup.health()
+        sup.stop()
+        store.close()
+    per_camera = {
+        cid: {
+            "analysed_fps": meter.frames.get(cid, 0) / elapsed,
+            "dropped": after[cid].dropped_frames - before[cid].dropped_frames,
+            "input_fps": after[cid].input_fps,
+            "state": after[cid].state,
+        }
+        for cid in after
+    }
+    return per_camera, meter.lags, sup.analysis_workers
+
+
+def child(args: argparse.Namespace) -> None:
+    per_camera, lags, _ = measure([args.child], args.seconds, args.warmup, args.fps, 1)
+    Path(args.json).write_text(json.dumps({"cameras": per_camera, "lags": lags}))
+
+
+def run_processes(urls: list[str], args: argparse.Namespace) -> tuple[dict[str, Any], list[float]]:
+    with tempfile.TemporaryDirectory() as tmp:
+        procs = []
+        for i, url in enumerate(urls):
+            out = Path(tmp) / f"{i}.json"
+            cmd = [sys.executable, __file__, "--child", url, "--json", str(out)]
+            cmd += ["--seconds", str(args.seconds), "--warmup", str(args.warmup)]
+            cmd += ["--fps", str(args.fps)]
+            procs.append((subprocess.Popen(cmd), out, i))
+        per_camera: dict[str, Any] = {}
+        lags: list[float] = []
+        for proc, out, i in procs:
+            proc.wait()
+            data = json.loads(out.read_text())
+            per_camera[f"cam{i}"] = next(iter(data["cameras"].values()))
+            lags += data["lags"]
+    return per_camera, lags
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cameras", type=int, nargs="+", default=[4, 8, 12])
+    parser.add_argument("--seconds", type=float, default=45.0)
+    parser.add_argument("--warmup", type=float, default=15.0)
+    parser.add_argument("--fps", type=float, default=5.0, help="analysed fps per camera")
+    parser.add_argument("--mode", choices=["threads", "processes"], default="threads")
+    parser.add_argument("--workers", type=int, default=None, help="analysis threads")
+    parser.add_argument("--json", default=None, help="write the results here")
+    parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    clip = clip_720p()
+    print(
+        f"{platform.node()}: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; "
+        f"mode {args.mode}; clip {clip.name}",
+        flush=True,
+    )
+    results = []
+    for count in args.cameras:
+        with rtsp_cameras(clip, count) as cams:
+            urls = [c.url() for c in cams]
+            load0 = os.getloadavg()[0]
+            if args.mode == "threads":
+                per_camera, lags, workers = measure(
+                    urls, args.seconds, args.warmup, args.fps, args.workers
+                )
+            else:
+                per_camera, lags = run_processes(urls, args)
+                workers = count
+        rates = [c["analysed_fps"] for c in per_camera.values()]
+        p50, p99 = percentile(lags, 50), percentile(lags, 99)
+        sustained = min(rates) >= 0.95 * args.fps and p99 is not None and p99 < 1.0
+        row = {
+            "cameras": count,
+            "mode": args.mode,
+            "workers": workers,
+            "analysed_fps_min": round(min(rates), 2),
+            "analysed_fps_mean": round(sum(rates) / len(rates), 2),
+            "dropped_per_camera": round(sum(c["dropped"] for c in per_camera.values()) / count, 1),
+            "lag_p50_s": round(p50 or 0, 3),
+            "lag_p99_s": round(p99 or 0, 3),
+            "sustained": sustained,
+            "load_before": round(load0, 2),
+        }
+        results.append(row)
+        print(json.dumps(row), flush=True)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
