@@ -49,6 +49,28 @@ function tzDate(tz) {
   return (ts) => uPlot.tzDate(new Date(ts * 1e3), tz);
 }
 
+// 24-hour clock labels in the site's time zone: hours within a day, dates across days.
+const fmtHour = uPlot.fmtDate("{HH}:{mm}");
+const fmtDay = uPlot.fmtDate("{YYYY}-{MM}-{DD}");
+const fmtFull = uPlot.fmtDate("{YYYY}-{MM}-{DD} {HH}:{mm}");
+
+function timeAxis(tz) {
+  const toDate = tzDate(tz);
+  return {
+    values: (u, splits, axisIdx, space, incr) =>
+      splits.map((v) => {
+        const d = toDate(v);
+        if (incr >= 86400) return fmtDay(d);
+        return d.getHours() === 0 && d.getMinutes() === 0 ? `${fmtHour(d)}\n${fmtDay(d)}` : fmtHour(d);
+      }),
+  };
+}
+
+function timeLegend(tz, shift = 0) {
+  const toDate = tzDate(tz);
+  return { label: "time", value: (u, v) => (v == null ? "" : fmtFull(toDate(v - shift))) };
+}
+
 /**
  * Bars over time. x: POSIX seconds of bucket starts, step: bucket length in seconds;
  * series: [{label, values, color}] (one or two; two are drawn side by side in each bucket).
@@ -63,14 +85,15 @@ export function timeBars(container, { x, step, series, tz, summary }) {
       x: { time: true, range: () => [x[0], x[x.length - 1] + step] },
       y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] },
     },
-    axes: [{}, { label: "people", size: 60 }],
+    axes: [timeAxis(tz), { label: "people", size: 60 }],
     series: [
-      { value: (u, v) => (v == null ? "" : uPlot.fmtDate("{YYYY}-{MM}-{DD} {HH}:{mm}")(tzDate(tz)(v - step / 2))) },
+      timeLegend(tz, step / 2),
       ...series.map((s, i) => ({
         label: s.label,
         stroke: s.color,
         fill: `${s.color}cc`,
         width: 0,
+        points: { show: false },
         // align -1 ends the bar at the bucket's centre, 1 starts it there.
         paths: uPlot.paths.bars({ size: [two ? 0.4 : 0.8, 60], align: two ? (i === 0 ? -1 : 1) : 0 }),
       })),
@@ -84,9 +107,9 @@ export function timeLines(container, { x, series, tz, summary, yLabel = "people"
   const opts = {
     tzDate: tzDate(tz),
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
-    axes: [{}, { label: yLabel, size: 60 }],
+    axes: [timeAxis(tz), { label: yLabel, size: 60 }],
     series: [
-      {},
+      timeLegend(tz),
       ...series.map((s) => ({
         label: s.label,
         stroke: s.color,
@@ -104,12 +127,18 @@ export function timeLines(container, { x, series, tz, summary, yLabel = "people"
  * markers such as p50/p90. bins: [{lo, hi, count}]; markers: [{value, label, color}].
  */
 export function histogram(container, { bins, markers = [], unit = "s", summary, color }) {
+  // The last bin may be open-ended (hi null): "1800+ s".
   const x = bins.map((b, i) => i);
-  const binLabel = (i) => (bins[i] ? `${bins[i].lo}–${bins[i].hi} ${unit}` : "");
+  const binLabel = (i) => {
+    const b = bins[i];
+    if (!b) return "";
+    return b.hi === null || b.hi === undefined ? `${b.lo}+ ${unit}` : `${b.lo}–${b.hi} ${unit}`;
+  };
   const toIndex = (v) => {
-    const i = bins.findIndex((b) => v < b.hi);
+    const i = bins.findIndex((b) => b.hi === null || b.hi === undefined || v < b.hi);
     if (i < 0) return bins.length - 0.5;
     const b = bins[i];
+    if (b.hi === null || b.hi === undefined) return i;
     return i - 0.5 + Math.max(0, Math.min(1, (v - b.lo) / (b.hi - b.lo || 1)));
   };
   const drawMarkers = (u) => {
@@ -141,7 +170,7 @@ export function histogram(container, { bins, markers = [], unit = "s", summary, 
       {
         label: `dwell (${unit})`,
         splits: () => x,
-        values: (u, splits) => splits.map((i) => (bins[i] ? `${bins[i].lo}` : "")),
+        values: (u, splits) => splits.map((i) => binLabel(i).replace(` ${unit}`, "")),
       },
       { label: "visits", size: 60 },
     ],
@@ -152,6 +181,7 @@ export function histogram(container, { bins, markers = [], unit = "s", summary, 
         stroke: color,
         fill: `${color}cc`,
         width: 0,
+        points: { show: false },
         paths: uPlot.paths.bars({ size: [0.9, Infinity] }),
       },
     ],

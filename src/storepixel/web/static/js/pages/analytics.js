@@ -19,9 +19,15 @@ start(async () => {
   ctx = { site, sitePath };
   fillSelects(site);
   const q = new URLSearchParams(location.search);
-  const today = dateIn(site.timezone);
-  form.from.value = q.get("from") || addDays(today, -6);
-  form.to.value = q.get("to") || today;
+  let end = dateIn(site.timezone);
+  if (!q.get("to")) {
+    // With nothing recent, open on the latest week that has data rather than an empty one.
+    const extent = await api.get(`${sitePath}/analytics/extent`);
+    const last = extent.last ? dateIn(site.timezone, new Date(extent.last)) : null;
+    if (last && last < addDays(end, -6)) end = last;
+  }
+  form.from.value = q.get("from") || addDays(end, -6);
+  form.to.value = q.get("to") || end;
   for (const name of ["camera", "bucket", "zone", "queue"]) {
     const v = q.get(name);
     if (v !== null && [...form[name].options].some((o) => o.value === v)) form[name].value = v;
@@ -49,7 +55,7 @@ function fillSelects(site) {
   for (const cam of site.cameras) camSel.append(el("option", { value: cam.id, text: cam.name || cam.id }));
   const zones = site.cameras.flatMap((cam) => cam.zones.map((z) => ({ cam: cam.id, ...z })));
   const option = (z) => el("option", { value: `${z.cam}/${z.id}`, text: `${z.id} (${z.cam}, ${z.kind})` });
-  form.zone.replaceChildren(...(zones.length ? zones.map(option) : [el("option", { value: "", text: "no zones" })]));
+  form.zone.replaceChildren(el("option", { value: "", text: "All zones · people in view" }), ...zones.map(option));
   const queues = zones.filter((z) => z.kind === "queue");
   form.queue.replaceChildren(...(queues.length ? queues.map(option) : [el("option", { value: "", text: "no queue zones" })]));
 }
@@ -65,8 +71,9 @@ function rangeQuery() {
   return q;
 }
 
-function zoneQuery(value, base) {
-  if (!value) return null;
+/** Query for one zone ("camera/zone"); empty means every zone (or, for queues, none chosen). */
+function zoneQuery(value, base, { all = true } = {}) {
+  if (!value) return all ? { ...base } : null;
   const [cam, zone] = value.split("/");
   return { ...base, camera: cam, zone };
 }
@@ -92,7 +99,7 @@ async function refresh() {
     matrix(q),
     dwell(zoneQuery(form.zone.value, q)),
     occupancy(zoneQuery(form.zone.value, q)),
-    queues(zoneQuery(form.queue.value, q)),
+    queues(zoneQuery(form.queue.value, q, { all: false })),
     transitions(q),
     heatImage(q),
   ];
@@ -176,11 +183,7 @@ function matrix(q) {
 function dwell(q) {
   const box = document.getElementById("dwell-chart");
   const stats = document.getElementById("dwell-stats");
-  if (!q) {
-    stats.replaceChildren();
-    showEmpty(box, "No zones are configured.");
-    return Promise.resolve();
-  }
+  const where = q.zone ? `zone ${q.zone}` : "any zone";
   return section(box, async () => {
     const d = await api.get(`${ctx.sitePath}/analytics/dwell`, q);
     stats.replaceChildren(
@@ -188,25 +191,25 @@ function dwell(q) {
       el("span", {}, "Median (p50) ", el("strong", { text: formatDuration(d.p50_s) })),
       el("span", {}, "p90 ", el("strong", { text: formatDuration(d.p90_s) })),
     );
-    if (!d.count) return showEmpty(box, `No visits to zone ${q.zone} in this range.`);
+    if (!d.count) return showEmpty(box, `No visits to ${where} in this range.`);
     histogram(box, {
-      bins: d.histogram.map((h) => ({ lo: h.lo_s, hi: h.hi_s, count: h.count })),
+      bins: d.histogram.map((h) => ({ lo: h.lo_s, hi: h.hi_s, count: h.count })), // last hi: null
       markers: [
         { value: d.p50_s, label: "p50", color: "#1d7a45" },
         { value: d.p90_s, label: "p90", color: "#b3261e" },
       ],
       color: IN,
-      summary: `Dwell in zone ${q.zone}: ${d.count} visits, median ${formatDuration(d.p50_s)}, p90 ${formatDuration(d.p90_s)}.`,
+      summary: `Dwell in ${where}: ${d.count} visits, median ${formatDuration(d.p50_s)}, p90 ${formatDuration(d.p90_s)}.`,
     });
   });
 }
 
 function occupancy(q) {
   const box = document.getElementById("occupancy-chart");
-  if (!q) return Promise.resolve(showEmpty(box, "No zones are configured."));
+  const where = q.zone ? `zone ${q.zone}` : "view (people seen by the cameras)";
   return section(box, async () => {
     const d = await api.get(`${ctx.sitePath}/analytics/occupancy`, q);
-    if (!d.points.length) return showEmpty(box, `No occupancy data for zone ${q.zone} in this range.`);
+    if (!d.points.some((p) => p.avg !== null)) return showEmpty(box, `No occupancy data for the ${where} in this range.`);
     const peak = Math.max(...d.points.map((p) => p.peak ?? 0));
     timeLines(box, {
       x: d.points.map((p) => seconds(p.start)),
@@ -215,7 +218,7 @@ function occupancy(q) {
         { label: "average", values: d.points.map((p) => p.avg), color: IN },
         { label: "peak", values: d.points.map((p) => p.peak), color: OUT, dash: [5, 4] },
       ],
-      summary: `Occupancy of zone ${q.zone}: peak ${peak} people.`,
+      summary: `Occupancy of the ${where}: peak ${peak} people.`,
     });
   });
 }
@@ -223,18 +226,18 @@ function occupancy(q) {
 function queues(q) {
   const box = document.getElementById("queue-chart");
   const waitBox = document.getElementById("wait-chart");
-  if (!q) {
-    showEmpty(box, "No queue zones are configured.");
-    showEmpty(waitBox, "—");
-    return Promise.resolve();
-  }
+  const note = document.getElementById("queue-note");
+  const charts = document.getElementById("queue-charts");
+  const quiet = (text) => {
+    note.textContent = text;
+    charts.hidden = true;
+  };
+  if (!q) return Promise.resolve(quiet("No queue zones are configured (draw a zone of kind queue on a camera page)."));
+  note.textContent = `Zone ${q.zone}: people waiting and how long they waited.`;
+  charts.hidden = false;
   return section(box, async () => {
     const d = await api.get(`${ctx.sitePath}/analytics/queues`, q);
-    if (!d.points.length) {
-      showEmpty(box, `No queue data for zone ${q.zone} in this range.`);
-      showEmpty(waitBox, "—");
-      return;
-    }
+    if (!d.points.some((p) => p.length_avg !== null)) return quiet(`No queue data for zone ${q.zone} in this range.`);
     const x = d.points.map((p) => seconds(p.start));
     timeLines(box, {
       x,
@@ -275,7 +278,7 @@ function heatImage(q) {
     img.hidden = true;
     return Promise.resolve();
   }
-  note.textContent = `Camera ${cam}: where people's feet were, darker = more time spent.`;
+  note.textContent = `Camera ${cam}: where people's feet were over this range (warmer = more time spent).`;
   img.alt = `Heatmap of where people walked in view of camera ${cam}`;
   img.onerror = () => {
     img.hidden = true;

@@ -17,24 +17,36 @@ start(async () => {
   followEvents(site, sitePath);
 });
 
-/** Open a socket and keep it open; onMessage(data), onDown(reason, everConnected). */
+/**
+ * Open a socket and keep it open: onMessage(data) for each message, onDown(reason) when it
+ * closes. The server closes with 4401 (logged out), 4403/4404 (not yours: give up) or 4409 (no
+ * live cameras in this process: try again now and then); anything else is retried sooner.
+ */
 function keepOpen(path, { onMessage, onDown }) {
   let pause = 1000;
-  let got = false;
+  let detail = null;
   const open = () => {
     const ws = new WebSocket(api.wsUrl(path));
     ws.onmessage = (m) => {
-      got = true;
-      pause = 1000;
+      let data;
       try {
-        onMessage(JSON.parse(m.data));
-      } catch (err) {
-        console.error(err);
+        data = JSON.parse(m.data);
+      } catch {
+        return;
       }
+      if (data.type === "error") {
+        detail = data.detail;
+        return;
+      }
+      pause = 1000;
+      onMessage(data);
     };
     ws.onclose = (e) => {
-      onDown(e.reason || (got ? "connection lost" : "no live feed"), got, e.code);
-      pause = Math.min(pause * 2, 30000);
+      if (e.code === 4401) return api.toLogin();
+      onDown(detail || e.reason || "connection lost");
+      detail = null;
+      if (e.code === 4403 || e.code === 4404) return;
+      pause = e.code === 4409 ? 30000 : Math.min(pause * 2, 30000);
       setTimeout(open, pause);
     };
   };
@@ -99,7 +111,7 @@ function followEvents(site, sitePath) {
       while (body.rows.length > MAX_EVENTS) body.deleteRow(-1);
     },
     onDown: (reason) => {
-      note.textContent = `Event stream: ${reason}; retrying.`;
+      note.textContent = `Event stream: ${reason}.`;
     },
   });
 }

@@ -14,9 +14,14 @@ let ctx = null;
 let listTimer = null;
 
 start(async () => {
-  const { site, sitePath } = await boot();
+  const { user, site, sitePath } = await boot();
   ctx = { site, sitePath };
   document.getElementById("tz-note").textContent = `(${site.timezone})`;
+  if (user.role !== "admin") {
+    form.querySelectorAll("input, select, button").forEach((c) => (c.disabled = true));
+    say(msg, "Uploading and following video jobs needs an admin (or an API key with the ingest scope).", "info");
+    return;
+  }
   for (const cam of site.cameras) form.camera.append(el("option", { value: cam.id, text: cam.name || cam.id }));
   form.addEventListener("submit", (e) => {
     e.preventDefault();
@@ -99,9 +104,13 @@ async function upload() {
   }
 }
 
-function analyticsLink() {
-  const day = form.start.value ? form.start.value.slice(0, 10) : dateIn(ctx.site.timezone);
-  return `/analytics?from=${day}&to=${day}&camera=${encodeURIComponent(form.camera.value)}`;
+/** The analytics page for the day(s) the clip covers, in the site's time zone. */
+function analyticsLink(job) {
+  const r = job.result || {};
+  const tz = ctx.site.timezone;
+  const begin = r.timeline_start ? new Date(r.timeline_start) : new Date();
+  const end = new Date(begin.getTime() + (r.seconds || 0) * 1000);
+  return `/analytics${api.qs({ from: dateIn(tz, begin), to: dateIn(tz, end), camera: job.camera })}`;
 }
 
 function showResult(job) {
@@ -110,7 +119,7 @@ function showResult(job) {
   const lines = Object.entries(r.lines || {});
   const zones = Object.entries(r.zones || {});
   box.replaceChildren(
-    el("div", { class: "msg ok", id: "upload-done" }, `Analysed ${formatNumber(r.frames)} frames (${formatDuration(r.seconds)} of video). `, el("a", { href: analyticsLink(), text: "See it in analytics →" })),
+    el("div", { class: "msg ok", id: "upload-done" }, `Analysed ${formatNumber(r.frames)} frames (${formatDuration(r.seconds)} of video). `, el("a", { href: analyticsLink(job), id: "to-analytics", text: "See it in analytics →" })),
     lines.length
       ? el(
           "table",

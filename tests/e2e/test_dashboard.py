@@ -1,0 +1,174 @@
+"""The dashboard in a real browser against a real server: log in, draw a line, upload a clip,
+watch the progress bar finish and see the counts on the analytics page.
+
+Each step saves a screenshot to out/e2e-screenshots/. The tests of this module share one server
+and run in file order; each logs in on its own, and the upload does not depend on the drawn line.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import ADMIN, PASSWORD, Server, Shot, wait_until
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+SITE, CAM = "demo", "cam1"
+CAM_API = f"/api/sites/{SITE}/cameras/{CAM}"
+
+
+def test_login_redirects_and_rejects_a_wrong_password(
+    page: Page, server: Server, shot: Shot
+) -> None:
+    page.goto(server.api("/analytics"))
+    expect(page).to_have_url(re.compile(r"/login\?next=%2Fanalytics$"))
+    page.fill("#username", ADMIN)
+    page.fill("#password", "not-the-password")
+    page.click("button[type=submit]")
+    expect(page.locator("#login-msg")).to_have_text("Wrong username or password.")
+    shot(page, "login-wrong-password")
+
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(server.api("/analytics"))  # back where the redirect started
+    expect(page.locator("#user-name")).to_have_text(f"{ADMIN} (admin)")
+    shot(page, "logged-in-analytics")
+
+
+def test_every_page_loads_without_errors(admin_page: Page, server: Server, shot: Shot) -> None:
+    for path, heading in [
+        ("/", "Overview"),
+        ("/live", "Live"),
+        ("/events", "Events"),
+        ("/uploads", "Uploads"),
+        ("/settings", "Settings"),
+    ]:
+        admin_page.goto(server.api(path))
+        expect(admin_page.locator("h1")).to_have_text(heading)
+        expect(admin_page.locator("#site-name")).to_have_text("Demo Store")
+        expect(admin_page.locator("#page-msg")).to_be_empty()
+        shot(admin_page, f"page-{path.strip('/') or 'overview'}")
+    # Without --run the live wall says why there is no picture instead of spinning.
+    admin_page.goto(server.api("/live"))
+    expect(admin_page.locator(f"[data-camera={CAM}] .when")).to_contain_text("not running")
+
+
+def _canvas_click(page: Page, fx: float, fy: float) -> None:
+    box = page.locator("#editor-canvas").bounding_box()
+    assert box is not None
+    page.locator("#editor-canvas").click(position={"x": box["width"] * fx, "y": box["height"] * fy})
+
+
+def test_line_drawn_on_the_camera_page_is_saved(
+    admin_page: Page, server: Server, shot: Shot
+) -> None:
+    page = admin_page
+    page.goto(server.api(f"/cameras/{CAM}"))
+    wait_until(page, "document.getElementById('snapshot').naturalWidth > 0")
+    expect(page.locator("#shape-list tr[data-shape='line:walkway']")).to_be_visible()
+    expect(page.locator("#save-shape")).to_be_disabled()  # no points yet
+
+    page.fill("#shape-id", "e2e-door")
+    page.fill("#shape-name", "Door drawn in the browser")
+    _canvas_click(page, 0.2, 0.7)
+    _canvas_click(page, 0.8, 0.7)
+    points = re.compile(r"^0\.2\d*, 0\.7\d*\n0\.8\d*, 0\.7")
+    expect(page.locator("#shape-points")).to_have_value(points)
+    shot(page, "camera-line-drawn")
+    page.click("#save-shape")
+    expect(page.locator("#shape-msg")).to_contain_text('Saved line "e2e-door"')
+    expect(page.locator("#shape-list tr[data-shape='line:e2e-door']")).to_be_visible()
+    shot(page, "camera-line-saved")
+
+    # Persisted: the API returns it with the clicked coordinates, and the site file has it.
+    r = page.context.request.get(server.api(f"{CAM_API}/lines"))
+    assert r.ok, r.text()
+    line = next(ln for ln in r.json() if ln["id"] == "e2e-door")
+    assert line["name"] == "Door drawn in the browser"
+    (x1, y1), (x2, y2) = line["points"]
+    assert (x1, y1, x2, y2) == pytest.approx((0.2, 0.7, 0.8, 0.7), abs=0.01)
+    site = yaml.safe_load(server.site_file.read_text(encoding="utf-8"))
+    assert "e2e-door" in [ln["id"] for ln in site["cameras"][0]["lines"]]
+
+    # After a reload the editor draws it again from the API.
+    page.reload()
+    expect(page.locator("#shape-list tr[data-shape='line:e2e-door']")).to_be_visible()
+
+
+def test_invalid_zone_shows_the_api_message(admin_page: Page, server: Server, shot: Shot) -> None:
+    page = admin_page
+    page.goto(server.api(f"/cameras/{CAM}"))
+    wait_until(page, "document.getElementById('snapshot').naturalWidth > 0")
+    page.check("input[name=type][value=zone]")
+    page.select_option("#zone-kind", "queue")
+    page.fill("#shape-id", "bow-tie")
+    # A bow tie: its edges cross, so the API refuses it with a 4xx and a one-line reason.
+    for fx, fy in [(0.3, 0.3), (0.6, 0.6), (0.6, 0.3), (0.3, 0.6)]:
+        _canvas_click(page, fx, fy)
+    expect(page.locator("#save-shape")).to_have_text("Save zone")
+    with page.expect_response(lambda r: r.url.endswith(f"{CAM_API}/zones")) as answer:
+        page.click("#save-shape")
+    assert 400 <= answer.value.status < 500
+    detail = answer.value.json()["detail"]
+    expect(page.locator("#shape-msg")).to_have_text(detail)
+    assert "polygon" in detail
+    shot(page, "camera-invalid-zone")
+    r = page.context.request.get(server.api(f"{CAM_API}/zones"))
+    assert "bow-tie" not in [z["id"] for z in r.json()]
+
+
+def test_upload_progress_then_counts_on_analytics(
+    admin_page: Page, server: Server, clip: Path, shot: Shot
+) -> None:
+    page = admin_page
+    page.goto(server.api("/uploads"))
+    page.set_input_files("#file", str(clip))
+    page.select_option("#camera", CAM)
+    page.fill("#start", "2026-01-05T10:00:00")  # site time (Europe/Lisbon)
+    page.click("#upload-button")
+    expect(page.locator("#upload-status")).to_be_visible()
+    progress = page.locator("#upload-progress")
+    # The bar moves through the analysis (progress is reported twice a second)...
+    wait_until(
+        page, "document.getElementById('upload-phase').textContent.startsWith('Analysing')", 30
+    )
+    shot(page, "upload-analysing")
+    # ...and finishes.
+    expect(page.locator("#upload-phase")).to_have_text(
+        f"Done: {clip.name} analysed.", timeout=90_000
+    )
+    assert progress.evaluate("el => el.value") == 1
+    expect(page.locator("#upload-pct")).to_have_text("100%")
+    shot(page, "upload-done")
+
+    jobs = page.context.request.get(server.api(f"/api/sites/{SITE}/jobs")).json()
+    job = jobs[0]
+    assert job["status"] == "done" and job["filename"] == clip.name
+    result = job["result"]
+    total_in = sum(c["in"] for c in result["lines"].values())
+    total_out = sum(c["out"] for c in result["lines"].values())
+    assert total_in + total_out > 0, "10 s of vtest.avi has people crossing the walkway line"
+    row = page.locator("#result-lines tbody tr", has_text="walkway")
+    expect(row).to_contain_text(str(result["lines"]["walkway"]["in"]))
+
+    page.click("#to-analytics")
+    expect(page).to_have_url(re.compile(r"/analytics\?from=2026-01-05&to=2026-01-05&camera=cam1"))
+    expect(page.locator("[data-kpi=in]")).to_have_text(str(total_in))
+    expect(page.locator("[data-kpi=out]")).to_have_text(str(total_out))
+    expect(page.locator("#footfall-chart .uplot")).to_be_visible()
+    # The 10:00 cell of the day × hour table holds the people counted in.
+    cell = page.locator("#matrix tbody tr").first.locator("td").nth(10)
+    expect(cell).to_have_text(str(total_in) if total_in else "")
+    expect(page.locator("#dwell-stats")).to_contain_text("Visits")
+    expect(page.locator("#range-msg")).to_be_empty()
+    wait_until(page, "document.getElementById('heatmap-img').naturalWidth > 0")
+    shot(page, "analytics-counts")
+    page.emulate_media(media="print")
+    expect(page.locator("#range-form")).to_be_hidden()
+    expect(page.locator("#print-head")).to_contain_text("Demo Store — 2026-01-05")
+    shot(page, "analytics-print")
