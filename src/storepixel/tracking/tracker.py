@@ -266,6 +266,30 @@ class Tracker:
         self._tracks = survivors
         return self._output(matched_objs)
 
+    def hold(self, timestamp: float) -> Tracks:
+        """No detector ran at ``timestamp`` (the motion gate saw nothing move): keep every track
+        where it is.
+
+        Tracks seen in the last update are still seen: their last-seen time moves on, so a
+        person standing still is never aged out, and they are reported as they were (confirmed or
+        tentative). Lost tracks stay lost and expire on the usual clock. Nothing is predicted, so
+        a person who stopped does not drift on their old velocity.
+        """
+        cfg = self.config
+        now = timestamp if self._last_t is None else max(self._last_t, timestamp)
+        self._last_t = now
+        kept: list[_Track] = []
+        for tr in self._tracks:
+            if tr.misses == 0:
+                tr.last_seen = now
+            elif tr.confirmed and now - tr.last_seen > (
+                cfg.edge_lost_s if tr.at_edge else cfg.max_lost_s
+            ):
+                continue
+            kept.append(tr)
+        self._tracks = kept
+        return self._output({id(tr) for tr in kept if tr.misses == 0})
+
     def _confirm(self, tr: _Track) -> None:
         tr.confirmed = True
 
