@@ -76,8 +76,14 @@ def _storepixel(seq: Sequence, dets: dict[int, Detections], images: Images) -> M
     return run_storepixel(seq, dets, images=images)
 
 
+def _storepixel_file(seq: Sequence, dets: dict[int, Detections], images: Images) -> MotRows:
+    return run_storepixel(seq, dets, images=images, offline=True)
+
+
 TRACKERS: dict[str, tuple[str, RunFn]] = {
     "storepixel": ("storepixel", _storepixel),
+    # What `storepixel track` writes for a file: tentative frames backfilled, gaps interpolated.
+    "storepixel-file": ("storepixel, file", _storepixel_file),
     "bytetrack": ("trackers ByteTrack", _library_runner("ByteTrackTracker")),
     # ByteTrack with our thresholds (start and first stage at 0.5), so the comparison is not
     # only about ByteTrack's stricter defaults (0.7 / 0.6).
@@ -105,11 +111,11 @@ def _fmt_row(cells: list[str], widths: list[int]) -> str:
 
 def table(rows: list[dict[str, object]]) -> str:
     head = ["sequence", "detections", "det P / R", "tracker", "MOTA", "IDF1", "HOTA", "IDsw"]
-    head += ["FP", "FN", "IDs (gt)"]
+    head += ["FP", "FN", "IDs (gt)", "MOTA / IDF1 in scope"]
     body = []
     for r in rows:
-        m = r["metrics"]
-        assert isinstance(m, dict)
+        m, sc = r["metrics"], r["scope"]
+        assert isinstance(m, dict) and isinstance(sc, dict)
         body.append(
             [
                 str(r["sequence"]),
@@ -123,6 +129,7 @@ def table(rows: list[dict[str, object]]) -> str:
                 str(m["fp"]),
                 str(m["fn"]),
                 f"{r['n_ids']} ({m['gt_ids']})",
+                f"{sc['mota']:.3f} / {sc['idf1']:.3f}",
             ]
         )
     widths = [max(len(x) for x in col) for col in zip(head, *body, strict=True)]
@@ -151,7 +158,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sequences", nargs="*", type=Path, default=DEFAULT_SEQS)
     parser.add_argument("--detections", default="public,bundled")
-    parser.add_argument("--trackers", default="storepixel,bytetrack,bytetrack05,ocsort,sort")
+    parser.add_argument(
+        "--trackers", default="storepixel,storepixel-file,bytetrack,bytetrack05,ocsort,sort"
+    )
     parser.add_argument("--out", type=Path, default=REPO / "out" / "mot_eval")
     parser.add_argument("--synthetic", type=int, default=8, help="scenes per frame rate")
     parser.add_argument("--write-docs", action="store_true")
@@ -172,8 +181,8 @@ def main() -> None:
             for name in names:
                 label, fn = TRACKERS[name]
                 rows = fn(seq, dets, images)
-                if name == "storepixel":
-                    write_mot_rows(args.out / f"{seq.name}.{source}.storepixel.txt", rows)
+                if name.startswith("storepixel"):
+                    write_mot_rows(args.out / f"{seq.name}.{source}.{name}.txt", rows)
                 m = evaluate(seq, rows)
                 results.append(
                     {
@@ -182,6 +191,7 @@ def main() -> None:
                         "det_pr": det_pr,
                         "tracker": label,
                         "metrics": m,
+                        "scope": evaluate(seq, rows, scope=True),
                         "n_ids": len({r[1] for r in rows}),
                     }
                 )

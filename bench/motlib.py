@@ -20,6 +20,7 @@ from scipy.optimize import linear_sum_assignment
 from storepixel.tracking import Tracker, TrackerConfig
 from storepixel.tracking.association import iou_matrix
 from storepixel.tracking.mot_io import read_mot_file, tracks_to_mot_rows
+from storepixel.tracking.offline import TrackLog
 from storepixel.types import Detections
 
 F64 = NDArray[np.float64]
@@ -159,17 +160,21 @@ def run_storepixel(
     config: TrackerConfig | None = None,
     images: dict[int, NDArray[np.uint8]] | None = None,
     include_lost: bool = False,
+    offline: bool = False,
 ) -> MotRows:
-    """Our tracker over the sequence, timed by the frame rate; rows are confirmed tracks."""
+    """Our tracker over the sequence, timed by the frame rate; rows are confirmed tracks as
+    reported online, or with ``offline`` what ``storepixel track`` writes for a file (tentative
+    frames of confirmed tracks backfilled, gaps interpolated: ``TrackLog``)."""
     tracker = Tracker(config)
+    log = TrackLog(tracker.config.max_lost_s)
     rows: MotRows = []
     for f in seq.frame_numbers():
         image = images.get(f) if images is not None else None
-        tracks = tracker.update(
-            detections[f], (f - 1) / seq.fps, image=image, frame_size=seq.frame_size
-        )
+        t = (f - 1) / seq.fps
+        tracks = tracker.update(detections[f], t, image=image, frame_size=seq.frame_size)
         rows.extend(tracks_to_mot_rows(f, tracks, include_lost=include_lost))
-    return rows
+        log.add(f, t, tracks)
+    return log.rows() if offline else rows
 
 
 TrackerFn = Callable[[Sequence, dict[int, Detections]], MotRows]
@@ -273,7 +278,28 @@ def _hota(seq: Sequence, hyp: F64) -> dict[str, float]:
     }
 
 
-def evaluate(seq: Sequence, rows: Iterable[tuple[float, ...]]) -> dict[str, float]:
-    """MOTA, IDF1, ID switches, precision/recall (motmetrics) and HOTA (TrackEval)."""
+def evaluate(
+    seq: Sequence, rows: Iterable[tuple[float, ...]], scope: bool = False
+) -> dict[str, float]:
+    """MOTA, IDF1, ID switches, precision/recall (motmetrics) and HOTA (TrackEval).
+
+    ``scope``: first drop hypothesis boxes outside what the ground truth annotates at all —
+    shorter than half its smallest person and matching no ground-truth box (IoU < 0.5): the
+    same rule as the detector's "P scope" (TUD-Campus boxes only the pedestrians, not the
+    people seen through the windows behind them)."""
     hyp = np.array([list(r[:6]) for r in rows], np.float64).reshape(-1, 6)
+    if scope:
+        hyp = _in_scope(seq, hyp)
     return {**_motmetrics(seq, hyp), **_hota(seq, hyp)}
+
+
+def _in_scope(seq: Sequence, hyp: F64) -> F64:
+    min_h = float(seq.gt[:, 5].min()) if len(seq.gt) else 0.0
+    keep = np.ones(len(hyp), bool)
+    for i, r in enumerate(hyp):
+        if r[5] >= 0.5 * min_h:
+            continue
+        g = seq.gt[seq.gt[:, 0] == r[0]]
+        iou = iou_matrix(_xywh_to_xyxy(g[:, 2:6]), _xywh_to_xyxy(r[None, 2:6]))
+        keep[i] = bool(len(g)) and float(iou.max()) >= MOT_MATCH_IOU
+    return hyp[keep]

@@ -50,22 +50,39 @@ def track(
     fps: Annotated[
         float | None, typer.Option(help="Frame rate of an image folder (default 25).")
     ] = None,
+    online: Annotated[
+        bool,
+        typer.Option(
+            "--online",
+            help="Write tracks as reported live (from confirmation, no gap filling) instead of "
+            "backfilled and interpolated over the whole file.",
+        ),
+    ] = False,
 ) -> None:
-    """Detect and track people; write `frame,id,x,y,w,h,conf,-1,-1,-1` rows (frame is 1-based)."""
+    """Detect and track people; write `frame,id,x,y,w,h,conf,-1,-1,-1` rows (frame is 1-based).
+
+    By default each person's rows start at their first sighting and short gaps (people hidden
+    for up to the tracker's lost-track memory) are filled by linear interpolation."""
     from storepixel.pipeline.camera import CameraPipeline
     from storepixel.sources import open_source
     from storepixel.tracking.mot_io import tracks_to_mot_rows, write_mot_rows
+    from storepixel.tracking.offline import TrackLog
     from storepixel.tracking.tracker import Tracker
 
     source = open_source(video, fps=fps, analysis_fps=analysis_fps, anchor=0.0)
-    pipeline = CameraPipeline(_load_detector(detector), Tracker())
+    tracker = Tracker()
+    pipeline = CameraPipeline(_load_detector(detector), tracker)
+    log = TrackLog(tracker.config.max_lost_s)
     rows: list[tuple[int, int, float, float, float, float, float]] = []
     frames = 0
     started = time.perf_counter()
     for frame in with_progress(source, source.frame_count, "tracking", lambda f: f.index + 1):
         result = pipeline.process(frame)
         rows.extend(tracks_to_mot_rows(frame.index + 1, result.tracks))
+        log.add(frame.index + 1, frame.timestamp, result.tracks)
         frames += 1
+    if not online:
+        rows = log.rows()
     elapsed = time.perf_counter() - started
     mot.parent.mkdir(parents=True, exist_ok=True)
     write_mot_rows(mot, rows)
