@@ -169,6 +169,39 @@ class PrivacyMaskConfig(_Model):
         return _check_polygon(points)
 
 
+class PerformanceConfig(_Model):
+    """How a camera saves work (the ``performance`` section; see docs/performance.md).
+
+    Every option keeps what is counted: skipped frames still advance capture time, with the
+    tracker holding each person where the detector last saw them.
+    """
+
+    gate: bool = Field(
+        True,
+        description="Skip the detector on frames where nothing changed that the tracks do not "
+        "explain (an empty shop, people standing still).",
+    )
+    track_interval_s: float = Field(
+        1.0,
+        ge=0.0,
+        le=10.0,
+        description="With the gate on: people standing still are re-detected at least this often "
+        "(seconds); 0 = whenever anything changes while people are in view.",
+    )
+    idle_interval_s: float = Field(
+        30.0,
+        ge=0.0,
+        le=3600.0,
+        description="With the gate on: the detector looks at an unchanged scene at least this "
+        "often (seconds).",
+    )
+    region: bool = Field(
+        False,
+        description="Run the detector only on the part of the frame around the zones and lines "
+        "(when that is well under the whole frame).",
+    )
+
+
 class CameraConfig(_Model):
     """One camera: where its video comes from, how often to analyse it, and what to count."""
 
@@ -194,6 +227,9 @@ class CameraConfig(_Model):
     lines: list[LineConfig] = Field(default_factory=list)
     zones: list[ZoneConfig] = Field(default_factory=list)
     privacy_masks: list[PrivacyMaskConfig] = Field(default_factory=list)
+    performance: PerformanceConfig | None = Field(
+        None, description="Work-saving options; empty = the defaults (gate on, region off)."
+    )
 
     @model_validator(mode="after")
     def _unique_scope_ids(self) -> CameraConfig:

@@ -1,7 +1,16 @@
-"""One camera's per-frame pipeline: privacy mask → detector → tracker → analytics.
+"""One camera's per-frame pipeline: privacy mask → gate → detector → tracker → analytics.
 
 No I/O here: sources feed frames in, callers take detections, tracks and events out. The same
 class serves ``storepixel track``, ``storepixel analyze`` and the live daemon.
+
+Two options save work without changing what is counted (both off unless given; the factory turns
+them on from the camera's ``performance`` settings):
+
+- ``gate`` (``pipeline.gate.ChangeGate``): on frames where nothing new changed, the detector is
+  skipped and the tracker *holds* its tracks (``Tracker.hold``). Analytics still sees every
+  analysed frame, with the held tracks, so capture time, dwell and occupancy advance as before.
+- ``region`` (``pipeline.roi``): the detector looks only at the part of the frame around zones and
+  lines; boxes come back in full-frame pixels.
 """
 
 from __future__ import annotations
@@ -12,7 +21,9 @@ from typing import Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from storepixel.pipeline.gate import ChangeGate
 from storepixel.pipeline.privacy import PrivacyMask
+from storepixel.pipeline.roi import NormalisedRegion, to_pixels
 from storepixel.types import Detections, Event, Frame, Tracks
 
 
@@ -24,6 +35,8 @@ class _Tracker(Protocol):
     def update(
         self, detections: Detections, timestamp: float, image: NDArray[np.uint8] | None = None
     ) -> Tracks: ...
+
+    def hold(self, timestamp: float) -> Tracks: ...
 
 
 class _Analytics(Protocol):
@@ -40,6 +53,7 @@ class FrameResult:
     detections: Detections
     tracks: Tracks
     events: list[Event] = field(default_factory=list)
+    detected: bool = True  # False: the gate skipped the detector and the tracks were held
 
 
 class CameraPipeline:
@@ -51,23 +65,52 @@ class CameraPipeline:
         tracker: _Tracker,
         mask: PrivacyMask | None = None,
         analytics: _Analytics | None = None,
+        *,
+        gate: ChangeGate | None = None,
+        region: NormalisedRegion | None = None,
     ) -> None:
         self.detector = detector
         self.tracker = tracker
         self.mask = mask
         self.analytics = analytics
+        self.gate = gate
+        self.region = region
         self.last_timestamp: float | None = None
+        self.frames = 0
+        self.detections_run = 0  # frames the detector looked at (== frames without a gate)
+        self._tracks = Tracks.empty()
 
     def process(self, frame: Frame) -> FrameResult:
         # The mask is applied first so that no model ever sees masked pixels.
         image = self.mask.apply(frame.image) if self.mask else frame.image
-        detections: Detections = self.detector.detect(image)
-        tracks = self.tracker.update(detections, frame.timestamp, image)
+        detect = self.gate is None or self.gate.decide(image, frame.timestamp, self._tracks).detect
+        if detect:
+            detections = self._detect(image)
+            tracks = self.tracker.update(detections, frame.timestamp, image)
+            if self.gate is not None:
+                self.gate.rebase(frame.timestamp)
+            self.detections_run += 1
+        else:
+            detections = Detections.empty()
+            tracks = self.tracker.hold(frame.timestamp)
         events: list[Event] = []
         if self.analytics is not None:
             events = self.analytics.update(tracks, frame.timestamp, (frame.width, frame.height))
         self.last_timestamp = frame.timestamp
-        return FrameResult(frame, detections, tracks, events)
+        self.frames += 1
+        self._tracks = tracks
+        return FrameResult(frame, detections, tracks, events, detect)
+
+    def _detect(self, image: NDArray[np.uint8]) -> Detections:
+        if self.region is None:
+            return self.detector.detect(image)
+        x0, y0, x1, y1 = to_pixels(self.region, image.shape[1], image.shape[0])
+        found = self.detector.detect(image[y0:y1, x0:x1])
+        shift = np.array([x0, y0, x0, y0], np.float32)
+        keypoints = found.keypoints
+        if keypoints is not None:
+            keypoints = keypoints + np.array([x0, y0, 0], np.float32)
+        return Detections(found.xyxy + shift, found.confidence, keypoints)
 
     def finish(self) -> list[Event]:
         """Close open visits at the last analysed capture time (end of footage or shutdown)."""

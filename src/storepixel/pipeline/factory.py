@@ -6,8 +6,10 @@
 ...         from storepixel.types import Detections
 ...         return Detections.empty()
 >>> p = build_camera_pipeline(CameraConfig(id="door"), "demo", NoPeople(), run_anchor=0.0)
->>> p.analytics.camera_id
-'door'
+>>> p.analytics.camera_id, p.gate is not None
+('door', True)
+>>> build_camera_pipeline(CameraConfig(id="door"), "demo", NoPeople(), 0.0, naive=True).gate is None
+True
 """
 
 from __future__ import annotations
@@ -15,17 +17,39 @@ from __future__ import annotations
 from typing import Any
 
 from storepixel.analytics.engine import CameraAnalytics
-from storepixel.config.site import CameraConfig
+from storepixel.config.site import CameraConfig, PerformanceConfig
 from storepixel.pipeline.camera import CameraPipeline
+from storepixel.pipeline.gate import ChangeGate, GateSettings
 from storepixel.pipeline.privacy import PrivacyMask
+from storepixel.pipeline.roi import detection_region
 from storepixel.tracking.tracker import Tracker
 
 
 def build_camera_pipeline(
-    camera: CameraConfig, site_id: str, detector: Any, run_anchor: float
+    camera: CameraConfig,
+    site_id: str,
+    detector: Any,
+    run_anchor: float,
+    *,
+    naive: bool = False,
 ) -> CameraPipeline:
-    """Mask → ``detector`` → a fresh tracker → analytics for ``camera``, anchored at ``run_anchor``
-    (the capture time the run started: it seeds the pseudonymous track ids)."""
+    """Mask → gate → ``detector`` → a fresh tracker → analytics for ``camera``, anchored at
+    ``run_anchor`` (the capture time the run started: it seeds the pseudonymous track ids).
+
+    The camera's ``performance`` settings (defaults when absent) choose the gate and the
+    detection region; ``naive=True`` turns both off (the detector sees every analysed frame,
+    whole), which is what ``storepixel bench`` compares against."""
     mask = PrivacyMask([m.polygon for m in camera.privacy_masks])
     analytics = CameraAnalytics(site_id, camera, run_anchor)
-    return CameraPipeline(detector, Tracker(), mask, analytics)
+    perf = camera.performance or PerformanceConfig()
+    gate = region = None
+    if not naive:
+        region = detection_region(camera) if perf.region else None
+        if perf.gate:
+            settings = GateSettings(
+                track_interval_s=perf.track_interval_s, idle_interval_s=perf.idle_interval_s
+            )
+            # With a detection region, change outside it (a street through the window) does
+            # not wake the detector either.
+            gate = ChangeGate(settings, region)
+    return CameraPipeline(detector, Tracker(), mask, analytics, gate=gate, region=region)

@@ -1,0 +1,129 @@
+"""The per-camera pipeline with the change gate and the detection region."""
+
+from __future__ import annotations
+
+import functools
+
+import cv2
+import numpy as np
+import pytest
+
+from storepixel.config.site import CameraConfig, PerformanceConfig
+from storepixel.pipeline.factory import build_camera_pipeline
+from storepixel.types import Detections, Frame
+
+H, W, FPS = 240, 320, 5.0
+CAMERA = {
+    "id": "cam",
+    "analysis_fps": FPS,
+    "lines": [{"id": "door", "points": [[0.5, 0.1], [0.5, 0.95]]}],
+    "zones": [{"id": "shelf", "polygon": [[0.6, 0.3], [0.9, 0.3], [0.9, 0.9], [0.6, 0.9]]}],
+}
+
+
+class BlobDetector:
+    """Finds dark people on the bright synthetic floor; records what it was shown."""
+
+    def __init__(self) -> None:
+        self.shapes: list[tuple[int, ...]] = []
+
+    def detect(self, image: np.ndarray) -> Detections:
+        self.shapes.append(image.shape)
+        dark = (image.max(axis=2) < 50).astype(np.uint8)
+        n, _, stats, _ = cv2.connectedComponentsWithStats(dark)
+        boxes = [[x, y, x + w, y + h] for x, y, w, h, area in stats[1:n] if area >= 100]
+        return Detections(np.array(boxes, np.float32).reshape(-1, 4), np.full(len(boxes), 0.9))
+
+
+@functools.cache
+def _floor(seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    img = 150 + 20 * (np.indices((H, W)).sum(0) % 20 < 10)[:, :, None] + rng.normal(0, 2, (H, W, 3))
+    return img.clip(0, 255).astype(np.uint8)
+
+
+def _person_x(t: float) -> float | None:
+    """Empty for 6 s, walks in from the left across the door line, stands at the shelf for
+    8 s, walks off to the right; empty again."""
+    if t < 6 or t >= 22:
+        return None
+    if t < 10:
+        return 20 + (t - 6) * 55  # reaches x=240 at t=10
+    if t < 18:
+        return 240
+    return 240 + (t - 18) * 25
+
+
+@functools.cache
+def _frames(seconds: float = 30.0) -> list[Frame]:
+    frames = []
+    for i in range(int(seconds * FPS)):
+        t = i / FPS
+        img = _floor(i % 7).copy()  # a few noise draws, cycled
+        x = _person_x(t)
+        if x is not None:
+            img[100:200, int(x) : int(x) + 30] = 20
+        frames.append(Frame("cam", i, t, 1000.0 + t, img))
+    return frames
+
+
+def _run(camera: CameraConfig, naive: bool):  # type: ignore[no-untyped-def]
+    detector = BlobDetector()
+    pipeline = build_camera_pipeline(camera, "site", detector, run_anchor=1000.0, naive=naive)
+    results = [pipeline.process(f) for f in _frames()]
+    pipeline.finish()
+    return pipeline, detector, results
+
+
+def test_without_the_gate_every_frame_is_detected() -> None:
+    pipeline, detector, results = _run(CameraConfig.model_validate(CAMERA), naive=True)
+    assert len(detector.shapes) == len(results) == pipeline.detections_run
+    assert all(r.detected for r in results)
+
+
+def test_the_gate_skips_frames_and_counts_stay_the_same() -> None:
+    camera = CameraConfig.model_validate(CAMERA)
+    naive, naive_det, _ = _run(camera, naive=True)
+    gated, gated_det, results = _run(camera, naive=False)
+    assert gated.analytics is not None and naive.analytics is not None
+    # analytics saw every frame, detected or not: capture time advanced the same
+    assert gated.analytics.frames == naive.analytics.frames == len(results)
+    got, want = gated.analytics.summary(), naive.analytics.summary()
+    assert got["lines"] == want["lines"]
+    assert sum(got["lines"]["door"].values()) == 1
+    assert got["zones"]["shelf"]["visits"] == want["zones"]["shelf"]["visits"] == 1
+    assert got["zones"]["shelf"]["occupancy_avg"] == pytest.approx(
+        want["zones"]["shelf"]["occupancy_avg"], abs=0.01
+    )
+    assert gated.analytics.zones["shelf"].dwells == naive.analytics.zones["shelf"].dwells
+    # empty and standing stretches were skipped
+    assert len(gated_det.shapes) < 0.5 * len(naive_det.shapes)
+    assert not all(r.detected for r in results)
+    # walking: every frame (their leading edge leaves the box the tracker holds)
+    assert all(r.detected for r in results if 6.0 <= r.frame.offset_s < 10)
+
+
+def test_skipped_frames_hold_the_standing_person() -> None:
+    _, _, results = _run(CameraConfig.model_validate(CAMERA), naive=False)
+    standing = [r for r in results if 12 <= r.frame.offset_s < 17.8 and not r.detected]
+    assert standing
+    assert all(len(r.tracks.confirmed()) == 1 for r in standing)
+    assert all(len(r.detections) == 0 for r in standing)
+
+
+def test_the_region_crops_what_the_detector_sees_and_boxes_come_back_in_frame_pixels() -> None:
+    camera = CameraConfig.model_validate(
+        {**CAMERA, "lines": [], "performance": {"gate": False, "region": True}}
+    )
+    _, _, naive_results = _run(camera, naive=True)
+    cropped, detector, results = _run(camera, naive=False)
+    assert cropped.region is not None
+    assert all(shape[1] < W for shape in detector.shapes)
+    standing = [i for i, r in enumerate(results) if 12 <= r.frame.offset_s < 17]
+    for i in standing:
+        np.testing.assert_allclose(results[i].detections.xyxy, naive_results[i].detections.xyxy)
+
+
+def test_performance_settings_are_validated() -> None:
+    with pytest.raises(ValueError, match="track_interval_s"):
+        PerformanceConfig(track_interval_s=-1)

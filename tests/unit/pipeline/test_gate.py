@@ -1,0 +1,152 @@
+"""The change gate: which frames the detector must see, and which it can skip."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from storepixel.pipeline.gate import ChangeGate, GateSettings
+from storepixel.types import Tracks, TrackState
+
+H, W = 240, 320
+
+
+def _scene(seed: int = 0, noise: float = 2.0) -> np.ndarray:
+    """A textured empty floor with sensor noise (a fresh noise draw per seed)."""
+    base = np.tile(np.linspace(60, 160, W, dtype=np.float32), (H, 1))
+    base += 20 * (np.indices((H, W)).sum(0) % 16 < 8)
+    rng = np.random.default_rng(seed)
+    img = base[:, :, None] + rng.normal(0, noise, (H, W, 3))
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def _with_person(img: np.ndarray, x: int, y: int, w: int = 20, h: int = 50) -> np.ndarray:
+    out = img.copy()
+    out[y : y + h, x : x + w] = (25, 25, 25)
+    return out
+
+
+def _tracks(*boxes: tuple[float, float, float, float], state: int = TrackState.CONFIRMED) -> Tracks:
+    n = len(boxes)
+    return Tracks(np.arange(1, n + 1), np.array(boxes, np.float32), np.ones(n), np.full(n, state))
+
+
+def _primed(settings: GateSettings | None = None, image: np.ndarray | None = None) -> ChangeGate:
+    gate = ChangeGate(settings)
+    first = gate.decide(_scene(0) if image is None else image, 0.0, Tracks.empty())
+    assert (first.detect, first.reason) == (True, "first")
+    gate.rebase(0.0)
+    return gate
+
+
+def test_an_empty_scene_with_noise_is_skipped() -> None:
+    gate = _primed()
+    decisions = [gate.decide(_scene(i), 0.2 * i, Tracks.empty()) for i in range(1, 20)]
+    assert not any(d.detect for d in decisions)
+    assert {d.reason for d in decisions} == {"still"}
+
+
+def test_a_uniform_brightness_change_is_not_change() -> None:
+    gate = _primed()
+    brighter = np.clip(_scene(1).astype(np.int16) + 30, 0, 255).astype(np.uint8)
+    assert not gate.decide(brighter, 0.2, Tracks.empty()).detect
+
+
+def test_someone_new_wakes_the_detector() -> None:
+    gate = _primed()
+    decision = gate.decide(_with_person(_scene(1), 150, 100), 0.2, Tracks.empty())
+    assert (decision.detect, decision.reason) == (True, "change")
+
+
+def test_a_person_too_small_to_matter_is_noise() -> None:
+    gate = _primed()
+    speck = _with_person(_scene(1), 150, 100, w=4, h=4)  # one block at scale 4
+    assert not gate.decide(speck, 0.2, Tracks.empty()).detect
+
+
+def test_change_inside_a_standing_person_is_re_detected_at_the_slow_rate() -> None:
+    settings = GateSettings(track_interval_s=1.0, margin=0.25)
+    standing = _with_person(_scene(0), 150, 100)
+    gate = _primed(settings, standing)
+    tracks = _tracks((150, 100, 170, 150))
+    fidget = _with_person(_scene(1), 158, 102)  # a step, inside the 12.5 px margin
+    assert gate.decide(fidget, 0.2, tracks).reason == "tracks"
+    assert gate.decide(fidget, 0.8, tracks).reason == "tracks"
+    due = gate.decide(fidget, 1.0, tracks)
+    assert (due.detect, due.reason) == (True, "tracks-due")
+
+
+def test_a_still_scene_with_people_is_re_detected_at_the_slow_rate() -> None:
+    standing = _with_person(_scene(0), 150, 100)
+    gate = _primed(GateSettings(track_interval_s=1.0), standing)
+    tracks = _tracks((150, 100, 170, 150))
+    assert gate.decide(standing, 0.4, tracks).reason == "still"
+    assert gate.decide(standing, 1.2, tracks).reason == "tracks-due"
+
+
+def test_a_tracked_person_walking_off_is_looked_at() -> None:
+    standing = _with_person(_scene(0), 100, 100)
+    gate = _primed(GateSettings(margin=0.25), standing)
+    tracks = _tracks((100, 100, 120, 150))
+    walked = _with_person(_scene(1), 160, 100)  # 60 px away: beyond the 0.25-height margin
+    assert gate.decide(walked, 0.2, tracks).reason == "change"
+
+
+def test_by_default_a_step_out_of_the_box_is_looked_at() -> None:
+    standing = _with_person(_scene(0), 150, 100)
+    gate = _primed(None, standing)
+    tracks = _tracks((150, 100, 170, 150))
+    assert gate.decide(_with_person(_scene(1), 158, 102), 0.2, tracks).reason == "change"
+    inside = _scene(1)
+    inside[100:150, 150:170] = 25
+    inside[110:130, 155:165] = 200  # an arm moves, inside the box
+    assert gate.decide(inside, 0.4, tracks).reason == "tracks"
+
+
+@pytest.mark.parametrize("state", [TrackState.TENTATIVE, TrackState.LOST])
+def test_an_unsure_tracker_gets_every_frame(state: int) -> None:
+    gate = _primed()
+    decision = gate.decide(_scene(1), 0.2, _tracks((10, 10, 30, 60), state=state))
+    assert (decision.detect, decision.reason) == (True, "unsure")
+
+
+def test_the_idle_interval_is_a_safety_net() -> None:
+    gate = _primed(GateSettings(idle_interval_s=5.0))
+    assert not gate.decide(_scene(1), 4.8, Tracks.empty()).detect
+    assert gate.decide(_scene(2), 5.0, Tracks.empty()).reason == "idle"
+
+
+def test_change_outside_the_region_is_ignored() -> None:
+    gate = ChangeGate(region=(0.0, 0.0, 0.5, 1.0))
+    gate.decide(_scene(0), 0.0, Tracks.empty())
+    gate.rebase(0.0)
+    assert not gate.decide(_with_person(_scene(1), 250, 100), 0.2, Tracks.empty()).detect
+    assert gate.decide(_with_person(_scene(1), 50, 100), 0.4, Tracks.empty()).detect
+
+
+def test_slow_change_accumulates_against_the_last_detected_frame() -> None:
+    gate = _primed()
+    img = _scene(0).astype(np.int16)
+    decisions = []
+    for step in range(1, 8):  # a patch darkening by 6 levels a frame: each step is noise-sized
+        frame = img.copy()
+        frame[100:160, 100:140] -= 6 * step
+        decisions.append(
+            gate.decide(frame.clip(0, 255).astype(np.uint8), 0.2 * step, Tracks.empty())
+        )
+    assert not decisions[0].detect
+    assert decisions[-1].detect
+
+
+def test_a_new_frame_size_starts_over() -> None:
+    gate = _primed()
+    assert gate.decide(np.zeros((120, 160, 3), np.uint8), 0.2, Tracks.empty()).reason == "first"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "problem"),
+    [({"scale": 0}, "at least 1"), ({"margin": -1.0}, "non-negative")],
+)
+def test_bad_settings_are_refused(kwargs: dict[str, float], problem: str) -> None:
+    with pytest.raises(ValueError, match=problem):
+        GateSettings(**kwargs)  # type: ignore[arg-type]
