@@ -154,6 +154,18 @@ def server(
 
 
 @pytest.fixture(scope="module")
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, vtest_path: Path, chromium: str
+) -> Iterator[Server]:
+    """``storepixel serve --run``: the site's camera (the sample file) analysed live in-process."""
+    srv = start_server(tmp_path_factory.mktemp("serve-live"), vtest_path.resolve(), run=True)
+    try:
+        yield srv
+    finally:
+        stop_server(srv)
+
+
+@pytest.fixture(scope="module")
 def browser(chromium: str) -> Iterator[Browser]:
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
@@ -183,14 +195,18 @@ def page(context: BrowserContext) -> Iterator[Page]:
     assert not errors, f"script errors on the page: {errors}"
 
 
-@pytest.fixture()
-def admin_page(page: Page, server: Server) -> Page:
-    """``page`` with an admin session (logged in through the API; the UI login has its test)."""
+def log_in(page: Page, server: Server) -> Page:
+    """Give ``page`` an admin session through the API (the UI login has its own test)."""
     r = page.context.request.post(
         server.api("/api/auth/login"), data={"username": ADMIN, "password": PASSWORD}
     )
     assert r.ok, r.text()
     return page
+
+
+@pytest.fixture()
+def admin_page(page: Page, server: Server) -> Page:
+    return log_in(page, server)
 
 
 @pytest.fixture(scope="session")

@@ -122,6 +122,14 @@ export function timeLines(container, { x, series, tz, summary, yLabel = "people"
   return mount(container, opts, [x, ...series.map((s) => s.values)], summary);
 }
 
+/** 0s, 45s, 2m, 1.5h: a compact duration for axis ticks. */
+function short(s) {
+  if (s === null || s === undefined) return "";
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${+(s / 60).toFixed(1)}m`;
+  return `${+(s / 3600).toFixed(1)}h`;
+}
+
 /**
  * Histogram over labelled bins (widths may differ: bins sit at their index), with vertical
  * markers such as p50/p90. bins: [{lo, hi, count}]; markers: [{value, label, color}].
@@ -168,9 +176,10 @@ export function histogram(container, { bins, markers = [], unit = "s", summary, 
     },
     axes: [
       {
-        label: `dwell (${unit})`,
-        splits: () => x,
-        values: (u, splits) => splits.map((i) => binLabel(i).replace(` ${unit}`, "")),
+        // Ticks at the bins' left edges, labelled with their lower bound (0s, 5s, … 30m).
+        label: "dwell (each bar from its tick to the next)",
+        splits: () => bins.map((b, i) => i - 0.5),
+        values: (u, splits) => splits.map((v) => short(bins[Math.round(v + 0.5)]?.lo)),
       },
       { label: "visits", size: 60 },
     ],

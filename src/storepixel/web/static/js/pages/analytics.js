@@ -87,8 +87,7 @@ async function refresh() {
     say(msg, err.message);
     return;
   }
-  const params = new URLSearchParams(new FormData(form));
-  history.replaceState(null, "", `${location.pathname}?${params}`);
+  history.replaceState(null, "", location.pathname + api.qs(Object.fromEntries(new FormData(form))));
   const label = form.from.value === form.to.value ? form.from.value : `${form.from.value} to ${form.to.value}`;
   document.getElementById("range-label").textContent = `${label} · ${ctx.site.timezone}`;
   document.getElementById("print-head").textContent =

@@ -62,7 +62,7 @@ function liveTile(site, sitePath, cam) {
     onMessage: (msg) => {
       if (msg.type !== "frame") return;
       if (msg.jpeg) img.src = `data:image/jpeg;base64,${msg.jpeg}`;
-      when.textContent = formatTime(msg.time, site.timezone);
+      when.textContent = formatTime(msg.time, site.timezone, { date: false });
       showCounts(counts, msg.counts || {});
     },
     onDown: (reason) => {
@@ -101,7 +101,7 @@ function followEvents(site, sitePath) {
         el(
           "tr",
           {},
-          el("td", { text: formatTime(ev.time, site.timezone) }),
+          el("td", { class: "mono", text: formatTime(ev.time, site.timezone, { date: false }) }),
           el("td", { text: ev.camera_id }),
           el("td", { text: ev.kind }),
           el("td", { text: ev.scope_id || "—" }),

@@ -8,6 +8,8 @@ start(async () => {
   const today = dateIn(site.timezone);
   document.getElementById("kpi-date").textContent = `${today}, ${site.timezone}`;
   await Promise.all([showKpis(sitePath, today), showCameras(site, sitePath)]);
+  // Live cameras keep counting: refresh the numbers (not the whole page) every 30 s.
+  setInterval(() => showKpis(sitePath, dateIn(site.timezone)).catch(() => {}), 30000);
 });
 
 async function showKpis(sitePath, date) {
