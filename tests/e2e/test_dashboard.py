@@ -173,3 +173,70 @@ def test_upload_progress_then_counts_on_analytics(
     expect(page.locator("#range-form")).to_be_hidden()
     expect(page.locator("#print-head")).to_contain_text("Demo Store — 2026-01-05")
     shot(page, "analytics-print")
+
+
+def test_events_explorer_filters_pages_and_exports(
+    admin_page: Page, server: Server, shot: Shot
+) -> None:
+    """Runs after the upload above: explores the events that clip produced."""
+    page = admin_page
+    total = page.context.request.get(server.api(f"/api/sites/{SITE}/jobs")).json()[0]["result"]
+    n_events = total["events"]
+    assert n_events > 25, "the 10 s clip gives more than one page of 25 events"
+    page.goto(server.api("/events?from=2026-01-05T00:00:00&to=2026-01-06T00:00:00&limit=25"))
+    rows = page.locator("#events tr")
+    expect(rows).to_have_count(25)
+    expect(page.locator("#page-label")).to_have_text("page 1 · 25 event(s)")
+    expect(page.locator("#prev")).to_be_disabled()
+    shot(page, "events-page-1")
+    page.click("#next")
+    expect(page.locator("#page-label")).to_have_text(re.compile(r"^page 2 · "))
+    expect(rows).to_have_count(min(25, n_events - 25))
+    page.click("#prev")
+    expect(page.locator("#page-label")).to_have_text("page 1 · 25 event(s)")
+
+    page.select_option("#kind", "line_crossing")
+    page.click("#filter-form button[type=submit]")
+    crossings = sum(c["in"] + c["out"] for c in total["lines"].values())
+    expect(rows).to_have_count(crossings)
+    for i in range(crossings):
+        expect(rows.nth(i).locator("td").nth(2)).to_have_text("line_crossing")
+    shot(page, "events-line-crossings")
+
+    href = page.locator("#export-csv").get_attribute("href")
+    assert href is not None and "format=csv" in href and "kind=line_crossing" in href
+    export = page.context.request.get(server.api(href))
+    assert export.ok and export.headers["content-type"].startswith("text/csv")
+    lines = export.text().strip().splitlines()
+    assert len(lines) == crossings + 1  # header + one row per crossing
+
+
+def test_settings_key_shown_once_works_and_revokes(
+    admin_page: Page, server: Server, shot: Shot
+) -> None:
+    page = admin_page
+    page.goto(server.api("/settings"))
+    page.fill("#key-name", "e2e-integration")
+    page.click("#key-form button[type=submit]")
+    secret = page.locator("#new-key-value")
+    expect(secret).not_to_be_empty()
+    key = secret.text_content()
+    assert key
+    row = page.locator("#keys tr", has_text="e2e-integration")
+    expect(row).to_contain_text("active")
+    shot(page, "settings-key-created")
+
+    bearer = {"Authorization": f"Bearer {key}"}
+    api = page.context.browser.new_context()  # no session cookie: only the key
+    try:
+        assert api.request.get(server.api(f"/api/sites/{SITE}"), headers=bearer).ok
+        page.once("dialog", lambda d: d.accept())
+        row.get_by_role("button", name="Revoke key e2e-integration").click()
+        expect(row).to_contain_text("revoked")
+        expect(page.locator("#new-key")).to_be_hidden()
+        answer = api.request.get(server.api(f"/api/sites/{SITE}"), headers=bearer)
+        assert answer.status == 401
+    finally:
+        api.close()
+    expect(page.locator("#audit")).to_contain_text("key.revoke")
+    shot(page, "settings-key-revoked")
