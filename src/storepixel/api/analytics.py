@@ -124,6 +124,7 @@ def occupancy(
     zone: str | None = None,
 ) -> dict[str, Any]:
     """People in a zone (or in view of the cameras) per bucket: average and peak."""
+    names: tuple[str, ...]
     if zone is not None:
         names = ("occupancy_avg", "occupancy_peak", "queue_length_avg", "queue_length_peak")
     else:

@@ -93,6 +93,7 @@ def create_app(
     unknown = sorted(set(sups) - set(registry.ids()))
     if unknown:
         raise ConfigError(f"supervisor for unknown site {', '.join(unknown)}")
+    metrics = ApiMetrics()
     state = AppState(
         sites=registry,
         store=store,
@@ -101,7 +102,7 @@ def create_app(
         max_upload_bytes=max_upload_bytes,
         secure_cookies=secure_cookies,
         supervisors=sups,
-        metrics=ApiMetrics(),
+        metrics=metrics,
     )
     state.jobs = JobRunner(store, registry)
     if sups:
@@ -149,7 +150,7 @@ def create_app(
         app.include_router(pages)
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    app.add_middleware(MetricsMiddleware, metrics=state.metrics)
+    app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
 
 

@@ -36,6 +36,10 @@ class Forbidden(StorepixelError):
     """Authenticated, but not allowed to do this."""
 
 
+class TooManyRequests(StorepixelError):
+    """Too many failed attempts (logins); try again later."""
+
+
 class BadInput(StorepixelError):
     """The request is malformed (a bad parameter, an unreadable upload)."""
 
@@ -54,6 +58,7 @@ STATUS: list[tuple[type[Exception], int]] = [
     (Conflict, 409),
     (Forbidden, 403),
     (TooLarge, 413),
+    (TooManyRequests, 429),
     (UnsupportedMedia, 415),
     (StoreError, 503),
     (ConfigError, 422),

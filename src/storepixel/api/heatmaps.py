@@ -101,11 +101,12 @@ def set_grid(
 def _as_grid(
     cells: list[float], rows: int, cols: int, shape: tuple[int, ...]
 ) -> NDArray[np.float64]:
-    grid = np.asarray(cells, np.float64).reshape(rows, cols)
+    grid: NDArray[np.float64] = np.asarray(cells, np.float64).reshape(rows, cols)
     if grid.shape != shape:
         # Person-seconds are conserved when a grid of another size is resampled.
         scale = (rows * cols) / (shape[0] * shape[1])
-        grid = cv2.resize(grid, (shape[1], shape[0]), interpolation=cv2.INTER_AREA) * scale
+        resized = cv2.resize(grid, (shape[1], shape[0]), interpolation=cv2.INTER_AREA)
+        grid = np.asarray(resized, np.float64) * scale
     return grid
 
 

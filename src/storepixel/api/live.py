@@ -158,15 +158,15 @@ class LiveHub:
                 return done
             camera = self.sites.camera(site_id, camera_id)
             image = masked(latest.result.frame.image, camera)
-            lines = {ln.id: [tuple(p) for p in ln.points] for ln in camera.lines}
-            zones = {z.id: [tuple(p) for p in z.polygon] for z in camera.zones}
+            lines: dict[str, Sequence[Sequence[float]]] = {ln.id: ln.points for ln in camera.lines}
+            zones: dict[str, Sequence[Sequence[float]]] = {z.id: z.polygon for z in camera.zones}
             captions = _captions(latest.counts)
             drawn = draw_overlay(image, latest.result.tracks, lines, zones, captions)
             height, width = drawn.shape[:2]
             if width > 960:  # keep a 2 fps feed light on the network
                 import cv2
 
-                drawn = cv2.resize(drawn, (960, round(height * 960 / width)))
+                drawn = np.asarray(cv2.resize(drawn, (960, round(height * 960 / width))), np.uint8)
             done = _Encoded(latest.seq, latest.time, jpeg(drawn, 75), dict(latest.counts))
             self._encoded[key] = done
             return done

@@ -8,6 +8,7 @@ new one, never half of one) and then handed to listeners such as a running Super
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 import threading
@@ -141,14 +142,29 @@ class SiteRegistry:
         data = {"site": site.site.model_dump(mode="json", exclude_none=True), "cameras": cams}
         updated = parse_site(data, source=f"site {site.site.id!r}")
         updated._path = site.path
-        if site.path is not None:
-            write_atomically(updated, site.path)
-        self._sites[site.site.id] = updated
         camera = updated.camera(new_id) if new_id is not None else None
+        old = {c.id: c for c in site.cameras}
+        changes: list[tuple[CameraConfig | None, str]] = []
         if removed is not None and removed != new_id:
-            self._notify(site.site.id, None, removed)
+            changes.append((None, removed))
         if camera is not None:
-            self._notify(site.site.id, camera, camera.id)
+            changes.append((camera, camera.id))
+        # Running cameras first: a change they refuse (a source that cannot be opened) is not
+        # saved. If saving then fails, they get their old configuration back.
+        applied: list[tuple[CameraConfig | None, str]] = []
+        try:
+            for cam, cam_id in changes:
+                self._notify(site.site.id, cam, cam_id)
+                applied.append((cam, cam_id))
+            if site.path is not None:
+                write_atomically(updated, site.path)
+        except BaseException:
+            for _cam, cam_id in reversed(applied):
+                before = old.get(cam_id)
+                with contextlib.suppress(Exception):
+                    self._notify(site.site.id, before, cam_id)
+            raise
+        self._sites[site.site.id] = updated
         return camera  # type: ignore[return-value]  # None only for deletions
 
     def _notify(self, site_id: str, camera: CameraConfig | None, camera_id: str) -> None:

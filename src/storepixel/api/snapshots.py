@@ -49,7 +49,7 @@ def first_frame(path: Path) -> NDArray[np.uint8] | None:
         with av.open(str(path)) as container:
             if container.streams.video:
                 for frame in container.decode(video=0):
-                    image = frame.to_ndarray(format="bgr24")
+                    image = np.asarray(frame.to_ndarray(format="bgr24"), np.uint8)
                     break
     except (av.error.FFmpegError, OSError, UnicodeDecodeError):
         return None

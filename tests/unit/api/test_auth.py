@@ -164,3 +164,15 @@ def test_me_for_a_key(client: TestClient, store: Store) -> None:
         "/api/auth/me", headers=key_for(store, "porto", "ingest")
     ).json()
     assert me["kind"] == "key" and me["site"] == "porto" and me["scopes"] == ["ingest"]
+
+
+def test_password_guessing_is_throttled(client: TestClient) -> None:
+    wrong = {"username": "victor", "password": "guess-guess"}
+    codes = [client.post("/api/auth/login", json=wrong).status_code for _ in range(6)]
+    assert codes == [401] * 5 + [429]
+    r = client.post("/api/auth/login", json={"username": "victor", "password": PASSWORD})
+    assert r.status_code == 429 and "too many failed logins" in r.json()["detail"]
+    # other users are not affected
+    assert client.post(
+        "/api/auth/login", json={"username": "alice", "password": PASSWORD}
+    ).is_success

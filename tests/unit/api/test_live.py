@@ -146,3 +146,37 @@ def test_live_feeds_health_snapshot_and_edits(live: TestClient) -> None:
 
     now = time.time()
     assert load_grid(hub.store, "demo", "cam1", now - 7200, now + 7200).sum() > 0
+
+
+def test_edit_refused_by_the_running_cameras_is_not_saved(
+    store: Store, users: None, tmp_path: Path, vtest_path: Path
+) -> None:
+    path = tmp_path / "site.yaml"
+    path.write_text(
+        f"site: {{id: demo}}\ncameras:\n- {{id: cam1, source: '{vtest_path}', loop: true}}\n"
+    )
+    from storepixel.config.site import load_site
+
+    site = load_site(path)
+    sup = Supervisor(site, store)  # not started: only its validation of edits matters here
+    app = create_app(
+        [site],
+        store,
+        supervisors={"demo": sup},
+        data_dir=tmp_path / "d",
+        secret_key="k" * 40,
+        start_supervisors=False,
+    )
+    before = path.read_text()
+    with TestClient(app) as client:
+        csrf = login(client, "alice")
+        bad = {"id": "cam2", "source": "rtsp://cam.invalid/1", "loop": True}
+        r = client.post("/api/sites/demo/cameras", json=bad, headers=csrf)
+        assert r.status_code == 422 and "loop" in r.json()["detail"]
+        assert path.read_text() == before
+        assert [c["id"] for c in client.get("/api/sites/demo/cameras").json()] == ["cam1"]
+        assert sup.camera_ids() == ["cam1"]
+        good = {"id": "cam2", "source": str(vtest_path)}
+        assert client.post("/api/sites/demo/cameras", json=good, headers=csrf).status_code == 201
+        assert sup.camera_ids() == ["cam1", "cam2"]  # the running supervisor got it too
+        assert "cam2" in path.read_text()

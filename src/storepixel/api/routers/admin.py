@@ -86,7 +86,8 @@ def create_key(
 ) -> dict[str, Any]:
     """A new key for one site; the response's ``key`` is the only time the secret is shown."""
     state.sites.get(body.site)  # 404 for an unknown site
-    key, secret = accounts.create_key(state.store, body.name, body.site, body.scopes, who.name)
+    scopes = [str(s) for s in body.scopes]
+    key, secret = accounts.create_key(state.store, body.name, body.site, scopes, who.name)
     accounts.audit(
         state.store,
         who.actor,

@@ -111,7 +111,7 @@ def create_camera(
     who: Principal = Depends(current_principal),
     state: AppState = Depends(get_state),
 ):
-    data = body.model_dump(mode="json", exclude_none=True)
+    data = body.model_dump(mode="json", exclude_none=True)  # type: ignore[attr-defined]
     cam = state.sites.put_camera(site.site.id, data["id"], data, create=True)
     _audit(state, who, "camera.create", f"{site.site.id}/{cam.id}")
     return camera_out(state, state.sites.get(site.site.id), cam)
@@ -133,7 +133,7 @@ def put_camera(
     state: AppState = Depends(get_state),
 ):
     """Replace a camera. ``source`` left out or sent back masked keeps the stored one."""
-    data = body.model_dump(mode="json", exclude_none=True)
+    data = body.model_dump(mode="json", exclude_none=True)  # type: ignore[attr-defined]
     updated = state.sites.put_camera(site.site.id, cam, data)
     _audit(state, who, "camera.update", f"{site.site.id}/{cam}")
     return camera_out(state, state.sites.get(site.site.id), updated)
