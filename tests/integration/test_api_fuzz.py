@@ -65,8 +65,8 @@ def app_and_auth(tmp_path_factory: pytest.TempPathFactory) -> tuple[Any, dict[st
 
 @pytest.fixture(scope="module")
 def api_schema(app_and_auth: tuple[Any, dict[str, str]]) -> Any:
-    app, _ = app_and_auth
-    return schemathesis.openapi.from_asgi("/openapi.json", app)
+    app, headers = app_and_auth
+    return schemathesis.openapi.from_asgi("/openapi.json", app, headers=headers)
 
 
 SETTINGS = settings(

@@ -18,9 +18,12 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Request, Response
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from storepixel.api.deps.auth import Principal, current_principal, principal_from
 from storepixel.api.errors import install_handlers
 from storepixel.api.jobs import JobRunner
 from storepixel.api.live import LiveHub
@@ -29,11 +32,12 @@ from storepixel.api.routers import admin, analytics, auth, events, jobs, live, o
 from storepixel.api.sites import SiteRegistry
 from storepixel.api.state import AppState
 from storepixel.config.site import CameraConfig, SiteConfig
-from storepixel.errors import ConfigError
+from storepixel.errors import ConfigError, StorepixelError
 from storepixel.store import Store
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parents[1] / "web" / "static"
+DOCS_ASSETS = Path(__file__).resolve().parent / "docs_assets"  # Swagger UI, vendored
 ENV_SECRET = "STOREPIXEL_SECRET_KEY"
 DEFAULT_MAX_UPLOAD = 2 * 1024**3
 
@@ -140,6 +144,9 @@ def create_app(
         version="1",
         description="Footfall, dwell, occupancy and queues from a store's CCTV. See docs/api.md.",
         lifespan=lifespan,
+        docs_url=None,  # served below: behind login, with local assets (no CDN)
+        redoc_url=None,
+        openapi_url=None,
     )
     app.state.storepixel = state
     install_handlers(app)
@@ -148,10 +155,38 @@ def create_app(
     pages = _pages_router()
     if pages is not None:
         app.include_router(pages)
+    _add_docs(app)
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(MetricsMiddleware, metrics=metrics)
     return app
+
+
+def _add_docs(app: FastAPI) -> None:
+    """``/openapi.json`` and ``/docs`` (Swagger UI from ``docs_assets``), for logged-in callers."""
+
+    @app.get("/openapi.json", include_in_schema=False)
+    def openapi(_: Principal = Depends(current_principal)) -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False)
+    def docs(request: Request) -> Response:
+        state = request.app.state.storepixel
+        try:
+            principal = principal_from(request, state)
+        except StorepixelError:
+            principal = None
+        if principal is None:
+            return RedirectResponse("/login?next=%2Fdocs", status_code=303)
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="storepixel API",
+            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+            swagger_css_url="/docs-assets/swagger-ui.css",
+            swagger_favicon_url="/static/img/favicon.svg",
+        )
+
+    app.mount("/docs-assets", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
 
 
 def _push_to_supervisors(state: AppState) -> Any:

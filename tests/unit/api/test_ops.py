@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from storepixel.store import Store
-from tests.unit.api.conftest import key_for
+from tests.unit.api.conftest import key_for, login
 
 
 def test_metrics_count_requests_by_route_template(admin: tuple[TestClient, dict[str, str]]) -> None:
@@ -32,7 +32,18 @@ def test_healthz(client: TestClient) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
 
 
+def test_docs_are_local_and_behind_login(client: TestClient) -> None:
+    assert client.get("/openapi.json").status_code == 401
+    r = client.get("/docs", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/login")
+    login(client, "victor")
+    page = client.get("/docs").text
+    assert "/docs-assets/swagger-ui-bundle.js" in page and "cdn" not in page.lower()
+    assert client.get("/docs-assets/swagger-ui-bundle.js").status_code == 200
+
+
 def test_openapi_lists_every_resource(client: TestClient) -> None:
+    login(client, "victor")
     paths = client.get("/openapi.json").json()["paths"]
     for path in (
         "/api/sites/{site}/cameras/{cam}/zones/{zone_id}",
