@@ -62,3 +62,14 @@ def test_bundled_detector_on_pets(motlib: ModuleType, shared_eval: Path) -> None
     m = motlib.evaluate(seq, motlib.run_storepixel(seq, dets, images=images))
     assert m["mota"] >= 0.85, m
     assert m["idf1"] >= 0.85, m
+    # The file output (backfilled, gaps interpolated) only adds correct rows here.
+    f = motlib.evaluate(seq, motlib.run_storepixel(seq, dets, images=images, offline=True))
+    assert f["mota"] > m["mota"] and f["idf1"] >= m["idf1"] and f["fn"] < m["fn"], (m, f)
+
+
+def test_file_output_recovers_hidden_people_on_tud(motlib: ModuleType, shared_eval: Path) -> None:
+    seq = motlib.load_sequence(shared_eval / "tud-campus")
+    dets = motlib.public_detections(seq)
+    m = motlib.evaluate(seq, motlib.run_storepixel(seq, dets))
+    f = motlib.evaluate(seq, motlib.run_storepixel(seq, dets, offline=True))
+    assert f["fn"] < 0.8 * m["fn"] and f["mota"] > m["mota"] + 0.1, (m, f)
