@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import ADMIN, PASSWORD, Server, Shot, wait_until
 
@@ -59,10 +59,21 @@ def test_every_page_loads_without_errors(admin_page: Page, server: Server, shot:
     expect(admin_page.locator(f"[data-camera={CAM}] .when")).to_contain_text("not running")
 
 
-def _canvas_click(page: Page, fx: float, fy: float) -> None:
+def _canvas_xy(page: Page, fx: float, fy: float) -> tuple[float, float]:
     box = page.locator("#editor-canvas").bounding_box()
     assert box is not None
-    page.locator("#editor-canvas").click(position={"x": box["width"] * fx, "y": box["height"] * fy})
+    return box["x"] + box["width"] * fx, box["y"] + box["height"] * fy
+
+
+def _canvas_click(page: Page, fx: float, fy: float) -> None:
+    page.mouse.click(*_canvas_xy(page, fx, fy))
+
+
+def _canvas_drag(page: Page, start: tuple[float, float], end: tuple[float, float]) -> None:
+    page.mouse.move(*_canvas_xy(page, *start))
+    page.mouse.down()
+    page.mouse.move(*_canvas_xy(page, *end), steps=5)
+    page.mouse.up()
 
 
 def test_line_drawn_on_the_camera_page_is_saved(
@@ -80,6 +91,10 @@ def test_line_drawn_on_the_camera_page_is_saved(
     _canvas_click(page, 0.8, 0.7)
     points = re.compile(r"^0\.2\d*, 0\.7\d*\n0\.8\d*, 0\.7")
     expect(page.locator("#shape-points")).to_have_value(points)
+    # Dragging the second point moves it (a press on a point never adds one).
+    _canvas_drag(page, (0.8, 0.7), (0.85, 0.72))
+    points = re.compile(r"^0\.2\d*, 0\.7\d*\n0\.85\d*, 0\.72\d*$")
+    expect(page.locator("#shape-points")).to_have_value(points)
     shot(page, "camera-line-drawn")
     page.click("#save-shape")
     expect(page.locator("#shape-msg")).to_contain_text('Saved line "e2e-door"')
@@ -92,13 +107,26 @@ def test_line_drawn_on_the_camera_page_is_saved(
     line = next(ln for ln in r.json() if ln["id"] == "e2e-door")
     assert line["name"] == "Door drawn in the browser"
     (x1, y1), (x2, y2) = line["points"]
-    assert (x1, y1, x2, y2) == pytest.approx((0.2, 0.7, 0.8, 0.7), abs=0.01)
+    assert (x1, y1, x2, y2) == pytest.approx((0.2, 0.7, 0.85, 0.72), abs=0.01)
     site = yaml.safe_load(server.site_file.read_text(encoding="utf-8"))
     assert "e2e-door" in [ln["id"] for ln in site["cameras"][0]["lines"]]
 
-    # After a reload the editor draws it again from the API.
+    # After a reload it is listed again; Edit loads it, typed points replace it (PUT).
     page.reload()
-    expect(page.locator("#shape-list tr[data-shape='line:e2e-door']")).to_be_visible()
+    row = page.locator("#shape-list tr[data-shape='line:e2e-door']")
+    row.get_by_role("button", name="Edit line e2e-door").click()
+    expect(page.locator("#shape-id")).to_have_value("e2e-door")
+    expect(page.locator("#shape-id")).to_have_attribute("readonly", "")
+    page.fill("#shape-points", "0.2, 0.65\n0.85, 0.65")
+    expect(page.locator("#save-shape")).to_have_text("Update line")
+    with page.expect_request(lambda r: r.method == "PUT") as sent:
+        page.click("#save-shape")
+    assert sent.value.url.endswith(f"{CAM_API}/lines/e2e-door")
+    expect(page.locator("#shape-msg")).to_contain_text('Saved line "e2e-door"')
+    lines = page.context.request.get(server.api(f"{CAM_API}/lines")).json()
+    line = next(ln for ln in lines if ln["id"] == "e2e-door")
+    assert line["points"] == [[0.2, 0.65], [0.85, 0.65]]
+    assert line["name"] == "Door drawn in the browser"  # other fields kept
 
 
 def test_invalid_zone_shows_the_api_message(admin_page: Page, server: Server, shot: Shot) -> None:
@@ -240,3 +268,45 @@ def test_settings_key_shown_once_works_and_revokes(
         api.close()
     expect(page.locator("#audit")).to_contain_text("key.revoke")
     shot(page, "settings-key-revoked")
+
+
+def test_viewer_added_in_settings_sees_shapes_read_only(
+    admin_page: Page, browser: Browser, server: Server, shot: Shot
+) -> None:
+    page = admin_page
+    page.goto(server.api("/settings"))
+    page.fill("#new-username", "vera")
+    page.fill("#new-password", "viewer-password-1")
+    page.select_option("#new-role", "viewer")
+    page.click("#user-form button[type=submit]")
+    expect(page.locator("#users tr[data-user=vera]")).to_contain_text("viewer")
+
+    viewer = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        vp = viewer.new_page()
+        errors: list[str] = []
+        vp.on("pageerror", lambda exc: errors.append(str(exc)))
+        vp.goto(server.api(f"/cameras/{CAM}"))
+        vp.fill("#username", "vera")
+        vp.fill("#password", "viewer-password-1")
+        vp.click("button[type=submit]")
+        expect(vp.locator("#user-name")).to_have_text("vera (viewer)")
+        expect(vp.locator("#shape-msg")).to_have_text("Only an admin can change lines and zones.")
+        expect(vp.locator("#save-shape")).to_be_disabled()
+        expect(vp.get_by_role("button", name="Delete line walkway")).to_be_disabled()
+        shot(vp, "viewer-camera-read-only")
+        vp.goto(server.api("/settings"))
+        expect(vp.locator("#admin-only")).to_be_visible()
+        expect(vp.locator("#admin-panels")).to_be_hidden()
+        assert not errors, errors
+    finally:
+        viewer.close()
+
+
+def test_backwards_date_range_is_explained(admin_page: Page, server: Server, shot: Shot) -> None:
+    page = admin_page
+    page.goto(server.api("/analytics?from=2026-01-06&to=2026-01-05"))
+    expect(page.locator("#range-msg")).to_have_text(
+        "The end date 2026-01-05 is before the start date 2026-01-06."
+    )
+    shot(page, "analytics-backwards-range")

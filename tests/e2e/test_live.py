@@ -17,7 +17,7 @@ def test_live_wall_shows_annotated_frames_and_counts(
     page.goto(live_server.api("/live"))
     tile = page.locator("[data-camera=cam1]")
     # Frames arrive over the WebSocket as base64 JPEGs (boxes, ids, lines and zones drawn on).
-    wait_until(page, "document.querySelector('[data-camera=cam1] img').naturalWidth > 0", 60)
+    wait_until(page, "document.querySelector('[data-camera=cam1] img')?.naturalWidth > 0", 60)
     assert tile.locator("img").get_attribute("src").startswith("data:image/jpeg;base64,")
     expect(tile.locator(".counts")).to_contain_text("People in view")
     expect(tile.locator(".counts")).to_contain_text("Line walkway")

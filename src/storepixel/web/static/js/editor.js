@@ -58,6 +58,7 @@ export class ShapeEditor {
     this.shapes = { lines: [], zones: [], masks: [] };
     this.draft = { type: "line", kind: "area", points: [], editing: null };
     this.dragging = -1;
+    this.readOnly = false; // shows the shapes but takes no points (viewers)
     canvas.addEventListener("pointerdown", (e) => this.press(e));
     canvas.addEventListener("pointermove", (e) => this.move(e));
     canvas.addEventListener("pointerup", (e) => this.release(e));
@@ -98,7 +99,7 @@ export class ShapeEditor {
   }
 
   press(e) {
-    if (e.button !== 0) return;
+    if (e.button !== 0 || this.readOnly) return;
     const { x, y, w, h } = this.position(e);
     const hit = this.draft.points.findIndex(
       ([px, py]) => Math.hypot(px * w - x, py * h - y) <= HIT_PX,

@@ -33,6 +33,8 @@ start(async () => {
   loadHealth(site.timezone);
   wireForm();
   if (!isAdmin) {
+    editor.readOnly = true;
+    document.getElementById("editor-canvas").style.cursor = "default";
     form.querySelectorAll("input, select, textarea, button").forEach((c) => (c.disabled = true));
     say(msg, "Only an admin can change lines and zones.", "info");
   }
