@@ -310,3 +310,19 @@ def test_backwards_date_range_is_explained(admin_page: Page, server: Server, sho
         "The end date 2026-01-05 is before the start date 2026-01-06."
     )
     shot(page, "analytics-backwards-range")
+
+
+def test_a_file_that_is_not_a_video_is_refused_with_a_reason(
+    admin_page: Page, server: Server, tmp_path: Path, shot: Shot
+) -> None:
+    fake = tmp_path / "notes.mp4"
+    fake.write_text("these are meeting notes, not a video\n" * 50)
+    page = admin_page
+    page.goto(server.api("/uploads"))
+    page.set_input_files("#file", str(fake))
+    with page.expect_response(lambda r: r.url.endswith(f"/api/sites/{SITE}/jobs")) as answer:
+        page.click("#upload-button")
+    assert 400 <= answer.value.status < 500
+    expect(page.locator("#upload-msg")).to_have_text(answer.value.json()["detail"])
+    expect(page.locator("#upload-phase")).to_have_text("Upload failed.")
+    shot(page, "upload-not-a-video")
