@@ -106,7 +106,8 @@ class Supervisor:
     """Runs every camera of ``site`` until :meth:`stop`, writing into ``store``.
 
     ``detector_factory(config)`` builds a detector (default: ``load_detector``); cameras with the
-    same detector settings share one instance (onnxruntime sessions are thread-safe).
+    same detector settings share one instance (onnxruntime sessions are thread-safe). Unless a
+    camera's detector sets ``threads``, each inference gets ``cores // analysis_workers``.
     ``analysis_workers`` defaults to one per CPU core, at most one per camera. The store stays
     open after ``stop`` (it belongs to the caller).
 
@@ -156,10 +157,10 @@ class Supervisor:
         self._workers: list[threading.Thread] = []
         self._writer: threading.Thread | None = None
         self.last_write_error: str | None = None
+        cores = os.cpu_count() or 1
+        self.analysis_workers = analysis_workers or max(1, min(len(site.cameras), cores))
         for camera in site.cameras:
             self._cameras[camera.id] = self._build(camera)
-        cores = os.cpu_count() or 1
-        self.analysis_workers = analysis_workers or max(1, min(len(self._cameras), cores))
 
     # -- public API (contract A) -----------------------------------------------------------------
 
@@ -264,10 +265,16 @@ class Supervisor:
     # -- building --------------------------------------------------------------------------------
 
     def _detector_for(self, camera: CameraConfig) -> Any:
-        key = camera.detector.model_dump_json() if camera.detector else ""
+        config = camera.detector or DetectorConfig()
+        if "threads" not in config.model_fields_set:
+            # Workers share the cores: one inference per worker at a time, each with its share of
+            # the cores, rather than every inference asking for all of them.
+            share = max(1, (os.cpu_count() or 1) // self.analysis_workers)
+            config = config.model_copy(update={"threads": share})
+        key = config.model_dump_json()
         with self._lock:
             if key not in self._detectors:
-                self._detectors[key] = self._detector_factory(camera.detector)
+                self._detectors[key] = self._detector_factory(config)
             return self._detectors[key]
 
     def _build(self, camera: CameraConfig) -> LiveCamera:

@@ -186,7 +186,9 @@ class LiveSource:
             container.close()
             raise LiveSourceError(Failure.NOT_A_VIDEO, "no video stream", self.target)
         stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
+        # One decoding thread per camera: frame threading would hold back a frame per extra thread
+        # (latency), and a box running many cameras is parallel across cameras already.
+        stream.thread_count = 1
         rate = stream.average_rate or stream.guessed_rate
         self.fps = float(rate) if rate else self.fps
         self.codec = stream.codec_context.name
