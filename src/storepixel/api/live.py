@@ -130,8 +130,11 @@ class LiveHub:
         for sub in list(self._subscribers):
             if sub.site_id != site_id:
                 continue
-            for ev in events:
-                sub.loop.call_soon_threadsafe(_offer, sub, ev)
+            try:
+                for ev in events:
+                    sub.loop.call_soon_threadsafe(_offer, sub, ev)
+            except RuntimeError:  # the subscriber's event loop has closed (server stopping)
+                self.unsubscribe(sub)
 
     # --- read by the web app --------------------------------------------------------------------
 
