@@ -2,8 +2,203 @@
 
 from __future__ import annotations
 
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+from storepixel.cli_support import one_line_errors
+from storepixel.errors import StorepixelError
+
+BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"  # the repository's bench/ (motlib)
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root ``app``."""
+    app.command("bench")(bench)
+
+
+def _motlib() -> Any | None:
+    """The repository's MOT scoring (py-motmetrics); ``None`` when not installed/checked out."""
+    if not (BENCH_DIR / "motlib.py").is_file():
+        return None
+    if str(BENCH_DIR) not in sys.path:
+        sys.path.insert(0, str(BENCH_DIR))
+    try:
+        import motlib  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return motlib
+
+
+def _camera(site_path: Path | None, camera_id: str | None, analysis_fps: float | None):  # type: ignore[no-untyped-def]
+    from storepixel.config.site import CameraConfig, load_site
+
+    if site_path is None:
+        if camera_id is not None:
+            raise StorepixelError("--camera needs --site")
+        site_id, camera = "bench", CameraConfig(id="cam")
+    else:
+        site = load_site(site_path)
+        camera = site.camera(camera_id) if camera_id else site.cameras[0]
+        site_id = site.site.id
+    if analysis_fps is not None:
+        camera = camera.model_copy(update={"analysis_fps": analysis_fps})
+    return site_id, camera
+
+
+def _scores(motlib: Any, seq: Any, rows: list[tuple[float, ...]]) -> dict[str, float]:
+    result = motlib.evaluate(seq, rows)
+    return {"mota": result["mota"], "idf1": result["idf1"], "idsw": result["idsw"]}
+
+
+def _reference_sequence(motlib: Any, rows: list[tuple[float, ...]], n_frames: int) -> Any:
+    import numpy as np
+
+    gt = np.array([r[:6] for r in rows], np.float64).reshape(-1, 6)
+    return motlib.Sequence("naive", Path("."), Path("."), 1.0, n_frames, gt, None)
+
+
+@one_line_errors
+def bench(
+    video: Annotated[Path, typer.Argument(help="Video file (or image folder) to analyse.")],
+    site: Annotated[
+        Path | None, typer.Option("--site", help="Site YAML: the camera's lines and zones.")
+    ] = None,
+    camera: Annotated[
+        str | None, typer.Option("--camera", help="Camera id in --site (default: the first).")
+    ] = None,
+    gt: Annotated[
+        Path | None,
+        typer.Option("--gt", help="MOTChallenge folder with gt/gt.txt: score MOTA/IDF1 of both."),
+    ] = None,
+    analysis_fps: Annotated[
+        float | None,
+        typer.Option(
+            min=0.1,
+            help="Frames analysed per second of footage (default: the camera's; with --gt, "
+            "the sequence's frame rate).",
+        ),
+    ] = None,
+    fps: Annotated[
+        float | None, typer.Option(help="Frame rate of an image folder (default 25).")
+    ] = None,
+    json_out: Annotated[
+        Path | None, typer.Option("--json", help="Also write every number to this JSON file.")
+    ] = None,
+) -> None:
+    """Decode-only throughput (the floor), the naive pipeline (detector on every analysed frame)
+    and storepixel's, measured in one run; then what each counted, side by side."""
+    from storepixel.pipeline.speed import (
+        count_rows,
+        decode_floor,
+        relative_difference,
+        run_pipeline,
+    )
+    from storepixel.sources import open_source
+    from storepixel.vision.detector import load_detector
+
+    motlib = _motlib()
+    seq = None
+    if gt is not None:
+        if motlib is None:
+            raise StorepixelError(
+                f"--gt needs the repository's bench/motlib.py and the dev extras (motmetrics); "
+                f"not found at {BENCH_DIR}"
+            )
+        if not (gt / "gt" / "gt.txt").is_file():
+            raise StorepixelError(f"no ground truth at {gt / 'gt' / 'gt.txt'}")
+        seq = motlib.load_sequence(gt, fps)
+        fps = fps or seq.fps
+        analysis_fps = analysis_fps or seq.fps
+    site_id, cam = _camera(site, camera, analysis_fps)
+    probe = open_source(video, cam.id, fps=fps)
+    source_fps = getattr(probe, "fps", None) or fps or 25.0
+    if hasattr(probe, "close"):
+        probe.close()
+    detector = load_detector(cam.detector)
+
+    floor = decode_floor(video)
+    footage_s = floor.frames / source_fps
+    naive = run_pipeline(video, site_id, cam, detector, naive=True, fps=fps)
+    fast = run_pipeline(video, site_id, cam, detector, naive=False, fps=fps)
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    typer.echo(
+        f"video: {video} ({footage_s:.1f} s of footage, "
+        f"{floor.frames} frames at {source_fps:g} fps)"
+    )
+    typer.echo(
+        f"camera: {cam.id}, analysed at {cam.analysis_fps:g} fps ({naive.frames} frames); "
+        f"{os.cpu_count()} cores, load {load:.1f} (1-min average after the runs)"
+    )
+    header = (
+        f"{'':<22}{'video fps':>10}{'analysed fps':>14}{'× real time':>13}{'detector runs':>16}"
+    )
+    typer.echo(header)
+    typer.echo(
+        f"{'decode only (floor)':<22}{floor.frames / floor.seconds:>10.1f}{'—':>14}"
+        f"{footage_s / floor.seconds:>12.1f}×{'—':>16}"
+    )
+    for run in (naive, fast):
+        share = f"{run.detected} ({100 * run.detected / max(run.frames, 1):.0f} %)"
+        typer.echo(
+            f"{run.name:<22}{floor.frames / run.seconds:>10.1f}{run.frames / run.seconds:>14.1f}"
+            f"{footage_s / run.seconds:>12.2f}×{share:>16}"
+        )
+    speedup = naive.seconds / fast.seconds
+    of_floor = floor.seconds / fast.seconds
+    typer.echo(f"storepixel: {speedup:.2f}× the naive pipeline's speed, {of_floor:.2f}× decoding's")
+
+    counts = count_rows(naive, fast)
+    worst = 0.0
+    if counts:
+        typer.echo(f"\n{'counted':<34}{'naive':>10}{'storepixel':>12}{'difference':>12}")
+        for what, a, b in counts:
+            diff = relative_difference(float(a), float(b))
+            worst = max(worst, diff)
+            typer.echo(f"{what:<34}{a:>10g}{b:>12g}{100 * diff:>11.1f}%")
+
+    tracking: dict[str, dict[str, float]] = {}
+    if seq is not None:
+        tracking["naive vs ground truth"] = _scores(motlib, seq, naive.rows)
+        tracking["storepixel vs ground truth"] = _scores(motlib, seq, fast.rows)
+    if motlib is not None and naive.rows:
+        n_frames = int(max(r[0] for r in naive.rows + fast.rows))
+        reference = _reference_sequence(motlib, naive.rows, n_frames)
+        tracking["storepixel vs naive tracks"] = _scores(motlib, reference, fast.rows)
+    if tracking:
+        typer.echo(f"\n{'tracks':<34}{'MOTA':>10}{'IDF1':>12}{'ID sw':>12}")
+        for what, s in tracking.items():
+            typer.echo(f"{what:<34}{s['mota']:>10.3f}{s['idf1']:>12.3f}{s['idsw']:>12d}")
+
+    if json_out is not None:
+        data = {
+            "video": str(video),
+            "footage_s": footage_s,
+            "frames": floor.frames,
+            "analysis_fps": cam.analysis_fps,
+            "cores": os.cpu_count(),
+            "load_1min": load,
+            "decode": {"seconds": floor.seconds, "x_real_time": footage_s / floor.seconds},
+            **{
+                run.name: {
+                    "seconds": run.seconds,
+                    "frames": run.frames,
+                    "detected": run.detected,
+                    "x_real_time": footage_s / run.seconds,
+                    "summary": run.summary,
+                    "dwell_total_s": run.dwell_total_s,
+                }
+                for run in (naive, fast)
+            },
+            "speedup_vs_naive": speedup,
+            "fraction_of_decode_speed": of_floor,
+            "max_count_difference": worst,
+            "tracking": tracking,
+        }
+        json_out.parent.mkdir(parents=True, exist_ok=True)
+        json_out.write_text(json.dumps(data, indent=1, default=float), encoding="utf-8")

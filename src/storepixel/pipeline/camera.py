@@ -88,7 +88,7 @@ class CameraPipeline:
             detections = self._detect(image)
             tracks = self.tracker.update(detections, frame.timestamp, image)
             if self.gate is not None:
-                self.gate.rebase(frame.timestamp)
+                self.gate.rebase(frame.timestamp, tracks)
             self.detections_run += 1
         else:
             detections = Detections.empty()

@@ -2,28 +2,29 @@
 
 Stores are empty much of the day and shoppers stand still in front of shelves, so most analysed
 frames show nothing the tracker does not already know. The gate compares a small grey copy of each
-frame (``scale``× smaller per side, smoothed, so sensor noise is damped) with the copy
-taken when the detector last ran, and asks the detector to run only when something changed that
-the current tracks do not explain:
+frame (``scale``× smaller per side, smoothed, so sensor noise is damped) with the copy taken when
+the detector last ran, and lets the detector skip a frame only when the tracker can be trusted to
+hold every person where they are:
 
-- no change at all (an empty shop, a still scene): skip, and the tracker holds every track;
-- change only inside the boxes of confirmed tracks (grown by ``margin`` box heights): people
-  standing, fidgeting or taking a step; skip for up to ``track_interval_s``, since they can be
-  re-detected less often than five times a second;
-- change anywhere else (someone new, someone walking off), or any tentative or lost track (the
-  tracker is unsure, so it gets every frame, as without the gate): run the detector.
+- the tracker is unsure (a tentative or lost track) or someone is moving (a confirmed person
+  whose feet left a circle of ``still_radius`` heights within the last ``still_s``): run the
+  detector on every frame, as without the gate;
+- change outside the boxes of the people standing (someone new, someone setting off): run it;
+- otherwise (an empty shop, a still scene, people standing and fidgeting inside their own box):
+  skip, and the tracker holds every track; people standing are re-detected at least every
+  ``track_interval_s``, and an unchanged scene every ``idle_interval_s`` (a safety net for change
+  too faint for the gate).
 
-The detector also runs at least every ``idle_interval_s`` (a safety net for change too faint for
-the gate). Comparing with the frame the detector last saw, not the previous frame, means slow
-change accumulates until it counts. A uniform brightness shift (auto exposure, clouds) is removed
-before thresholding.
+Comparing with the frame the detector last saw, not the previous frame, means slow change
+accumulates until it counts. A uniform brightness shift (auto exposure, clouds) is removed before
+thresholding.
 
 >>> import numpy as np
 >>> gate = ChangeGate()
 >>> still = np.full((96, 128, 3), 90, np.uint8)
 >>> gate.decide(still, 0.0, Tracks.empty()).detect   # nothing seen yet: look
 True
->>> gate.rebase(0.0)                                 # the detector ran on that frame
+>>> gate.rebase(0.0, Tracks.empty())                 # the detector ran on that frame
 >>> gate.decide(still, 0.2, Tracks.empty()).detect   # nothing changed: skip
 False
 >>> walker = still.copy(); walker[40:80, 60:75] = 200
@@ -57,6 +58,9 @@ class GateSettings:
       detected at the slower rate. A margin of 0.1–0.25 lets walkers be detected every second
       or third frame, but the held box then lags them and visits near a zone's edge start or end
       a frame late: on the store-day clip it moved zone dwell by 2–13 %, so it is off.
+    - ``still_radius`` 0.15 heights, ``still_s`` 1.0: a person counts as standing once their feet
+      stayed within 0.15 of their height of one spot for a second (detector jitter is ~0.05;
+      even a slow walk leaves the circle in half a second).
     - ``track_interval_s`` 1.0: people standing still are re-detected at least once a second.
     - ``idle_interval_s`` 30: the detector looks at an unchanged scene at least this often.
     """
@@ -65,13 +69,16 @@ class GateSettings:
     threshold: int = 16
     min_cells: int = 3
     margin: float = 0.0
+    still_radius: float = 0.15
+    still_s: float = 1.0
     track_interval_s: float = 1.0
     idle_interval_s: float = 30.0
 
     def __post_init__(self) -> None:
         if self.scale < 1 or self.threshold < 1 or self.min_cells < 1:
             raise ValueError("scale, threshold and min_cells must be at least 1")
-        if self.margin < 0 or self.track_interval_s < 0 or self.idle_interval_s < 0:
+        times = (self.still_s, self.track_interval_s, self.idle_interval_s)
+        if self.margin < 0 or self.still_radius < 0 or min(times) < 0:
             raise ValueError("margin and intervals must be non-negative")
 
 
@@ -80,7 +87,7 @@ class Decision:
     """Whether to run the detector on this frame, and why (for stats and debugging)."""
 
     detect: bool
-    reason: str  # first | idle | unsure | change | tracks-due | tracks | still
+    reason: str  # first | idle | unsure | moving | change | tracks-due | tracks | still
 
 
 _KERNEL = np.ones((2, 2), np.uint8)
@@ -101,6 +108,8 @@ class ChangeGate:
         self._reference: NDArray[np.int16] | None = None
         self._pending: NDArray[np.int16] | None = None
         self._last_detect: float | None = None
+        # track id -> (foot x, foot y, time): where each person has stood since when
+        self._anchors: dict[int, tuple[float, float, float]] = {}
 
     def preview(self, image: NDArray[np.uint8]) -> NDArray[np.int16]:
         """The small grey copy the gate compares (bilinear: each value averages 2×2 pixels, so
@@ -139,11 +148,9 @@ class ChangeGate:
             return Decision(True, "idle")
         if np.any(tracks.state != TrackState.CONFIRMED):
             return Decision(True, "unsure")
+        if not self._all_standing(tracks, timestamp):
+            return Decision(True, "moving")
         mask = self.changed(small)
-        if int(mask.sum()) < cfg.min_cells:
-            if len(tracks) and since >= cfg.track_interval_s:
-                return Decision(True, "tracks-due")
-            return Decision(False, "still")
         for x0, y0, x1, y1 in tracks.xyxy:
             grow = cfg.margin * (y1 - y0)
             c0, r0 = int((x0 - grow) // cfg.scale), int((y0 - grow) // cfg.scale)
@@ -151,16 +158,36 @@ class ChangeGate:
             mask[max(r0, 0) : max(r1, 0) + 1, max(c0, 0) : max(c1, 0) + 1] = False
         if int(mask.sum()) >= cfg.min_cells:
             return Decision(True, "change")
+        if not len(tracks):
+            return Decision(False, "still")
         if since >= cfg.track_interval_s:
             return Decision(True, "tracks-due")
         return Decision(False, "tracks")
 
-    def rebase(self, timestamp: float) -> None:
-        """The detector ran on the frame last passed to ``decide``: compare with it from now."""
+    def _all_standing(self, tracks: Tracks, timestamp: float) -> bool:
+        for tid in tracks.ids.tolist():
+            anchor = self._anchors.get(tid)
+            if anchor is None or timestamp - anchor[2] < self.settings.still_s:
+                return False
+        return True
+
+    def rebase(self, timestamp: float, tracks: Tracks) -> None:
+        """The detector ran on the frame last passed to ``decide`` and the tracker gave
+        ``tracks``: compare with that frame from now on, and note who has stood still."""
         if self._pending is not None:
             self._reference = self._pending
         self._last_detect = timestamp
+        anchors: dict[int, tuple[float, float, float]] = {}
+        for tid, box in zip(tracks.ids.tolist(), tracks.xyxy.tolist(), strict=True):
+            x, y, height = (box[0] + box[2]) / 2, box[3], max(box[3] - box[1], 1.0)
+            anchor = self._anchors.get(tid)
+            radius = self.settings.still_radius * height
+            if anchor is None or np.hypot(x - anchor[0], y - anchor[1]) > radius:
+                anchor = (x, y, timestamp)
+            anchors[tid] = anchor
+        self._anchors = anchors
 
     def reset(self) -> None:
         self._reference = self._pending = None
         self._last_detect = None
+        self._anchors = {}

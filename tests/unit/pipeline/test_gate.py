@@ -31,11 +31,18 @@ def _tracks(*boxes: tuple[float, float, float, float], state: int = TrackState.C
     return Tracks(np.arange(1, n + 1), np.array(boxes, np.float32), np.ones(n), np.full(n, state))
 
 
-def _primed(settings: GateSettings | None = None, image: np.ndarray | None = None) -> ChangeGate:
+def _primed(
+    settings: GateSettings | None = None,
+    image: np.ndarray | None = None,
+    tracks: Tracks | None = None,
+) -> ChangeGate:
+    """A gate whose detector ran at t=0 on ``image``; ``tracks`` have stood still since t=-10."""
     gate = ChangeGate(settings)
-    first = gate.decide(_scene(0) if image is None else image, 0.0, Tracks.empty())
+    tracks = Tracks.empty() if tracks is None else tracks
+    gate.rebase(-10.0, tracks)
+    first = gate.decide(_scene(0) if image is None else image, 0.0, tracks)
     assert (first.detect, first.reason) == (True, "first")
-    gate.rebase(0.0)
+    gate.rebase(0.0, tracks)
     return gate
 
 
@@ -67,8 +74,8 @@ def test_a_person_too_small_to_matter_is_noise() -> None:
 def test_change_inside_a_standing_person_is_re_detected_at_the_slow_rate() -> None:
     settings = GateSettings(track_interval_s=1.0, margin=0.25)
     standing = _with_person(_scene(0), 150, 100)
-    gate = _primed(settings, standing)
     tracks = _tracks((150, 100, 170, 150))
+    gate = _primed(settings, standing, tracks)
     fidget = _with_person(_scene(1), 158, 102)  # a step, inside the 12.5 px margin
     assert gate.decide(fidget, 0.2, tracks).reason == "tracks"
     assert gate.decide(fidget, 0.8, tracks).reason == "tracks"
@@ -78,29 +85,57 @@ def test_change_inside_a_standing_person_is_re_detected_at_the_slow_rate() -> No
 
 def test_a_still_scene_with_people_is_re_detected_at_the_slow_rate() -> None:
     standing = _with_person(_scene(0), 150, 100)
-    gate = _primed(GateSettings(track_interval_s=1.0), standing)
     tracks = _tracks((150, 100, 170, 150))
-    assert gate.decide(standing, 0.4, tracks).reason == "still"
+    gate = _primed(GateSettings(track_interval_s=1.0), standing, tracks)
+    assert gate.decide(standing, 0.4, tracks).reason == "tracks"
     assert gate.decide(standing, 1.2, tracks).reason == "tracks-due"
 
 
 def test_a_tracked_person_walking_off_is_looked_at() -> None:
     standing = _with_person(_scene(0), 100, 100)
-    gate = _primed(GateSettings(margin=0.25), standing)
     tracks = _tracks((100, 100, 120, 150))
+    gate = _primed(GateSettings(margin=0.25), standing, tracks)
     walked = _with_person(_scene(1), 160, 100)  # 60 px away: beyond the 0.25-height margin
     assert gate.decide(walked, 0.2, tracks).reason == "change"
 
 
 def test_by_default_a_step_out_of_the_box_is_looked_at() -> None:
     standing = _with_person(_scene(0), 150, 100)
-    gate = _primed(None, standing)
     tracks = _tracks((150, 100, 170, 150))
+    gate = _primed(None, standing, tracks)
     assert gate.decide(_with_person(_scene(1), 158, 102), 0.2, tracks).reason == "change"
     inside = _scene(1)
     inside[100:150, 150:170] = 25
     inside[110:130, 155:165] = 200  # an arm moves, inside the box
     assert gate.decide(inside, 0.4, tracks).reason == "tracks"
+
+
+def test_someone_walking_slowly_is_never_standing() -> None:
+    """Feet move 0.2 heights a second, less than the gate sees between frames: still looked
+    at on every frame, because their feet leave the 0.15-height circle within a second."""
+    gate = ChangeGate()
+    image = _scene(0)
+    for i in range(30):
+        t = 0.2 * i
+        tracks = _tracks((100 + 10 * t, 100, 120 + 10 * t, 150))
+        decision = gate.decide(image, t, tracks)
+        assert decision.detect, (t, decision)
+        gate.rebase(t, tracks)
+
+
+def test_someone_who_stops_counts_as_standing_after_still_s() -> None:
+    gate = ChangeGate(GateSettings(still_s=1.0))
+    image = _with_person(_scene(0), 150, 100)
+    tracks = _tracks((150, 100, 170, 150))
+    reasons = []
+    for i in range(10):
+        t = 0.2 * i
+        decision = gate.decide(image, t, tracks)
+        reasons.append(decision.reason)
+        if decision.detect:
+            gate.rebase(t, tracks)
+    assert reasons[:5] == ["first", "moving", "moving", "moving", "moving"]
+    assert reasons[5:] == ["tracks"] * 4 + ["tracks-due"]  # standing from t = 1.0
 
 
 @pytest.mark.parametrize("state", [TrackState.TENTATIVE, TrackState.LOST])
@@ -119,7 +154,7 @@ def test_the_idle_interval_is_a_safety_net() -> None:
 def test_change_outside_the_region_is_ignored() -> None:
     gate = ChangeGate(region=(0.0, 0.0, 0.5, 1.0))
     gate.decide(_scene(0), 0.0, Tracks.empty())
-    gate.rebase(0.0)
+    gate.rebase(0.0, Tracks.empty())
     assert not gate.decide(_with_person(_scene(1), 250, 100), 0.2, Tracks.empty()).detect
     assert gate.decide(_with_person(_scene(1), 50, 100), 0.4, Tracks.empty()).detect
 

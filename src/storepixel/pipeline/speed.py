@@ -1,0 +1,136 @@
+"""Speed side by side, in one process: the decode floor, the naive pipeline and storepixel's.
+
+- **decode only**: every frame of the video decoded (PyAV, frame threads), nothing else: the
+  physical floor of any analysis;
+- **naive**: mask → detector on every analysed frame → tracker → analytics;
+- **storepixel**: the same camera built by ``build_camera_pipeline`` with its performance
+  settings (change gate, slow rate for people standing, detection region if set).
+
+Both pipelines share one detector (deterministic), so any difference in what they count comes
+from the work storepixel skipped. ``storepixel bench`` prints these; docs/performance.md holds
+measured numbers.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import av
+
+from storepixel.config.site import CameraConfig
+from storepixel.pipeline.factory import build_camera_pipeline
+from storepixel.sources import open_source
+from storepixel.tracking.mot_io import tracks_to_mot_rows
+
+MotRow = tuple[float, ...]
+
+
+@dataclass(slots=True)
+class DecodeRun:
+    """Decoding alone: ``frames`` decoded in ``seconds`` (wall)."""
+
+    frames: int
+    seconds: float
+
+
+@dataclass(slots=True)
+class PipelineRun:
+    """One pipeline over the video: what it cost and what it counted."""
+
+    name: str
+    frames: int  # analysed frames
+    detected: int  # analysed frames the detector looked at
+    seconds: float  # wall time, decoding included
+    footage_s: float  # capture time covered
+    summary: dict[str, Any] = field(default_factory=dict)  # CameraAnalytics.summary()
+    dwell_total_s: dict[str, float] = field(default_factory=dict)  # per zone, all visits
+    visits: dict[str, int] = field(default_factory=dict)
+    rows: list[MotRow] = field(default_factory=list)  # confirmed tracks, MOTChallenge rows
+
+
+def decode_floor(video: str | Path) -> DecodeRun:
+    """Decode every frame of ``video`` and nothing else (an image folder: read every image)."""
+    path = Path(video)
+    started = time.perf_counter()
+    if path.is_dir():
+        frames = sum(1 for _ in open_source(path))
+        return DecodeRun(frames, time.perf_counter() - started)
+    frames = 0
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stream.thread_type = "AUTO"
+        for _ in container.decode(stream):
+            frames += 1
+    return DecodeRun(frames, time.perf_counter() - started)
+
+
+def run_pipeline(
+    video: str | Path,
+    site_id: str,
+    camera: CameraConfig,
+    detector: Any,
+    *,
+    naive: bool,
+    fps: float | None = None,
+) -> PipelineRun:
+    """Analyse ``video`` as ``camera``; ``naive`` runs the detector on every analysed frame.
+    ``fps`` is only for image folders (a video keeps its own clock)."""
+    source = open_source(video, camera.id, fps=fps, analysis_fps=camera.analysis_fps, anchor=0.0)
+    pipeline = build_camera_pipeline(camera, site_id, detector, run_anchor=0.0, naive=naive)
+    rows: list[MotRow] = []
+    first = last = None
+    started = time.perf_counter()
+    for frame in source:
+        result = pipeline.process(frame)
+        rows.extend(tracks_to_mot_rows(frame.index + 1, result.tracks))
+        first = frame.offset_s if first is None else first
+        last = frame.offset_s
+    pipeline.finish()
+    seconds = time.perf_counter() - started
+    footage = 0.0 if first is None or last is None else last - first + 1.0 / camera.analysis_fps
+    analytics = pipeline.analytics
+    assert analytics is not None
+    return PipelineRun(
+        name="naive" if naive else "storepixel",
+        frames=pipeline.frames,
+        detected=pipeline.detections_run,
+        seconds=seconds,
+        footage_s=footage,
+        summary=analytics.summary(),
+        dwell_total_s={z: round(sum(c.dwells), 3) for z, c in analytics.zones.items()},
+        visits={z: c.visits for z, c in analytics.zones.items()},
+        rows=rows,
+    )
+
+
+def count_rows(naive: PipelineRun, fast: PipelineRun) -> list[tuple[str, float, float]]:
+    """(what, naive value, storepixel value) for every line count and zone number."""
+    out: list[tuple[str, float, float]] = []
+    for line_id, counts in naive.summary.get("lines", {}).items():
+        other = fast.summary["lines"][line_id]
+        for direction in ("in", "out"):
+            out.append((f"line {line_id} {direction}", counts[direction], other[direction]))
+    for zone_id, stats in naive.summary.get("zones", {}).items():
+        other = fast.summary["zones"][zone_id]
+        out.append((f"zone {zone_id} visits", naive.visits[zone_id], fast.visits[zone_id]))
+        out.append(
+            (
+                f"zone {zone_id} dwell total s",
+                naive.dwell_total_s[zone_id],
+                fast.dwell_total_s[zone_id],
+            )
+        )
+        for key in ("dwell_p50_s", "occupancy_avg"):
+            if stats[key] is not None and other[key] is not None:
+                out.append((f"zone {zone_id} {key}", stats[key], other[key]))
+    return out
+
+
+def relative_difference(a: float, b: float) -> float:
+    """|b − a| / |a| (0 when both are 0)."""
+    if a == b:
+        return 0.0
+    return abs(b - a) / abs(a) if a else float("inf")
