@@ -98,3 +98,11 @@ def test_export_bad_format(admin: Admin) -> None:
     client, _ = admin
     r = client.get(f"{URL}/export", params={"format": "xlsx"})
     assert r.status_code == 422 and "query.format" in r.json()["detail"]
+
+
+def test_open_ended_ranges(admin: Admin, events: list[Event]) -> None:
+    client, _ = admin
+    since = client.get(URL, params={"from": "2024-05-01T10:00:20Z"}).json()["items"]
+    until = client.get(URL, params={"to": "2024-05-01T10:00:03Z"}).json()["items"]
+    assert [e["id"] for e in since] == [f"e{i:03d}" for i in range(20, 25)]
+    assert [e["id"] for e in until] == ["e000", "e001", "e002"]

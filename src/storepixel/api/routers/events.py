@@ -14,7 +14,7 @@ from starlette.background import BackgroundTask
 
 from storepixel.api.deps.auth import site_read
 from storepixel.api.state import AppState, get_state
-from storepixel.api.timeutil import time_range
+from storepixel.api.timeutil import parse_when, time_range
 from storepixel.config.site import SiteConfig
 from storepixel.events.schema import event_to_json
 from storepixel.store.export import export_events
@@ -54,7 +54,12 @@ def _filters(
 ) -> dict[str, Any]:
     if camera is not None:
         state.sites.camera(site.site.id, camera)
-    lo, hi = time_range(frm, to, site.site.tz) if frm or to else (None, None)
+    # Open-ended: only ``from`` means "since", only ``to`` "until" (analytics default to a day).
+    tz = site.site.tz
+    lo = parse_when(frm, tz, "from") if frm else None
+    hi = parse_when(to, tz, "to") if to else None
+    if lo is not None and hi is not None:
+        time_range(frm, to, tz)  # same checks as analytics: backwards, too long
     return {
         "site_id": site.site.id,
         "camera_id": camera,
