@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -154,6 +154,7 @@ class LiveCamera:
         self._hour: float | None = None
         self._lines: dict[str, dict[str, int]] = {}
         self.counts: dict[str, Any] = self._empty_counts()
+        self.last_frame: Frame | None = None  # raw: mask it before showing it (``masked``)
 
     @property
     def analytics(self) -> CameraAnalytics:
@@ -231,6 +232,7 @@ class LiveCamera:
         self.closer.seen(frame.timestamp)
         rows = self._merge_carry(self.analytics.drain_metric_rows())
         self._count(result, events, frame.timestamp)
+        self.last_frame = frame
         with self._lock:
             self.frames += 1
             self._last_time = frame.timestamp
@@ -238,6 +240,11 @@ class LiveCamera:
             self._out.metrics.extend(rows)
         self.reader.report_analysed()
         return result, events
+
+    def masked(self, frame: Frame) -> Frame:
+        """``frame`` with the camera's privacy masks blanked: what may be shown to people."""
+        mask = self.pipeline.mask
+        return replace(frame, image=mask.apply(frame.image)) if mask else frame
 
     def finish(self) -> list[Event]:
         """Shutdown: close open visits at the last analysed time and hand over every row."""

@@ -29,6 +29,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -41,7 +42,7 @@ from storepixel.pipeline.sessions import next_hour, summarise_hour
 from storepixel.sources.health import CameraHealth
 from storepixel.store import Store
 from storepixel.store.runs import CameraSession
-from storepixel.types import Event
+from storepixel.types import Event, Frame
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +51,10 @@ MAX_BACKLOG_EVENTS = 200_000  # held while the store is unreachable; beyond that
 
 
 class LiveListener(Protocol):
-    """Receives live results. Called from worker threads: must be cheap and never block."""
+    """Receives live results. Called from worker threads: must be cheap and never block.
+
+    ``result.frame.image`` already has the camera's privacy masks applied.
+    """
 
     def on_frame(self, camera_id: str, result: FrameResult, counts: Mapping[str, Any]) -> None: ...
 
@@ -216,6 +220,15 @@ class Supervisor:
         with self._lock:
             return list(self._cameras)
 
+    def snapshot(self, camera_id: str) -> Frame | None:
+        """The camera's latest analysed frame with its privacy masks applied (None before any)."""
+        with self._lock:
+            cam = self._cameras.get(camera_id)
+        if cam is None:
+            raise StorepixelError(f"no camera {camera_id!r} is running")
+        frame = cam.last_frame
+        return None if frame is None else cam.masked(frame)
+
     def counts(self, camera_id: str) -> Mapping[str, Any]:
         """The camera's latest live counts (see the class docstring)."""
         with self._lock:
@@ -326,7 +339,9 @@ class Supervisor:
                 frame = cam.reader.slot.get(timeout=0)
                 if frame is not None:
                     result, events = cam.analyse(frame)
-                    self._publish(camera_id, result, events, cam.counts)
+                    if self._listeners:  # people may see this frame: privacy masks first
+                        result = replace(result, frame=cam.masked(result.frame))
+                        self._publish(camera_id, result, events, cam.counts)
             except Exception:  # a bug on one camera's frame must not stop the others
                 log.exception("camera %s: analysis failed", camera_id, extra={"camera": camera_id})
             finally:

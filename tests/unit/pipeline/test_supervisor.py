@@ -212,3 +212,24 @@ def test_merge_rows_of_one_minute(
     merged = merge_rows(row(metric, *a), row(metric, *b))
     assert merged.value == pytest.approx(expected)
     assert merged.sample_count == a[1] + b[1] and merged.coverage == 1.0
+
+
+def test_listeners_and_snapshots_only_see_masked_frames(vtest_path: Path) -> None:
+    left_half = {"polygon": [[0, 0], [0.5, 0], [0.5, 1], [0, 1]]}
+    site = site_for(vtest_camera(vtest_path, privacy_masks=[left_half]))
+    store = open_store("sqlite://")
+    sup = Supervisor(site, store)
+    images = []
+    rec = Recorder()
+    rec.on_frame = lambda cid, result, counts: images.append(result.frame.image)  # type: ignore[method-assign]
+    sup.add_listener(rec)
+    sup.start()
+    try:
+        assert wait_for(lambda: len(images) >= 3, 30)
+        snap = sup.snapshot("cam1")
+    finally:
+        sup.stop()
+    assert snap is not None
+    for image in [*images, snap.image]:
+        assert image[:, :380].max() == 0 and image[:, 400:].max() > 0
+    store.close()
