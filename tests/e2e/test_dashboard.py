@@ -140,7 +140,9 @@ def test_invalid_zone_shows_the_api_message(admin_page: Page, server: Server, sh
     for fx, fy in [(0.3, 0.3), (0.6, 0.6), (0.6, 0.3), (0.3, 0.6)]:
         _canvas_click(page, fx, fy)
     expect(page.locator("#save-shape")).to_have_text("Save zone")
-    with page.expect_response(lambda r: r.url.endswith(f"{CAM_API}/zones")) as answer:
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and r.url.endswith(f"{CAM_API}/zones")
+    ) as answer:
         page.click("#save-shape")
     assert 400 <= answer.value.status < 500
     detail = answer.value.json()["detail"]
@@ -320,7 +322,10 @@ def test_a_file_that_is_not_a_video_is_refused_with_a_reason(
     page = admin_page
     page.goto(server.api("/uploads"))
     page.set_input_files("#file", str(fake))
-    with page.expect_response(lambda r: r.url.endswith(f"/api/sites/{SITE}/jobs")) as answer:
+    posted = f"/api/sites/{SITE}/jobs"
+    with page.expect_response(
+        lambda r: r.request.method == "POST" and r.url.endswith(posted)
+    ) as answer:
         page.click("#upload-button")
     assert 400 <= answer.value.status < 500
     expect(page.locator("#upload-msg")).to_have_text(answer.value.json()["detail"])
