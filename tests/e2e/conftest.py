@@ -255,3 +255,29 @@ def wait_until(page: Page, expression: str, timeout: float = 15.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"still false after {timeout} s: {expression}")
         page.wait_for_timeout(100)
+
+
+# Roles a user operates or reads on their own: each needs an accessible name (a label, alt text,
+# aria-label or its text), as computed by Chromium's accessibility tree.
+NAMED_ROLES = {
+    "button", "checkbox", "combobox", "img", "link", "listbox", "progressbar", "radio",
+    "searchbox", "slider", "spinbutton", "switch", "tab", "textbox",
+}  # fmt: skip
+
+
+def unnamed_controls(page: Page) -> list[str]:
+    """Controls and images on the page that a screen reader would announce without a name."""
+    cdp = page.context.new_cdp_session(page)
+    try:
+        found = []
+        for node in cdp.send("Accessibility.getFullAXTree")["nodes"]:
+            role = node.get("role", {}).get("value")
+            name = str((node.get("name") or {}).get("value", "")).strip()
+            if node.get("ignored") or role not in NAMED_ROLES or name:
+                continue
+            dom = cdp.send("DOM.describeNode", {"backendNodeId": node["backendDOMNodeId"]})
+            attrs = dom["node"].get("attributes", [])
+            found.append(f"{role} <{dom['node'].get('localName')} {' '.join(attrs)}>")
+        return found
+    finally:
+        cdp.detach()

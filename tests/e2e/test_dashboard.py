@@ -14,7 +14,7 @@ import pytest
 import yaml
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.conftest import ADMIN, PASSWORD, Server, Shot, wait_until
+from tests.e2e.conftest import ADMIN, PASSWORD, Server, Shot, unnamed_controls, wait_until
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
@@ -31,6 +31,7 @@ def test_login_redirects_and_rejects_a_wrong_password(
     page.fill("#password", "not-the-password")
     page.click("button[type=submit]")
     expect(page.locator("#login-msg")).to_have_text("Wrong username or password.")
+    assert unnamed_controls(page) == []
     shot(page, "login-wrong-password")
 
     page.fill("#password", PASSWORD)
@@ -42,18 +43,24 @@ def test_login_redirects_and_rejects_a_wrong_password(
 
 
 def test_every_page_loads_without_errors(admin_page: Page, server: Server, shot: Shot) -> None:
-    for path, heading in [
-        ("/", "Overview"),
-        ("/live", "Live"),
-        ("/events", "Events"),
-        ("/uploads", "Uploads"),
-        ("/settings", "Settings"),
+    """Each page renders its data with no script error, and every control and image has an
+    accessible name."""
+    for path, heading, loaded in [
+        ("/", "Overview", "#kpis .kpi"),
+        ("/live", "Live", "[data-camera=cam1]"),
+        (f"/cameras/{CAM}", "Camera cam1", "#shape-list tr"),
+        ("/analytics", "Analytics", "#totals .kpi"),
+        ("/events", "Events", "#events tr"),
+        ("/uploads", "Uploads", "#jobs tr"),
+        ("/settings", "Settings", "#users tr"),
     ]:
         admin_page.goto(server.api(path))
         expect(admin_page.locator("h1")).to_have_text(heading)
         expect(admin_page.locator("#site-name")).to_have_text("Demo Store")
+        expect(admin_page.locator(loaded).first).to_be_visible()
         expect(admin_page.locator("#page-msg")).to_be_empty()
-        shot(admin_page, f"page-{path.strip('/') or 'overview'}")
+        assert unnamed_controls(admin_page) == [], path
+        shot(admin_page, f"page-{path.strip('/').replace('/', '-') or 'overview'}")
     # Without --run the live wall says why there is no picture instead of spinning.
     admin_page.goto(server.api("/live"))
     expect(admin_page.locator(f"[data-camera={CAM}] .when")).to_contain_text("not running")
@@ -198,6 +205,7 @@ def test_upload_progress_then_counts_on_analytics(
     expect(page.locator("#dwell-stats")).to_contain_text("Visits")
     expect(page.locator("#range-msg")).to_be_empty()
     wait_until(page, "document.getElementById('heatmap-img').naturalWidth > 0")
+    assert unnamed_controls(page) == []  # charts, legends and the heatmap included
     shot(page, "analytics-counts")
     page.emulate_media(media="print")
     expect(page.locator("#range-form")).to_be_hidden()
