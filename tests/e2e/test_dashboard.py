@@ -124,7 +124,9 @@ def test_line_drawn_on_the_camera_page_is_saved(
     row.get_by_role("button", name="Edit line e2e-door").click()
     expect(page.locator("#shape-id")).to_have_value("e2e-door")
     expect(page.locator("#shape-id")).to_have_attribute("readonly", "")
-    page.fill("#shape-points", "0.2, 0.65\n0.85, 0.65")
+    page.fill("#shape-points", "0.85, 0.65\n0.2, 0.65")
+    page.click("#reverse-points")  # walking the other way now counts as in
+    expect(page.locator("#shape-points")).to_have_value("0.2, 0.65\n0.85, 0.65")
     expect(page.locator("#save-shape")).to_have_text("Update line")
     with page.expect_request(lambda r: r.method == "PUT") as sent:
         page.click("#save-shape")

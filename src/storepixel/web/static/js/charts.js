@@ -104,6 +104,8 @@ export function timeBars(container, { x, step, series, tz, summary }) {
 
 /** Lines over time. series: [{label, values, color, dash}]. */
 export function timeLines(container, { x, series, tz, summary, yLabel = "people" }) {
+  // Buckets with no data are null and break the line, so sparse data needs its points drawn.
+  const known = series.reduce((n, s) => n + s.values.filter((v) => v !== null).length, 0);
   const opts = {
     tzDate: tzDate(tz),
     scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
@@ -115,7 +117,7 @@ export function timeLines(container, { x, series, tz, summary, yLabel = "people"
         stroke: s.color,
         width: 2,
         dash: s.dash,
-        points: { show: x.length < 60 },
+        points: { show: known < 120 },
       })),
     ],
   };

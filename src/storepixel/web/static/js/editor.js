@@ -78,6 +78,12 @@ export class ShapeEditor {
     this.onChange(this.draft.points);
   }
 
+  /** Reverse the point order: for a line this swaps its in and out sides. */
+  reverse() {
+    this.draft.points.reverse();
+    this.changed();
+  }
+
   undo() {
     this.draft.points.pop();
     this.changed();

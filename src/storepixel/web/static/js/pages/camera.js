@@ -126,6 +126,7 @@ function wireForm() {
       say(msg, err.message);
     }
   });
+  document.getElementById("reverse-points").addEventListener("click", () => editor.reverse());
   document.getElementById("undo-point").addEventListener("click", () => editor.undo());
   document.getElementById("clear-points").addEventListener("click", () => editor.clear());
   document.getElementById("new-shape").addEventListener("click", () => startNew(currentType()));
