@@ -56,10 +56,19 @@ class Meter:
         pass
 
 
-def measure(urls: list[str], seconds: float, warmup: float, fps: float, workers: int | None):
+def measure(
+    urls: list[str],
+    seconds: float,
+    warmup: float,
+    fps: float,
+    workers: int | None,
+    threads: int | None = None,
+):
     """Run one supervisor over ``urls``; per-camera stats over the window after ``warmup``."""
+    detector = {"detector": {"threads": threads}} if threads else {}
     cameras = [
-        {"id": f"cam{i}", "source": u, "analysis_fps": fps, **GEOMETRY} for i, u in enumerate(urls)
+        {"id": f"cam{i}", "source": u, "analysis_fps": fps, **GEOMETRY, **detector}
+        for i, u in enumerate(urls)
     ]
     site = parse_site({"site": {"id": "bench"}, "cameras": cameras})
     with tempfile.TemporaryDirectory() as tmp:
@@ -92,7 +101,9 @@ def measure(urls: list[str], seconds: float, warmup: float, fps: float, workers:
 
 
 def child(args: argparse.Namespace) -> None:
-    per_camera, lags, _, cost = measure([args.child], args.seconds, args.warmup, args.fps, 1)
+    per_camera, lags, _, cost = measure(
+        [args.child], args.seconds, args.warmup, args.fps, 1, args.detector_threads
+    )
     Path(args.json).write_text(json.dumps({"cameras": per_camera, "lags": lags, "cost": cost}))
 
 
@@ -106,6 +117,8 @@ def run_processes(
             cmd = [sys.executable, __file__, "--child", url, "--json", str(out)]
             cmd += ["--seconds", str(args.seconds), "--warmup", str(args.warmup)]
             cmd += ["--fps", str(args.fps)]
+            if args.detector_threads:
+                cmd += ["--detector-threads", str(args.detector_threads)]
             procs.append((subprocess.Popen(cmd), out, i))
         per_camera: dict[str, Any] = {}
         lags: list[float] = []
@@ -127,6 +140,9 @@ def main() -> None:
     parser.add_argument("--fps", type=float, default=5.0, help="analysed fps per camera")
     parser.add_argument("--mode", choices=["threads", "processes"], default="threads")
     parser.add_argument("--workers", type=int, default=None, help="analysis threads")
+    parser.add_argument(
+        "--detector-threads", type=int, default=None, help="intra-op threads per inference"
+    )
     parser.add_argument("--json", default=None, help="write the results here")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -146,7 +162,7 @@ def main() -> None:
             load0 = os.getloadavg()[0]
             if args.mode == "threads":
                 per_camera, lags, workers, (cpu, frames) = measure(
-                    urls, args.seconds, args.warmup, args.fps, args.workers
+                    urls, args.seconds, args.warmup, args.fps, args.workers, args.detector_threads
                 )
             else:
                 per_camera, lags, (cpu, frames) = run_processes(urls, args)
@@ -158,6 +174,7 @@ def main() -> None:
             "cameras": count,
             "mode": args.mode,
             "workers": workers,
+            "detector_threads": args.detector_threads or "auto",
             "analysed_fps_min": round(min(rates), 2),
             "analysed_fps_mean": round(sum(rates) / len(rates), 2),
             "dropped_per_camera": round(sum(c["dropped"] for c in per_camera.values()) / count, 1),
