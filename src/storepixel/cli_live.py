@@ -58,6 +58,7 @@ def run(
 ) -> None:
     """Run every camera of the site until SIGTERM/SIGINT, storing events as they happen."""
     from storepixel.config.site import load_site
+    from storepixel.errors import StoreError
     from storepixel.pipeline.logs import setup_logging
     from storepixel.pipeline.supervisor import Supervisor
     from storepixel.store import open_store
@@ -100,6 +101,8 @@ def run(
         supervisor.stop()
         for h in supervisor.health().values():
             log.info("final health", extra=_health_fields(h))
+        if supervisor.last_write_error is not None:
+            raise StoreError(f"the last results could not be stored: {supervisor.last_write_error}")
     finally:
         store.close()
     log.info("stopped cleanly")
