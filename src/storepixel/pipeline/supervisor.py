@@ -23,6 +23,7 @@ store and the listeners of the web API without any copying between processes.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import threading
@@ -298,7 +299,7 @@ class Supervisor:
             tz=self.tz,
             detector_for=self._detector_for,
             run_anchor=self.run_anchor,
-            on_frame_ready=lambda cid=camera.id: self._scheduler.offer(cid),
+            on_frame_ready=functools.partial(self._scheduler.offer, camera.id),
             on_state=self._state_changed,
             site_path=self.site_path,
             open_timeout_s=open_s,
@@ -439,10 +440,10 @@ class Supervisor:
             for start, end in cam.closer.ready(mark):
                 sessions.append(self._session(cam, start, end, partial=False))
             if final or cam.finished:
-                start = cam.closer.current()
-                if start is not None and cam.frames:
-                    end = next_hour(start, self.tz)
-                    sessions.append(self._session(cam, start, end, partial=True))
+                current = cam.closer.current()
+                if current is not None and cam.frames:
+                    end = next_hour(current, self.tz)
+                    sessions.append(self._session(cam, current, end, partial=True))
         if sessions:
             self.store.write(sessions=sessions)
             for s in sessions:

@@ -7,9 +7,12 @@ import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
+from typing import cast
 
 import av
 import av.error
+import numpy as np
+from numpy.typing import NDArray
 
 from storepixel.errors import SourceError
 from storepixel.sources.sampling import TimeSampler
@@ -93,7 +96,7 @@ class VideoFileSource:
                         index=index,
                         offset_s=offset,
                         timestamp=self.anchor + offset,
-                        image=decoded.to_ndarray(format="bgr24"),
+                        image=cast("NDArray[np.uint8]", decoded.to_ndarray(format="bgr24")),
                     )
         except av.error.FFmpegError as exc:
             self.truncated = True

@@ -5,8 +5,11 @@ from __future__ import annotations
 import configparser
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import cv2
+import numpy as np
+from numpy.typing import NDArray
 
 from storepixel.errors import SourceError
 from storepixel.sources.sampling import TimeSampler
@@ -41,21 +44,23 @@ class ImageFolderSource:
         if not self.files:
             raise SourceError(f"no images in {self.folder}")
         self.camera_id = camera_id
-        self.fps = fps or _seqinfo_fps(self.folder) or 25.0
+        self.rate: float = fps or _seqinfo_fps(self.folder) or 25.0
+        self.fps: float | None = self.rate  # the FrameSource field; always known here
         self.frame_count: int | None = len(self.files)
         self.analysis_fps = analysis_fps
         self.anchor, self.anchor_origin = anchor, "image sequence start"
 
     def __iter__(self) -> Iterator[Frame]:
-        sampler = TimeSampler(self.analysis_fps, self.fps)
+        sampler = TimeSampler(self.analysis_fps, self.rate)
         for index, path in enumerate(self.files):
-            offset = index / self.fps
+            offset = index / self.rate
             if not sampler.take(offset):
                 continue
             image = cv2.imread(str(path), cv2.IMREAD_COLOR)
             if image is None:
                 raise SourceError(f"unreadable image: {path}")
-            yield Frame(self.camera_id, index, offset, self.anchor + offset, image)
+            pixels = cast("NDArray[np.uint8]", image)
+            yield Frame(self.camera_id, index, offset, self.anchor + offset, pixels)
 
     def close(self) -> None:
         pass
