@@ -233,3 +233,39 @@ def test_listeners_and_snapshots_only_see_masked_frames(vtest_path: Path) -> Non
     for image in [*images, snap.image]:
         assert image[:, :380].max() == 0 and image[:, 400:].max() > 0
     store.close()
+
+
+def test_an_hour_closes_once_capture_time_passes_its_end() -> None:
+    """Frames fed straight to the camera (no reader) across 11:00: 10:00-11:00 closes, whole."""
+    import numpy as np
+
+    from storepixel.types import Detections, Frame
+
+    class NobodyThere:
+        def detect(self, image: object) -> Detections:
+            return Detections.empty()
+
+    t0 = 1714561200.0  # 2024-05-01 11:00 UTC
+    site = site_for({"id": "cam1", "source": "rtsp://cam.invalid/1", **{"lines": [LINE]}})
+    store = open_store("sqlite://")
+    sup = Supervisor(site, store, detector_factory=lambda config: NobodyThere())
+    cam = sup._cameras["cam1"]
+    image = np.zeros((48, 64, 3), np.uint8)
+    for i in range(250):  # 10:59:40 → 11:00:30 at 5 fps
+        t = t0 - 20 + i * 0.2
+        cam.reader.coverage.frame(t)
+        cam.analyse(Frame("cam1", i, t - (t0 - 20), t, image))
+        if t < t0:
+            sup._flush()
+            assert sessions(store) == []  # the hour is still open
+    sup._flush()
+    (closed,) = sessions(store)
+    assert (closed.start, closed.end, closed.summary["partial"]) == (t0 - 3600, t0, False)
+    assert closed.coverage_s == pytest.approx(20.0, abs=0.01)
+    assert closed.summary["lines"] == {} and closed.visits == 0
+    sup.stop()
+    first, second = sessions(store)
+    assert first == closed
+    assert (second.start, second.summary["partial"]) == (t0, True)
+    assert second.coverage_s == pytest.approx(30.0, abs=0.3)
+    store.close()
