@@ -188,7 +188,8 @@ class JobRunner:
             self._set(
                 job_id,
                 status="failed",
-                error=str(err).replace(str(video.parent), ""),
+                # The message may name the upload's path on the server: show the file name only.
+                error=str(err).replace(str(video), video.name),
                 finished_at=time.time(),
             )
         except Exception as err:  # a bug: keep the server up, report one line
