@@ -156,6 +156,9 @@ def analyze(
             annotate=annotate,
             progress=progress,
         )
+        from storepixel.api.heatmaps import save_file_heatmap
+
+        save_file_heatmap(store, site_config.site.id, video.name, result)  # for the dashboard
         store_url = store.url
     from datetime import UTC, datetime
 

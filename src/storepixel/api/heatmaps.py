@@ -129,3 +129,18 @@ def render_png(grid: NDArray[np.float64], backdrop: NDArray[np.uint8] | None) ->
     heat = Heatmap(grid.shape)  # type: ignore[arg-type]
     heat.grid = grid
     return heat.render_png(backdrop)
+
+
+def save_file_heatmap(store: Store, site_id: str, video_name: str, analysis: Any) -> bool:
+    """Store the heatmap of one analysed file (a ``FileAnalysis``) as one row spanning it,
+    keyed by the analysis run: analysing the same file again replaces it."""
+    from storepixel.store import run_id
+
+    if analysis.analytics is None or not analysis.frames:
+        return False
+    begin = analysis.anchor + analysis.first_offset
+    origin = run_id(site_id, analysis.camera_id, video_name, analysis.anchor)
+    end = begin + max(analysis.seconds, 1e-3)
+    grid = analysis.analytics.heatmap.grid
+    set_grid(store, site_id, analysis.camera_id, begin, end, origin, grid)
+    return True

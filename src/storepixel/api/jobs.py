@@ -24,11 +24,11 @@ import av
 from sqlalchemy import Table, insert, select, update
 
 from storepixel.api.errors import Conflict, NotFound, UnsupportedMedia
-from storepixel.api.heatmaps import set_grid
+from storepixel.api.heatmaps import save_file_heatmap
 from storepixel.api.sites import SiteRegistry
 from storepixel.api.timeutil import iso
 from storepixel.errors import StorepixelError
-from storepixel.store import Store, run_id
+from storepixel.store import Store
 from storepixel.store.web_models import VideoJobRecord
 from storepixel.types import Frame
 
@@ -233,17 +233,7 @@ class JobRunner:
         analysis = analyze_file(video, site, camera, self.store, start=start, progress=progress)
         if flag.is_set():
             raise Cancelled
-        if analysis.analytics is not None and analysis.frames:
-            begin = analysis.anchor + analysis.first_offset
-            set_grid(
-                self.store,
-                site_id,
-                camera_id,
-                begin,
-                begin + max(analysis.seconds, 1e-3),
-                run_id(site_id, camera_id, video.name, analysis.anchor),
-                analysis.analytics.heatmap.grid,
-            )
+        save_file_heatmap(self.store, site_id, video.name, analysis)
         return {
             **analysis.as_json(),
             "events": len(analysis.events),

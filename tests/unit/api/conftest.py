@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import av
 import pytest
 import yaml
 from argon2 import PasswordHasher
@@ -14,6 +15,7 @@ from fastapi.testclient import TestClient
 from storepixel.api import accounts
 from storepixel.api.app import create_app
 from storepixel.config.site import load_site
+from storepixel.pipeline.annotate import VideoWriter
 from storepixel.store import Store, open_store
 
 PASSWORD = "correct horse battery"
@@ -100,3 +102,17 @@ def admin(app: Any, users: None) -> Iterator[tuple[TestClient, dict[str, str]]]:
 def key_for(store: Store, site: str, *scopes: str) -> dict[str, str]:
     _, secret = accounts.create_key(store, "test", site, list(scopes), "test")
     return {"Authorization": f"Bearer {secret}"}
+
+
+@pytest.fixture(scope="session")
+def clip(vtest_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The first 3 s of vtest.avi (PETS2009, people walking) as an MP4."""
+    out = tmp_path_factory.mktemp("clip") / "walk.mp4"
+    writer = VideoWriter(out, 10)
+    with av.open(str(vtest_path)) as container:
+        for i, frame in enumerate(container.decode(video=0)):
+            if i >= 30:
+                break
+            writer.write(frame.to_ndarray(format="bgr24"))
+    writer.close()
+    return out

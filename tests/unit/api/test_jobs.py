@@ -7,30 +7,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-import av
 import pytest
 from fastapi.testclient import TestClient
 
-from storepixel.pipeline.annotate import VideoWriter
 from storepixel.store import Store
 from tests.unit.api.conftest import key_for
 
 Admin = tuple[TestClient, dict[str, str]]
 URL = "/api/sites/lisbon/jobs"
-
-
-@pytest.fixture(scope="module")
-def clip(vtest_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The first 3 s of vtest.avi (PETS2009, people walking) as an MP4."""
-    out = tmp_path_factory.mktemp("clip") / "walk.mp4"
-    writer = VideoWriter(out, 10)
-    with av.open(str(vtest_path)) as container:
-        for i, frame in enumerate(container.decode(video=0)):
-            if i >= 30:
-                break
-            writer.write(frame.to_ndarray(format="bgr24"))
-    writer.close()
-    return out
 
 
 def uploads_left(tmp_path: Path) -> list[Path]:
