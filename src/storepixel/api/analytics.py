@@ -9,16 +9,25 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from sqlalchemy import func, select
 
 from storepixel.api.timeutil import Bucket, bucket_floor, bucket_starts, iso, local_midnight
 from storepixel.store import Store
-from storepixel.store.queries import coverage, iter_events, query_metrics
+from storepixel.store.database import EVENTS
+from storepixel.store.models import to_datetime
+from storepixel.store.queries import (
+    coverage,
+    event_conditions,
+    event_stats,
+    iter_events,
+    query_metrics,
+)
 from storepixel.types import Event, EventKind, MetricRow
 
 DWELL_EDGES = (0, 5, 10, 30, 60, 120, 300, 600, 1800)  # seconds; the last bin is open-ended
@@ -26,6 +35,39 @@ DWELL_EDGES = (0, 5, 10, 30, 60, 120, 300, 600, 1800)  # seconds; the last bin i
 
 def _events(store: Store, site_id: str, lo: float, hi: float, **filters: Any) -> Iterable[Event]:
     return iter_events(store, site_id=site_id, start=lo, end=hi, **filters)
+
+
+def _minutes(store: Store) -> Any:
+    """The event time truncated to its UTC minute, in SQL (exact; every time zone offset is a
+    whole number of minutes, so minutes regroup into local hours and days without error)."""
+    if store.dialect == "sqlite":
+        return func.substr(EVENTS.c.time, 1, 16)  # stored as 'YYYY-MM-DD HH:MM:SS.ffffff' UTC
+    return func.date_trunc("minute", EVENTS.c.time)
+
+
+def _minute_seconds(value: Any) -> float:
+    if isinstance(value, str):
+        return datetime.fromisoformat(value).replace(tzinfo=UTC).timestamp()
+    return float(to_datetime(value).timestamp())
+
+
+def _crossings(
+    store: Store, site_id: str, lo: float, hi: float, camera: str | None, line: str | None
+) -> list[tuple[float, str, int]]:
+    """``(minute, direction, count)`` of line crossings, counted by the database."""
+    minute = _minutes(store).label("minute")
+    direction = EVENTS.c.properties["direction"].as_string().label("direction")
+    conds = event_conditions(
+        site_id=site_id,
+        camera_id=camera,
+        kinds=EventKind.LINE_CROSSING,
+        scope_id=line,
+        start=lo,
+        end=hi,
+    )
+    stmt = select(minute, direction, func.count()).where(*conds).group_by(minute, direction)
+    with store.connect() as conn:
+        return [(_minute_seconds(m), str(d), int(n)) for m, d, n in conn.execute(stmt)]
 
 
 def footfall(
@@ -41,13 +83,10 @@ def footfall(
     """Line crossings in and out per bucket (every line of the site unless ``line`` is given)."""
     starts = bucket_starts(lo, hi, bucket, tz)
     counts = {s: {"in": 0, "out": 0} for s in starts}
-    for ev in _events(
-        store, site_id, lo, hi, kinds=EventKind.LINE_CROSSING, camera_id=camera, scope_id=line
-    ):
-        b = counts.get(bucket_floor(ev.time, bucket, tz))
-        way = ev.properties.get("direction")
+    for minute, way, n in _crossings(store, site_id, lo, hi, camera, line):
+        b = counts.get(bucket_floor(minute, bucket, tz))
         if b is not None and way in ("in", "out"):
-            b[str(way)] += 1
+            b[way] += n
     return {"buckets": [{"start": iso(s, tz), **counts[s]} for s in starts]}
 
 
@@ -64,15 +103,13 @@ def footfall_matrix(
     days = [datetime.fromtimestamp(s, tz).date() for s in bucket_starts(lo, hi, "day", tz)]
     index = {d: i for i, d in enumerate(days)}
     grid = [[0] * 24 for _ in days]
-    for ev in _events(
-        store, site_id, lo, hi, kinds=EventKind.LINE_CROSSING, camera_id=camera, scope_id=line
-    ):
-        if ev.properties.get("direction") != "in":
+    for minute, way, n in _crossings(store, site_id, lo, hi, camera, line):
+        if way != "in":
             continue
-        local = datetime.fromtimestamp(ev.time, tz)
+        local = datetime.fromtimestamp(minute, tz)
         i = index.get(local.date())
         if i is not None:
-            grid[i][local.hour] += 1
+            grid[i][local.hour] += n
     return {"days": [d.isoformat() for d in days], "hours": list(range(24)), "in": grid}
 
 
@@ -186,12 +223,17 @@ def queues(
 def _dwells(
     store: Store, site_id: str, lo: float, hi: float, camera: str | None, zone: str | None
 ) -> list[float]:
+    """Dwell (zone exits) and waiting times (queue leaves) of visits that ended in the range."""
     kinds = [EventKind.ZONE_EXIT, EventKind.QUEUE_LEAVE]
+    conds = event_conditions(
+        site_id=site_id, camera_id=camera, kinds=kinds, scope_id=zone, start=lo, end=hi
+    )
     out = []
-    for ev in _events(store, site_id, lo, hi, kinds=kinds, camera_id=camera, scope_id=zone):
-        value = ev.properties.get("dwell_s", ev.properties.get("wait_s"))
-        if isinstance(value, int | float):
-            out.append(float(value))
+    with store.connect() as conn:
+        for (props,) in conn.execute(select(EVENTS.c.properties).where(*conds)):
+            value = (props or {}).get("dwell_s", (props or {}).get("wait_s"))
+            if isinstance(value, int | float):
+                out.append(float(value))
     return out
 
 
@@ -259,16 +301,13 @@ def kpis(store: Store, site_id: str, tz: ZoneInfo, day: Any) -> dict[str, Any]:
     from datetime import timedelta
 
     lo, hi = local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)
-    ins = outs = visits = 0
-    for ev in _events(
-        store, site_id, lo, hi, kinds=[EventKind.LINE_CROSSING, EventKind.VISIT_START]
-    ):
-        if ev.kind == EventKind.VISIT_START:
-            visits += 1
-        elif ev.properties.get("direction") == "in":
-            ins += 1
-        elif ev.properties.get("direction") == "out":
-            outs += 1
+    ways: Counter[str] = Counter()
+    for _, way, n in _crossings(store, site_id, lo, hi, None, None):
+        ways[way] += n
+    ins, outs = ways["in"], ways["out"]
+    visits = event_stats(
+        store, site_id=site_id, kinds=EventKind.VISIT_START, start=lo, end=hi
+    ).total
     dwells = [v for v in _dwells(store, site_id, lo, hi, None, None)]
     peaks = _per_minute(
         query_metrics(store, site_id=site_id, metrics="people_peak", start=lo, end=hi)

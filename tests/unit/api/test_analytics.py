@@ -158,3 +158,16 @@ def test_bad_queries_are_one_line_4xx(
     r = client.get(f"{URL}/{path}", params=params)
     assert 400 <= r.status_code < 500
     assert message in r.json()["detail"] and "\n" not in r.json()["detail"]
+
+
+def test_bucket_edges_are_exact(admin: Admin, store: Store) -> None:
+    client, _ = admin
+    props = {"direction": "in", "line_id": "entrance"}
+    edge = [t(9, 59, 59) + 0.999999, t(10), t(10) + 0.000001]
+    store.write_events(
+        Event(f"edge{i}", "line_crossing", "lisbon", "door", when, f"k{i}", "entrance", props)
+        for i, when in enumerate(edge)
+    )
+    body = client.get(f"{URL}/footfall", params=DAY).json()["buckets"]
+    by_start = {b["start"][11:16]: b["in"] for b in body}
+    assert by_start["10:00"] == 1 and by_start["11:00"] == 2  # local = UTC + 1
