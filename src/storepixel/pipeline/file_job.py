@@ -21,11 +21,9 @@ from numpy.typing import NDArray
 from storepixel.analytics.engine import CameraAnalytics
 from storepixel.config.site import CameraConfig, SiteConfig
 from storepixel.pipeline.annotate import VideoWriter, draw_overlay
-from storepixel.pipeline.camera import CameraPipeline
-from storepixel.pipeline.privacy import PrivacyMask
+from storepixel.pipeline.factory import build_camera_pipeline
 from storepixel.sources import VideoFileSource
 from storepixel.store import AnalysisRun, CoverageInterval, Store, run_id
-from storepixel.tracking.tracker import Tracker
 from storepixel.types import Event, Frame, MetricRow
 from storepixel.vision.detector import load_detector
 
@@ -92,9 +90,10 @@ def analyze_file(
     """Run detection, tracking and analytics over ``video`` as ``camera`` of ``site``."""
     source = VideoFileSource(video, camera.id, camera.analysis_fps, start)
     detector = load_detector(camera.detector)
-    mask = PrivacyMask([m.polygon for m in camera.privacy_masks])
-    analytics = CameraAnalytics(site.site.id, camera, source.anchor)
-    pipeline = CameraPipeline(detector, Tracker(), mask, analytics)
+    # The factory applies the camera's performance settings (change gate, detection region).
+    pipeline = build_camera_pipeline(camera, site.site.id, detector, source.anchor)
+    mask, analytics = pipeline.mask, pipeline.analytics
+    assert isinstance(analytics, CameraAnalytics)
     lines, zones = _geometry(camera)
     writer = VideoWriter(annotate, camera.analysis_fps or source.fps or 10) if annotate else None
 
