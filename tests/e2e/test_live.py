@@ -29,3 +29,10 @@ def test_live_wall_shows_annotated_frames_and_counts(
     page.goto(live_server.api("/"))
     expect(page.locator("#cameras .badge")).to_have_text("streaming")
     shot(page, "overview-live")
+
+    page.goto(live_server.api("/cameras/cam1"))
+    expect(page.locator("#cam-state")).to_have_text("streaming")
+    expect(page.locator("#health")).to_contain_text("Frames/s analysed")
+    # The snapshot is the latest live frame, privacy-masked.
+    wait_until(page, "document.getElementById('snapshot').naturalWidth > 0")
+    shot(page, "camera-live")

@@ -30,7 +30,9 @@ start(async () => {
   });
   await loadCamera();
   loadSnapshot();
-  loadHealth(site.timezone);
+  loadHealth(site.timezone).then((live) => {
+    if (live) setInterval(() => loadHealth(site.timezone), 5000); // keep live numbers current
+  });
   wireForm();
   if (!isAdmin) {
     editor.readOnly = true;
@@ -72,10 +74,12 @@ async function loadHealth(tz) {
       ...row("Up for", `${formatNumber(h.uptime_s)} s`),
       ...(h.message ? row("Problem", h.message) : []),
     );
+    return true;
   } catch (err) {
     badge.className = "badge idle";
     badge.textContent = err.status === 409 ? "not live here" : "unknown";
     dl.replaceChildren(...row("Live", err.message));
+    return false;
   }
 }
 
