@@ -121,6 +121,25 @@ def _visible(
     return frac, np.array([gx[vis].min(), gy[vis].min(), gx[vis].max(), gy[vis].max()])
 
 
+def true_boxes(seed: int, fps: float, spec: SceneSpec | None = None) -> NDArray[np.float64]:
+    """Every person's whole box (hidden or not) while their feet are in the picture, as MOT
+    rows ``(frame, id, x, y, w, h)``: where people really stood, for analytics references.
+    Draws the same people as ``simulate(seed, fps, spec)``."""
+    spec = spec or SceneSpec()
+    rng = np.random.default_rng(seed)
+    _shelves(rng, spec.n_shelves)  # drawn first in ``simulate``: keep the generator in step
+    people = [_walk(rng, spec) for _ in range(spec.n_people)]
+    rows: list[list[float]] = []
+    for f in range(1, int(spec.duration_s * fps) + 1):
+        t = (f - 1) / fps
+        for i, (t0, path) in enumerate(people):
+            k = round((t - t0) * SIM_FPS)
+            if 0 <= k < len(path) and 0 <= path[k][0] < W and 0 <= path[k][1] < H:
+                b = _box(path[k])
+                rows.append([f, i + 1, b[0], b[1], b[2] - b[0], b[3] - b[1]])
+    return np.array(rows, np.float64).reshape(-1, 6)
+
+
 def simulate(
     seed: int, fps: float, spec: SceneSpec | None = None
 ) -> tuple[Sequence, dict[int, Detections]]:
