@@ -65,7 +65,7 @@ def serve(
         highlight=False,
     )
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning", ws="websockets")
+        uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
         store.close()
 

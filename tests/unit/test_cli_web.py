@@ -4,6 +4,7 @@ errors, and a real server answering over HTTP."""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -148,3 +149,64 @@ def test_serve_answers_over_http(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_serve_run_streams_live_and_stops_cleanly(tmp_path: Path, vtest_path: Path) -> None:
+    site = tmp_path / "site.yaml"
+    camera = {
+        "id": "cam1",
+        "source": str(vtest_path),
+        "loop": True,
+        "analysis_fps": 5,
+        "lines": [{"id": "walkway", "points": [[0.5, 0.25], [0.5, 0.85]]}],
+    }
+    site.write_text(yaml.safe_dump({"site": {"id": "demo"}, "cameras": [camera]}))
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    key = cli("keys", "create", "--site", "demo", "--scope", "read", "--db", db).stdout.strip()
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "storepixel.cli",
+            "serve",
+            "--site",
+            str(site),
+            "--db",
+            db,
+            "--port",
+            str(port),
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--run",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    headers = {"Authorization": f"Bearer {key}"}
+    url = f"http://127.0.0.1:{port}/api/sites/demo/cameras/cam1/health"
+    try:
+        deadline = time.monotonic() + 90
+        state = None
+        while state != "streaming":
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+            try:
+                r = httpx.get(url, headers=headers, timeout=2)
+                state = r.json().get("state") if r.status_code == 200 else None
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.3)
+        time.sleep(3)  # let it analyse a few seconds of people walking
+    finally:
+        proc.terminate()
+        rc = proc.wait(timeout=60)
+    # uvicorn shuts down gracefully, then re-raises SIGTERM so the exit status tells why it ended
+    stderr = proc.stderr.read()
+    assert rc in (0, -signal.SIGTERM) and "Traceback" not in stderr, stderr
+    from storepixel.store import open_store
+    from storepixel.store.queries import event_stats
+
+    with open_store(db) as store:  # written as it ran, flushed on stop
+        assert event_stats(store, site_id="demo").total > 0
