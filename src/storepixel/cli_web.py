@@ -58,6 +58,13 @@ def serve(
         max_upload_bytes=max_upload_mb * 1024 * 1024,
         secure_cookies=secure_cookies,
     )
+    from storepixel.api import accounts
+
+    if not accounts.list_users(store):
+        err_console.print(
+            "no users yet: create the first admin with `storepixel users create NAME --role admin`",
+            highlight=False,
+        )
     live = "with live cameras" if run else "store only (add --run for live cameras)"
     err_console.print(
         f"storepixel serving {', '.join(s.site.id for s in sites)} on http://{host}:{port} "
