@@ -6,9 +6,9 @@
 - **storepixel**: the same camera built by ``build_camera_pipeline`` with its performance
   settings (change gate, slow rate for people standing, detection region if set).
 
-Both pipelines share one detector (deterministic), so any difference in what they count comes
-from the work storepixel skipped. ``storepixel bench`` prints these; docs/performance.md holds
-measured numbers.
+Both pipelines share one detector (deterministic) and the same decoded frames, in lockstep, so
+any difference in what they count comes from the work storepixel skipped. ``storepixel bench``
+prints these; docs/performance.md holds measured numbers.
 """
 
 from __future__ import annotations
@@ -67,43 +67,59 @@ def decode_floor(video: str | Path) -> DecodeRun:
     return DecodeRun(frames, time.perf_counter() - started)
 
 
-def run_pipeline(
+def run_side_by_side(
     video: str | Path,
     site_id: str,
     camera: CameraConfig,
     detector: Any,
     *,
-    naive: bool,
     fps: float | None = None,
-) -> PipelineRun:
-    """Analyse ``video`` as ``camera``; ``naive`` runs the detector on every analysed frame.
-    ``fps`` is only for image folders (a video keeps its own clock)."""
+) -> tuple[PipelineRun, PipelineRun]:
+    """Analyse ``video`` as ``camera`` with the naive pipeline and with storepixel's, frame by
+    frame in lockstep: each decoded frame goes to one, then the other, and each pipeline's own
+    time is clocked around its ``process`` calls. Decoding is shared and its time added to both.
+    Interleaving makes the comparison fair on a busy machine, where load changes from minute to
+    minute would favour whichever pipeline ran in the quieter one. ``fps`` is only for image
+    folders (a video keeps its own clock)."""
     source = open_source(video, camera.id, fps=fps, analysis_fps=camera.analysis_fps, anchor=0.0)
-    pipeline = build_camera_pipeline(camera, site_id, detector, run_anchor=0.0, naive=naive)
-    rows: list[MotRow] = []
+    pipelines = [
+        build_camera_pipeline(camera, site_id, detector, run_anchor=0.0, naive=naive)
+        for naive in (True, False)
+    ]
+    rows: list[list[MotRow]] = [[], []]
+    spent = [0.0, 0.0]
     first = last = None
     started = time.perf_counter()
     for frame in source:
-        result = pipeline.process(frame)
-        rows.extend(tracks_to_mot_rows(frame.index + 1, result.tracks))
+        for i, pipeline in enumerate(pipelines):
+            clock = time.perf_counter()
+            result = pipeline.process(frame)
+            spent[i] += time.perf_counter() - clock
+            rows[i].extend(tracks_to_mot_rows(frame.index + 1, result.tracks))
         first = frame.offset_s if first is None else first
         last = frame.offset_s
-    pipeline.finish()
-    seconds = time.perf_counter() - started
+    for pipeline in pipelines:
+        pipeline.finish()
+    decoding = time.perf_counter() - started - sum(spent)
     footage = 0.0 if first is None or last is None else last - first + 1.0 / camera.analysis_fps
-    analytics = pipeline.analytics
-    assert analytics is not None
-    return PipelineRun(
-        name="naive" if naive else "storepixel",
-        frames=pipeline.frames,
-        detected=pipeline.detections_run,
-        seconds=seconds,
-        footage_s=footage,
-        summary=analytics.summary(),
-        dwell_total_s={z: round(sum(c.dwells), 3) for z, c in analytics.zones.items()},
-        visits={z: c.visits for z, c in analytics.zones.items()},
-        rows=rows,
-    )
+    runs = []
+    for i, pipeline in enumerate(pipelines):
+        analytics = pipeline.analytics
+        assert analytics is not None
+        runs.append(
+            PipelineRun(
+                name="naive" if i == 0 else "storepixel",
+                frames=pipeline.frames,
+                detected=pipeline.detections_run,
+                seconds=decoding + spent[i],
+                footage_s=footage,
+                summary=analytics.summary(),
+                dwell_total_s={z: round(sum(c.dwells), 3) for z, c in analytics.zones.items()},
+                visits={z: c.visits for z, c in analytics.zones.items()},
+                rows=rows[i],
+            )
+        )
+    return runs[0], runs[1]
 
 
 def count_rows(naive: PipelineRun, fast: PipelineRun) -> list[tuple[str, float, float]]:
