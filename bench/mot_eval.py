@@ -313,9 +313,11 @@ these scenes, at 5, 10 and 25 fps.
     0.36–0.53 (in scope 0.58–0.74): the weak boxes there are mostly a box spanning two people
     walking side by side and clutter on the glass, which extend or swap the wrong tracks; on
     PETS09 they cost 0.00–0.02. The detector default stays at 0.45.
-  - *Identity in the crossing group*: two people cross behind a nearer one (frames 14–22); when
-    they reappear the lost tracks are recovered onto the wrong person (2–3 ID switches, and one
-    track covering three people in turn), which also limits IDF1.
+  - *Identity in the crossing group*: two people cross behind a nearer one (frames 12–22). Just
+    before one of them disappears, the detector's box for them straddles them and their
+    neighbour (frames 13–14, scores 0.52 and 0.45), which drags their track onto the neighbour;
+    when the hidden people reappear, lost tracks are recovered onto the wrong person (2–3 ID
+    switches, and one track covering three people in turn), which also limits IDF1.
 - Tried this round and not kept, because the synthetic scenes did not gain at all three frame
   rates (MOTA and IDF1 changed by −0.05 to +0.01) and the clips did not move: a head-distance
   term in the association cost (not only a gate); giving a lone detection to the nearer of two
