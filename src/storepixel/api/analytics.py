@@ -9,26 +9,26 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import pairwise
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, func, select
 
 from storepixel.api.timeutil import Bucket, bucket_floor, bucket_starts, iso, local_midnight
 from storepixel.store import Store
-from storepixel.store.database import EVENTS
+from storepixel.store.database import EVENTS, METRICS
 from storepixel.store.models import to_datetime
 from storepixel.store.queries import (
     coverage,
     event_conditions,
     event_stats,
     iter_events,
-    query_metrics,
 )
-from storepixel.types import Event, EventKind, MetricRow
+from storepixel.types import Event, EventKind
 
 DWELL_EDGES = (0, 5, 10, 30, 60, 120, 300, 600, 1800)  # seconds; the last bin is open-ended
 
@@ -113,17 +113,110 @@ def footfall_matrix(
     return {"days": [d.isoformat() for d in days], "hours": list(range(24)), "in": grid}
 
 
-def _per_minute(rows: Iterable[MetricRow]) -> dict[str, dict[float, tuple[float, float, int]]]:
-    """``{metric: {minute: (sum of values across cameras/scopes, max coverage, samples)}}``."""
-    out: dict[str, dict[float, tuple[float, float, int]]] = defaultdict(dict)
-    for r in rows:
-        v, cov, n = out[r.metric].get(r.bucket_start, (0.0, 0.0, 0))
-        out[r.metric][r.bucket_start] = (v + r.value, max(cov, r.coverage), n + r.sample_count)
+@dataclass
+class _Slot:
+    """Minute metrics of one metric summed over scopes per minute, then gathered per slot:
+    ``vc`` Σ value·coverage, ``c`` Σ coverage, ``vmax`` the largest minute, ``vn``/``n`` Σ
+    value·samples and Σ samples (for means of means such as waiting time)."""
+
+    vc: float = 0.0
+    c: float = 0.0
+    vmax: float | None = None
+    vn: float = 0.0
+    n: int = 0
+
+    def add(self, vc: float, c: float, vmax: float, vn: float, n: int) -> None:
+        self.vc += vc
+        self.c += c
+        self.vmax = vmax if self.vmax is None else max(self.vmax, vmax)
+        self.vn += vn
+        self.n += n
+
+
+Slots = dict[str, dict[float, _Slot]]
+
+
+def _metric_conds(
+    site_id: str,
+    camera: str | None,
+    scope: str | None,
+    names: tuple[str, ...],
+    lo: float,
+    hi: float,
+) -> list[Any]:
+    c = METRICS.c
+    conds = [c.site_id == site_id, c.metric.in_(names), c.bucket_start >= lo, c.bucket_start < hi]
+    if camera is not None:
+        conds.append(c.camera_id == camera)
+    if scope is not None:
+        conds.append(c.scope_id == scope)
+    return conds
+
+
+def _slots(
+    store: Store,
+    site_id: str,
+    camera: str | None,
+    scope: str | None,
+    names: tuple[str, ...],
+    lo: float,
+    hi: float,
+    bucket: Bucket,
+) -> Slots:
+    """Metric rows gathered by the database per UTC quarter hour (every time zone offset is a
+    multiple of 15 minutes, so quarters regroup exactly into local hours and days); per minute
+    for minute buckets."""
+    c = METRICS.c
+    per_minute = (
+        select(
+            c.bucket_start.label("t"),
+            c.metric.label("metric"),
+            func.sum(c.value).label("v"),
+            func.max(c.coverage).label("c"),
+            func.sum(c.value * c.sample_count).label("vn"),
+            func.sum(c.sample_count).label("n"),
+        )
+        .where(*_metric_conds(site_id, camera, scope, names, lo, hi))
+        .group_by(c.bucket_start, c.metric)
+    )
+    out: Slots = defaultdict(dict)
+    with store.connect() as conn:
+        if bucket == "minute":
+            for t, metric, v, cov, vn, n in conn.execute(per_minute):
+                slot = out[metric].setdefault(_minute_seconds(t), _Slot())
+                slot.add(v * cov, cov, v, vn, int(n))
+            return out
+        m = per_minute.subquery()
+        if store.dialect == "sqlite":  # 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC text)
+            hour = func.substr(m.c.t, 1, 13)
+            quarter = cast(func.substr(m.c.t, 15, 2), Integer) / 15
+        else:
+            hour = func.date_trunc("hour", m.c.t)
+            quarter = func.floor(func.extract("minute", m.c.t) / 15)
+        stmt = select(
+            hour,
+            quarter,
+            m.c.metric,
+            func.sum(m.c.v * m.c.c),
+            func.sum(m.c.c),
+            func.max(m.c.v),
+            func.sum(m.c.vn),
+            func.sum(m.c.n),
+        ).group_by(hour, quarter, m.c.metric)
+        for h, q, metric, vc, cov, vmax, vn, n in conn.execute(stmt):
+            start = _hour_seconds(h) + int(q) * 900
+            out[metric].setdefault(start, _Slot()).add(vc, cov, vmax, vn, int(n))
     return out
 
 
+def _hour_seconds(value: Any) -> float:
+    if isinstance(value, str):
+        return datetime.fromisoformat(value + ":00").replace(tzinfo=UTC).timestamp()
+    return float(to_datetime(value).timestamp())
+
+
 def _series(
-    minutes: dict[str, dict[float, tuple[float, float, int]]],
+    slots: Slots,
     starts: list[float],
     bucket: Bucket,
     tz: ZoneInfo,
@@ -133,20 +226,20 @@ def _series(
     """Per bucket: coverage-weighted mean of the minute averages and max of the minute peaks."""
     sums: dict[float, list[float]] = {s: [0.0, 0.0] for s in starts}
     peaks: dict[float, float] = {}
-    for minute, (value, cov, _) in minutes.get(avg_metric, {}).items():
-        acc = sums.get(bucket_floor(minute, bucket, tz))
-        if acc is not None and cov > 0:
-            acc[0] += value * cov
-            acc[1] += cov
-    for minute, (value, _, _) in minutes.get(peak_metric, {}).items():
-        b = bucket_floor(minute, bucket, tz)
-        if b in sums:
-            peaks[b] = max(peaks.get(b, 0.0), value)
+    for start, slot in slots.get(avg_metric, {}).items():
+        acc = sums.get(bucket_floor(start, bucket, tz))
+        if acc is not None:
+            acc[0] += slot.vc
+            acc[1] += slot.c
+    for start, slot in slots.get(peak_metric, {}).items():
+        b = bucket_floor(start, bucket, tz)
+        if b in sums and slot.vmax is not None:
+            peaks[b] = max(peaks.get(b, 0.0), slot.vmax)
     out = []
     for s in starts:
         total, weight = sums[s]
         avg = round(total / weight, 3) if weight > 0 else None
-        out.append((s, avg, peaks.get(s) if avg is not None or s in peaks else None))
+        out.append((s, avg, peaks.get(s)))
     return out
 
 
@@ -166,18 +259,15 @@ def occupancy(
         names = ("occupancy_avg", "occupancy_peak", "queue_length_avg", "queue_length_peak")
     else:
         names = ("people_avg", "people_peak")
-    rows = query_metrics(
-        store, site_id=site_id, camera_id=camera, scope_id=zone, metrics=names, start=lo, end=hi
-    )
-    minutes = _per_minute(rows)
-    if zone is not None and not minutes.get("occupancy_avg") and minutes.get("queue_length_avg"):
+    slots = _slots(store, site_id, camera, zone, names, lo, hi, bucket)
+    if zone is not None and not slots.get("occupancy_avg") and slots.get("queue_length_avg"):
         avg_m, peak_m = "queue_length_avg", "queue_length_peak"
     elif zone is not None:
         avg_m, peak_m = "occupancy_avg", "occupancy_peak"
     else:
         avg_m, peak_m = "people_avg", "people_peak"
     starts = bucket_starts(lo, hi, bucket, tz)
-    points = _series(minutes, starts, bucket, tz, avg_m, peak_m)
+    points = _series(slots, starts, bucket, tz, avg_m, peak_m)
     return {"points": [{"start": iso(s, tz), "avg": a, "peak": p} for s, a, p in points]}
 
 
@@ -193,19 +283,16 @@ def queues(
 ) -> dict[str, Any]:
     """Queue length (average, peak) and mean waiting time of people who left, per bucket."""
     names = ("queue_length_avg", "queue_length_peak", "queue_wait_avg")
-    rows = query_metrics(
-        store, site_id=site_id, camera_id=camera, scope_id=zone, metrics=names, start=lo, end=hi
-    )
-    minutes = _per_minute(rows)
+    slots = _slots(store, site_id, camera, zone, names, lo, hi, bucket)
     starts = bucket_starts(lo, hi, bucket, tz)
-    series = _series(minutes, starts, bucket, tz, "queue_length_avg", "queue_length_peak")
+    series = _series(slots, starts, bucket, tz, "queue_length_avg", "queue_length_peak")
     waits: dict[float, list[float]] = {s: [0.0, 0.0] for s in starts}
-    for r in rows:  # mean of means weighted by how many waits each minute measured
-        if r.metric == "queue_wait_avg" and r.sample_count > 0:
-            acc = waits.get(bucket_floor(r.bucket_start, bucket, tz))
-            if acc is not None:
-                acc[0] += r.value * r.sample_count
-                acc[1] += r.sample_count
+    for start, slot in slots.get("queue_wait_avg", {}).items():
+        # mean of the minutes' means, weighted by how many waits each minute measured
+        acc = waits.get(bucket_floor(start, bucket, tz))
+        if acc is not None and slot.n > 0:
+            acc[0] += slot.vn
+            acc[1] += slot.n
     points = []
     for s, avg, peak in series:
         total, n = waits[s]
@@ -309,9 +396,7 @@ def kpis(store: Store, site_id: str, tz: ZoneInfo, day: Any) -> dict[str, Any]:
         store, site_id=site_id, kinds=EventKind.VISIT_START, start=lo, end=hi
     ).total
     dwells = [v for v in _dwells(store, site_id, lo, hi, None, None)]
-    peaks = _per_minute(
-        query_metrics(store, site_id=site_id, metrics="people_peak", start=lo, end=hi)
-    ).get("people_peak", {})
+    peaks = _slots(store, site_id, None, None, ("people_peak",), lo, hi, "hour")
     spans = [
         (max(c.start, lo), min(c.end, hi))
         for c in coverage(store, site_id=site_id, start=lo, end=hi)
@@ -322,6 +407,9 @@ def kpis(store: Store, site_id: str, tz: ZoneInfo, day: Any) -> dict[str, Any]:
         "out": outs,
         "visits": visits,
         "dwell_p50_s": _pct(dwells, 50),
-        "occupancy_peak": max((v for v, _, _ in peaks.values()), default=None),
+        "occupancy_peak": max(
+            (s.vmax for s in peaks.get("people_peak", {}).values() if s.vmax is not None),
+            default=None,
+        ),
         "coverage_s": round(_union_seconds(spans), 3),
     }

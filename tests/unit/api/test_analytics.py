@@ -171,3 +171,26 @@ def test_bucket_edges_are_exact(admin: Admin, store: Store) -> None:
     body = client.get(f"{URL}/footfall", params=DAY).json()["buckets"]
     by_start = {b["start"][11:16]: b["in"] for b in body}
     assert by_start["10:00"] == 1 and by_start["11:00"] == 2  # local = UTC + 1
+
+
+def test_minute_and_day_buckets(admin: Admin, data: None, store: Store) -> None:
+    client, _ = admin
+    window = {"from": "2024-05-01T10:05", "to": "2024-05-01T10:08", "bucket": "minute"}
+    points = client.get(f"{URL}/occupancy", params=window).json()["points"]
+    assert [(p["start"][11:16], p["avg"], p["peak"]) for p in points] == [
+        ("10:05", 1.0, None),
+        ("10:06", 3.0, 4.0),
+        ("10:07", None, None),
+    ]
+    # a row on each side of a local midnight lands in its own day
+    store.write_metrics(
+        [
+            MetricRow("lisbon", "door", "*", "people_avg", t(22, 59), 6.0, 60, 1.0),
+            MetricRow("lisbon", "door", "*", "people_avg", t(23, 0), 8.0, 60, 1.0),
+        ]
+    )
+    days = client.get(
+        f"{URL}/occupancy", params={"from": "2024-05-01", "to": "2024-05-03", "bucket": "day"}
+    ).json()["points"]
+    assert days[0]["start"] == "2024-05-01T00:00:00+01:00" and days[1]["avg"] == 8.0
+    assert days[0]["avg"] == pytest.approx((1.0 + 3.0 * 0.5 + 6.0) / 2.5, abs=1e-3)
