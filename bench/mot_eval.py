@@ -324,7 +324,7 @@ these scenes, at 5, 10 and 25 fps.
   overlapping people (the farther one is the one hidden); other lost-velocity time constants and
   gate growth rates (flat, as before); keeping a track's height when its box is cut from below
   (up to −0.11 MOTA online, as the synthetic ground truth is the visible box). Closest miss:
-  trusting a box less (Kalman measurement noise ×4) when it also overlaps another person's
+  trusting a box less (Kalman measurement variance ×4) when it also overlaps another person's
   prediction lifts TUD-Campus file output to MOTA 0.602 / IDF1 0.755 (from 0.563 / 0.695) with
   PETS09 unchanged, but the synthetic scenes lose 0.018 MOTA and 0.018 IDF1 at 25 fps (5 fps:
   −0.003 / −0.004; 10 fps: +0.002 / +0.019), so it is not the default. Most identity
