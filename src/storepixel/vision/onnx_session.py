@@ -13,8 +13,12 @@ def create_session(path: Path, threads: int = 2) -> ort.InferenceSession:
     """Open ``path`` on the CPU with ``threads`` intra-op threads, sequential execution.
 
     Inter-op parallelism is off: these models are a chain of convolutions, so extra threads only
-    compete with the decoder and tracker for the same two cores. Raises ``DetectorError`` with a
-    one-line message if the file is missing or is not a loadable ONNX model.
+    compete with the decoder and tracker for the same two cores. For the same reason the
+    intra-op threads sleep between runs instead of spinning: spinning workers burn the cores the
+    decoder, the gate and other cameras need, and on the shared 2-core box one 416×416 NanoDet
+    pass took 41–62 ms (22 ms of CPU) without spinning against 81–134 ms (40 ms of CPU) with it
+    (see docs/performance.md). Raises ``DetectorError`` with a one-line message if the file is
+    missing or is not a loadable ONNX model.
     """
     if not path.is_file():
         raise DetectorError(f"detector model not found: {path}")
@@ -22,6 +26,7 @@ def create_session(path: Path, threads: int = 2) -> ort.InferenceSession:
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3  # errors only: shape-inference warnings are noise to users
     try:

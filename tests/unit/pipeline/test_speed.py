@@ -13,6 +13,7 @@ def _run(name: str, line_in: int, visits: int, dwell: float) -> PipelineRun:
         frames=10,
         detected=10,
         seconds=1.0,
+        cpu_seconds=1.0,
         footage_s=2.0,
         summary={
             "lines": {"door": {"in": line_in, "out": 0}},
