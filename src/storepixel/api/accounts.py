@@ -19,6 +19,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Table, delete, insert, select, update
 
 from storepixel.api.errors import BadInput, Conflict, NotFound
+from storepixel.api.storeutil import take_write_lock
 from storepixel.store import Store
 from storepixel.store.web_models import (
     ApiKeyRecord,
@@ -85,6 +86,7 @@ def create_user(store: Store, username: str, password: str, role: str = "viewer"
         raise AccountError(f"invalid role {role!r}: expected admin or viewer")
     now = time.time()
     with store.transaction() as conn:
+        take_write_lock(conn, USERS)
         if conn.execute(select(USERS.c.username).where(USERS.c.username == username)).first():
             raise Conflict(f"user {username!r} already exists")
         conn.execute(
@@ -113,6 +115,7 @@ def get_user(store: Store, username: str) -> User | None:
 def delete_user(store: Store, username: str) -> None:
     """Remove a user and end their sessions; refuses to remove the last admin."""
     with store.transaction() as conn:
+        take_write_lock(conn, USERS)
         row = conn.execute(select(USERS).where(USERS.c.username == username)).first()
         if row is None:
             raise NotFound(f"no user {username!r}")
@@ -266,6 +269,7 @@ def list_keys(store: Store) -> list[ApiKey]:
 
 def revoke_key(store: Store, key_id: str) -> ApiKey:
     with store.transaction() as conn:
+        take_write_lock(conn, KEYS)
         row = conn.execute(select(KEYS).where(KEYS.c.id == key_id)).first()
         if row is None:
             raise NotFound(f"no API key {key_id!r}")

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 from sqlalchemy import Table, delete, insert, select, update
 
 from storepixel.analytics.heatmap import Heatmap
+from storepixel.api.storeutil import take_write_lock
 from storepixel.store import Store
 from storepixel.store.web_models import HeatmapRecord
 
@@ -49,6 +50,7 @@ def add_grid(
 ) -> None:
     """Add ``grid`` to the row (site, camera, start, origin), creating it if needed."""
     with store.transaction() as conn:
+        take_write_lock(conn, HEATMAPS)
         row = conn.execute(select(HEATMAPS).where(*_key(site_id, camera_id, start, origin))).first()
         if row is None:
             conn.execute(
