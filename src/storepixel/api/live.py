@@ -201,7 +201,10 @@ class LiveHub:
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
-        self.flush(final=True)
+        try:
+            self.flush(final=True)
+        except Exception:  # the store is gone at shutdown: say so, do not hang the exit
+            log.exception("writing the last live heatmaps failed")
 
     def _run(self) -> None:
         while not self._stop.wait(self.flush_every_s):
