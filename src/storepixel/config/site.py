@@ -216,10 +216,10 @@ class CameraConfig(_Model):
         5.0, gt=0.0, le=60.0, description="Frames per second of capture time to analyse."
     )
     transport: Literal["tcp", "udp"] | None = Field(
-        None, description="RTSP transport for `storepixel run`; empty = tcp."
+        default=None, description="RTSP transport for `storepixel run`; empty = tcp."
     )
     loop: bool | None = Field(
-        None, description="`storepixel run` replays a file source forever (demos)."
+        default=None, description="`storepixel run` replays a file source forever (demos)."
     )
     detector: DetectorConfig | None = Field(
         None, description="Person detector settings; empty = the bundled default."
