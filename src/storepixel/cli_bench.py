@@ -40,7 +40,7 @@ def _camera(site_path: Path | None, camera_id: str | None, analysis_fps: float |
     if site_path is None:
         if camera_id is not None:
             raise StorepixelError("--camera needs --site")
-        site_id, camera = "bench", CameraConfig(id="cam")
+        site_id, camera = "bench", CameraConfig.model_validate({"id": "cam"})
     else:
         site = load_site(site_path)
         camera = site.camera(camera_id) if camera_id else site.cameras[0]

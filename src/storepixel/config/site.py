@@ -177,26 +177,26 @@ class PerformanceConfig(_Model):
     """
 
     gate: bool = Field(
-        True,
+        default=True,
         description="Skip the detector on frames where nothing changed that the tracks do not "
         "explain (an empty shop, people standing still).",
     )
     track_interval_s: float = Field(
-        1.0,
+        default=1.0,
         ge=0.0,
         le=10.0,
         description="With the gate on: people standing still are re-detected at least this often "
         "(seconds); 0 = whenever anything changes while people are in view.",
     )
     idle_interval_s: float = Field(
-        30.0,
+        default=30.0,
         ge=0.0,
         le=3600.0,
         description="With the gate on: the detector looks at an unchanged scene at least this "
         "often (seconds).",
     )
     region: bool = Field(
-        False,
+        default=False,
         description="Run the detector only on the part of the frame around the zones and lines "
         "(when that is well under the whole frame).",
     )
@@ -228,7 +228,8 @@ class CameraConfig(_Model):
     zones: list[ZoneConfig] = Field(default_factory=list)
     privacy_masks: list[PrivacyMaskConfig] = Field(default_factory=list)
     performance: PerformanceConfig | None = Field(
-        None, description="Work-saving options; empty = the defaults (gate on, region off)."
+        default=None,
+        description="Work-saving options; empty = the defaults (gate on, region off).",
     )
 
     @model_validator(mode="after")

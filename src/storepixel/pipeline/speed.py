@@ -20,6 +20,7 @@ from typing import Any
 
 import av
 
+from storepixel.analytics.engine import CameraAnalytics
 from storepixel.config.site import CameraConfig
 from storepixel.pipeline.factory import build_camera_pipeline
 from storepixel.sources import open_source
@@ -109,7 +110,7 @@ def run_side_by_side(
     runs = []
     for i, pipeline in enumerate(pipelines):
         analytics = pipeline.analytics
-        assert analytics is not None
+        assert isinstance(analytics, CameraAnalytics)
         runs.append(
             PipelineRun(
                 name="naive" if i == 0 else "storepixel",
