@@ -41,15 +41,24 @@ def build_camera_pipeline(
     whole), which is what ``storepixel bench`` compares against."""
     mask = PrivacyMask([m.polygon for m in camera.privacy_masks])
     analytics = CameraAnalytics(site_id, camera, run_anchor)
-    perf = camera.performance or PerformanceConfig()
-    gate = region = None
+    pipeline = CameraPipeline(detector, Tracker(), mask, analytics)
     if not naive:
-        region = detection_region(camera) if perf.region else None
-        if perf.gate:
-            settings = GateSettings(
-                track_interval_s=perf.track_interval_s, idle_interval_s=perf.idle_interval_s
-            )
-            # With a detection region, change outside it (a street through the window) does
-            # not wake the detector either.
-            gate = ChangeGate(settings, region)
-    return CameraPipeline(detector, Tracker(), mask, analytics, gate=gate, region=region)
+        apply_performance(pipeline, camera)
+    return pipeline
+
+
+def apply_performance(pipeline: CameraPipeline, camera: CameraConfig) -> None:
+    """Set ``pipeline``'s gate and detection region from ``camera`` (its ``performance``
+    settings, lines and zones). Live edits call this too: a new gate starts by looking at the
+    next frame, and the region follows the new geometry."""
+    perf = camera.performance or PerformanceConfig()
+    region = detection_region(camera) if perf.region else None
+    gate = None
+    if perf.gate:
+        settings = GateSettings(
+            track_interval_s=perf.track_interval_s, idle_interval_s=perf.idle_interval_s
+        )
+        # With a detection region, change outside it (a street through the window) does not
+        # wake the detector either.
+        gate = ChangeGate(settings, region)
+    pipeline.gate, pipeline.region = gate, region

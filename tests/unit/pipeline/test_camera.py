@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from storepixel.config.site import CameraConfig, PerformanceConfig
-from storepixel.pipeline.factory import build_camera_pipeline
+from storepixel.pipeline.factory import apply_performance, build_camera_pipeline
 from storepixel.types import Detections, Frame
 
 H, W, FPS = 240, 320, 5.0
@@ -127,3 +127,19 @@ def test_the_region_crops_what_the_detector_sees_and_boxes_come_back_in_frame_pi
 def test_performance_settings_are_validated() -> None:
     with pytest.raises(ValueError, match="track_interval_s"):
         PerformanceConfig(track_interval_s=-1)
+
+
+def test_apply_performance_follows_a_live_edit() -> None:
+    camera = CameraConfig.model_validate({**CAMERA, "performance": {"region": True}})
+    pipeline = build_camera_pipeline(camera, "site", BlobDetector(), run_anchor=0.0)
+    assert pipeline.gate is not None and pipeline.region is not None
+    moved = CameraConfig.model_validate(
+        {
+            "id": "cam",
+            "zones": [{"id": "z", "polygon": [[0.0, 0.8], [0.2, 0.8], [0.2, 1.0]]}],
+            "performance": {"gate": False, "region": True},
+        }
+    )
+    apply_performance(pipeline, moved)
+    assert pipeline.gate is None
+    assert pipeline.region == (0.0, 0.35, 0.3, 1.0)
