@@ -22,7 +22,7 @@ from storepixel.analytics.occupancy import bucket_start
 from storepixel.config.site import CameraConfig
 from storepixel.errors import ConfigError
 from storepixel.pipeline.camera import FrameResult
-from storepixel.pipeline.factory import build_camera_pipeline
+from storepixel.pipeline.factory import apply_performance, build_camera_pipeline
 from storepixel.pipeline.privacy import PrivacyMask
 from storepixel.pipeline.sessions import HourCloser, hour_start
 from storepixel.sources.backoff import Backoff
@@ -268,7 +268,10 @@ class LiveCamera:
             self.pipeline.detector = self._detector_for(camera)
         self.reader.source.analysis_fps = camera.analysis_fps  # from the next connection
         geometry = ("lines", "zones", "analysis_fps")
-        if all(getattr(camera, k) == getattr(old, k) for k in geometry):
+        unchanged = all(getattr(camera, k) == getattr(old, k) for k in geometry)
+        if not (unchanged and camera.performance == old.performance):
+            apply_performance(self.pipeline, camera)  # the gate and region follow the geometry
+        if unchanged:
             return []
         # New counters: the old ones end at t (visits in progress close and start again), and the
         # minute they share is merged, so no count is lost or doubled in the store.
