@@ -32,7 +32,6 @@ from storepixel.pipeline.supervisor import Supervisor
 from storepixel.store import open_store
 from storepixel.store.queries import coverage, iter_events, query_metrics, runs
 from storepixel.types import Event, Frame
-from storepixel.vision.detector import load_detector
 from tests.fixtures.rtsp_server import RtspCamera, free_port
 
 pytestmark = pytest.mark.slow
@@ -124,9 +123,9 @@ def test_outage_reconnects_records_the_gap_and_loses_nothing(rtsp_camera: RtspCa
     times = [f.timestamp for f in rec.frames]
     assert times == sorted(times)
     assert any(t < killed_at for t in times) and any(t > back_at for t in times)
-    replay = build_camera_pipeline(
-        site.cameras[0], "shop", load_detector(site.cameras[0].detector), sup.run_anchor
-    )
+    # the very detector the camera used (same settings and threads: bit-identical boxes)
+    detector = sup._detector_for(site.cameras[0])
+    replay = build_camera_pipeline(site.cameras[0], "shop", detector, sup.run_anchor)
     expected: list[Event] = []
     for frame in rec.frames:
         expected += replay.process(frame).events
