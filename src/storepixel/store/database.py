@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import math
 import os
+import threading
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any
@@ -26,6 +27,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import StaticPool
 
 from storepixel.errors import StoreError
 from storepixel.events.schema import validate_event
@@ -133,6 +135,11 @@ class Store:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # An in-memory SQLite database is one connection shared by every thread: uses of it
+        # must take turns, or a reader's BEGIN lands inside a writer's transaction.
+        self._turns: AbstractContextManager[Any] = (
+            threading.RLock() if isinstance(engine.pool, StaticPool) else nullcontext()
+        )
         self.url = redact_url(engine.url.render_as_string(hide_password=False))
         self.dialect = engine.dialect.name
         self._password = engine.url.password
@@ -159,7 +166,7 @@ class Store:
     def connect(self) -> Iterator[Connection]:
         """A connection for reads; database errors become one-line :class:`StoreError`."""
         try:
-            with self.engine.connect() as conn:
+            with self._turns, self.engine.connect() as conn:
                 yield conn
         except SQLAlchemyError as err:
             raise StoreError(f"cannot read store {self.url}: {self._reason(err)}") from None
@@ -168,7 +175,7 @@ class Store:
     def transaction(self) -> Iterator[Connection]:
         """A connection inside one transaction: committed on success, rolled back on any error."""
         try:
-            with self.engine.begin() as conn:
+            with self._turns, self.engine.begin() as conn:
                 yield conn
         except SQLAlchemyError as err:
             raise StoreError(f"cannot write to store {self.url}: {self._reason(err)}") from None
