@@ -6,4 +6,5 @@ bash scripts/bootstrap.sh
 bash scripts/system_deps.sh
 .venv/bin/ruff check src tests bench tools
 .venv/bin/ruff format --check src tests bench tools
+.venv/bin/mypy
 .venv/bin/python -m pytest "$@"
