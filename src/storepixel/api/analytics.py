@@ -3,12 +3,17 @@
 Counts (footfall, visits, dwell, transitions) come from events, which are exact and written as
 they happen; series (occupancy, queue length, waiting time) from the minute metric rows. A
 bucket with no analysed minute reports ``null``, not zero: "no data" is not "nobody came".
+
+Footfall is people entering the store: without a ``line``, only crossings of the lines marked
+``footfall`` in the site configuration count (an inner line such as a fitting-room entrance
+would count the same person again). Crossings of a line no longer in the configuration are left
+out of footfall too, since nothing says whether it was an entrance; ``line=`` still reads them.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -16,9 +21,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import Integer, cast, func, select, tuple_
 
 from storepixel.api.timeutil import Bucket, bucket_floor, bucket_starts, iso, local_midnight
+from storepixel.config.site import SiteConfig
 from storepixel.store import Store
 from storepixel.store.database import EVENTS, METRICS
 from storepixel.store.models import to_datetime
@@ -31,6 +37,13 @@ from storepixel.store.queries import (
 from storepixel.types import Event, EventKind
 
 DWELL_EDGES = (0, 5, 10, 30, 60, 120, 300, 600, 1800)  # seconds; the last bin is open-ended
+
+LineKeys = Collection[tuple[str, str]]  # (camera_id, line_id): line ids are per camera
+
+
+def footfall_lines(site: SiteConfig) -> list[tuple[str, str]]:
+    """The ``(camera_id, line_id)`` of every line that counts toward the site's footfall."""
+    return [(cam.id, ln.id) for cam in site.cameras for ln in cam.lines if ln.footfall]
 
 
 def _events(store: Store, site_id: str, lo: float, hi: float, **filters: Any) -> Iterable[Event]:
@@ -52,9 +65,16 @@ def _minute_seconds(value: Any) -> float:
 
 
 def _crossings(
-    store: Store, site_id: str, lo: float, hi: float, camera: str | None, line: str | None
+    store: Store,
+    site_id: str,
+    lo: float,
+    hi: float,
+    camera: str | None,
+    line: str | None,
+    doors: LineKeys,
 ) -> list[tuple[float, str, int]]:
-    """``(minute, direction, count)`` of line crossings, counted by the database."""
+    """``(minute, direction, count)`` of line crossings, counted by the database: of ``line``
+    when given (whatever its flag), else of the footfall lines ``doors``."""
     minute = _minutes(store).label("minute")
     direction = EVENTS.c.properties["direction"].as_string().label("direction")
     conds = event_conditions(
@@ -65,6 +85,8 @@ def _crossings(
         start=lo,
         end=hi,
     )
+    if line is None:
+        conds.append(tuple_(EVENTS.c.camera_id, EVENTS.c.scope_id).in_(list(doors)))
     stmt = select(minute, direction, func.count()).where(*conds).group_by(minute, direction)
     with store.connect() as conn:
         return [(_minute_seconds(m), str(d), int(n)) for m, d, n in conn.execute(stmt)]
@@ -79,11 +101,13 @@ def footfall(
     bucket: Bucket,
     camera: str | None = None,
     line: str | None = None,
+    *,
+    doors: LineKeys,
 ) -> dict[str, Any]:
-    """Line crossings in and out per bucket (every line of the site unless ``line`` is given)."""
+    """Line crossings in and out per bucket (the footfall lines ``doors`` unless ``line``)."""
     starts = bucket_starts(lo, hi, bucket, tz)
     counts = {s: {"in": 0, "out": 0} for s in starts}
-    for minute, way, n in _crossings(store, site_id, lo, hi, camera, line):
+    for minute, way, n in _crossings(store, site_id, lo, hi, camera, line, doors):
         b = counts.get(bucket_floor(minute, bucket, tz))
         if b is not None and way in ("in", "out"):
             b[way] += n
@@ -98,12 +122,14 @@ def footfall_matrix(
     hi: float,
     camera: str | None = None,
     line: str | None = None,
+    *,
+    doors: LineKeys,
 ) -> dict[str, Any]:
-    """Crossings in, per local day (rows) and hour of day (columns)."""
+    """Crossings in, per local day (rows) and hour of day (columns); lines as in ``footfall``."""
     days = [datetime.fromtimestamp(s, tz).date() for s in bucket_starts(lo, hi, "day", tz)]
     index = {d: i for i, d in enumerate(days)}
     grid = [[0] * 24 for _ in days]
-    for minute, way, n in _crossings(store, site_id, lo, hi, camera, line):
+    for minute, way, n in _crossings(store, site_id, lo, hi, camera, line, doors):
         if way != "in":
             continue
         local = datetime.fromtimestamp(minute, tz)
@@ -383,13 +409,14 @@ def _union_seconds(spans: list[tuple[float, float]]) -> float:
     return total
 
 
-def kpis(store: Store, site_id: str, tz: ZoneInfo, day: Any) -> dict[str, Any]:
-    """One local day: in, out, visits, dwell p50, occupancy peak, seconds analysed."""
+def kpis(store: Store, site_id: str, tz: ZoneInfo, day: Any, *, doors: LineKeys) -> dict[str, Any]:
+    """One local day: in, out (footfall lines ``doors``), visits, dwell p50, occupancy peak,
+    seconds analysed."""
     from datetime import timedelta
 
     lo, hi = local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)
     ways: Counter[str] = Counter()
-    for _, way, n in _crossings(store, site_id, lo, hi, None, None):
+    for _, way, n in _crossings(store, site_id, lo, hi, None, None, doors):
         ways[way] += n
     ins, outs = ways["in"], ways["out"]
     visits = event_stats(

@@ -91,6 +91,11 @@ class LineConfig(_Model):
         description="Half-width of the band around the line (normalised units) a person must "
         "clear on the far side before a crossing counts; jitter inside the band counts nothing.",
     )
+    footfall: bool = Field(
+        True,
+        description="Counts toward the site's footfall (entrances); set false for inner lines "
+        "such as aisle or fitting-room entrances.",
+    )
 
     @field_validator("points")
     @classmethod

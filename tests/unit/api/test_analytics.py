@@ -194,3 +194,81 @@ def test_minute_and_day_buckets(admin: Admin, data: None, store: Store) -> None:
     ).json()["points"]
     assert days[0]["start"] == "2024-05-01T00:00:00+01:00" and days[1]["avg"] == 8.0
     assert days[0]["avg"] == pytest.approx((1.0 + 3.0 * 0.5 + 6.0) / 2.5, abs=1e-3)
+
+
+def _line(client: TestClient, csrf: dict[str, str], cam: str, line: dict[str, object]) -> None:
+    r = client.post(f"/api/sites/lisbon/cameras/{cam}/lines", json=line, headers=csrf)
+    assert r.status_code == 201, r.text
+    assert r.json()["footfall"] is line.get("footfall", True)
+
+
+def _crossing(i: int, cam: str, line: str, time: float, way: str) -> Event:
+    props = {"direction": way, "line_id": line}
+    return Event(f"c{i}", "line_crossing", "lisbon", cam, time, f"k{i}", line, props)
+
+
+@pytest.fixture
+def inner(admin: Admin, data: None, store: Store) -> None:
+    """The door camera also gets a fitting-room line, and the aisle camera an inner line that
+    shares the door's line id: neither is an entrance, so footfall is still the door's 2 in,
+    1 out."""
+    client, csrf = admin
+    points = [[0.5, 0.1], [0.5, 0.4]]
+    _line(client, csrf, "door", {"id": "fitting", "points": points, "footfall": False})
+    _line(client, csrf, "aisle", {"id": "entrance", "points": points, "footfall": False})
+    store.write_events(
+        [
+            _crossing(1, "door", "fitting", t(9, 10), "in"),
+            _crossing(2, "door", "fitting", t(9, 12), "out"),
+            _crossing(3, "door", "fitting", t(9, 35), "in"),
+            _crossing(4, "aisle", "entrance", t(9, 20), "in"),
+        ]
+    )
+
+
+def _ins_outs(body: dict[str, list[dict[str, object]]]) -> tuple[object, object]:
+    buckets = body["buckets"]
+    assert len(buckets) == 1
+    return buckets[0]["in"], buckets[0]["out"]
+
+
+def test_footfall_counts_only_entrance_lines(admin: Admin, inner: None) -> None:
+    client, _ = admin
+    day = {**DAY, "bucket": "day"}
+    assert _ins_outs(client.get(f"{URL}/footfall", params=day).json()) == (2, 1)
+    fitting = client.get(f"{URL}/footfall", params={**day, "line": "fitting"}).json()
+    assert _ins_outs(fitting) == (2, 1)
+    # an explicit line counts whatever its flag, on every camera that has a line of that id
+    both = client.get(f"{URL}/footfall", params={**day, "line": "entrance"}).json()
+    assert _ins_outs(both) == (3, 1)
+    aisle = client.get(f"{URL}/footfall", params={**day, "camera": "aisle"}).json()
+    assert _ins_outs(aisle) == (0, 0)  # the aisle camera has no entrance line
+    matrix = client.get(f"{URL}/footfall-matrix", params=DAY).json()["in"][0]
+    assert matrix[10] == 2 and sum(matrix) == 2
+    matrix = client.get(f"{URL}/footfall-matrix", params={**DAY, "line": "fitting"}).json()
+    assert matrix["in"][0][10] == 2 and sum(matrix["in"][0]) == 2
+
+
+def test_kpis_count_only_entrance_lines(admin: Admin, inner: None) -> None:
+    client, csrf = admin
+    k = client.get(f"{URL}/kpis", params={"date": "2024-05-01"}).json()
+    assert (k["in"], k["out"]) == (2, 1)
+    # marking the fitting-room line as an entrance counts it from the next request on
+    fitting = {"id": "fitting", "points": [[0.5, 0.1], [0.5, 0.4]], "footfall": True}
+    r = client.put("/api/sites/lisbon/cameras/door/lines/fitting", json=fitting, headers=csrf)
+    assert r.status_code == 200 and r.json()["footfall"] is True
+    k = client.get(f"{URL}/kpis", params={"date": "2024-05-01"}).json()
+    assert (k["in"], k["out"]) == (4, 2)
+
+
+def test_crossings_of_a_removed_line_leave_footfall(admin: Admin, data: None) -> None:
+    client, csrf = admin
+    r = client.delete("/api/sites/lisbon/cameras/door/lines/entrance", headers=csrf)
+    assert r.status_code == 204
+    day = {**DAY, "bucket": "day"}
+    # nothing says whether a line that is gone was an entrance: not counted as footfall ...
+    assert _ins_outs(client.get(f"{URL}/footfall", params=day).json()) == (0, 0)
+    assert client.get(f"{URL}/kpis", params={"date": "2024-05-01"}).json()["in"] == 0
+    # ... but its recorded crossings are still there when asked for by name
+    old = client.get(f"{URL}/footfall", params={**day, "line": "entrance"}).json()
+    assert _ins_outs(old) == (2, 1)

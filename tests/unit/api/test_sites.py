@@ -29,6 +29,7 @@ def test_sites_and_cameras(admin: Admin) -> None:
         "name": None,
         "points": [[0.1, 0.6], [0.9, 0.6]],
         "hysteresis": 0.02,
+        "footfall": True,
     }
     assert door["zones"][0]["kind"] == "queue" and door["live"] is False
     assert client.get("/api/sites/lisbon/cameras/door").json() == door

@@ -49,6 +49,7 @@ def test_issue_example_loads_with_defaults(tmp_path: Path) -> None:
     assert site.site.tz.key == "Europe/Lisbon" and site.path == tmp_path / "site.yaml"
     assert cam.analysis_fps == 5 and cam.detector is None
     assert cam.lines[0].points == [(0.1, 0.6), (0.9, 0.6)] and cam.lines[0].hysteresis == 0.02
+    assert cam.lines[0].footfall is True  # a line counts as an entrance unless marked otherwise
     zone = cam.zones[0]
     assert (zone.kind, zone.presence_s, zone.grace_s) == ("area", 1.0, 2.0)
     assert len(cam.privacy_masks) == 1
@@ -60,6 +61,20 @@ def test_dump_and_load_round_trip(tmp_path: Path) -> None:
     again = load_site(dump_site(site, tmp_path / "out" / "copy.yaml"))
     assert again.model_dump() == site.model_dump()
     assert "min_presence_s: 3.5" in (tmp_path / "out" / "copy.yaml").read_text()
+
+
+def test_inner_line_is_not_footfall_and_round_trips(tmp_path: Path) -> None:
+    data = copy.deepcopy(BASE)
+    data["cameras"][0]["lines"].append(
+        {"id": "fitting-room", "points": [[0.5, 0.1], [0.5, 0.4]], "footfall": False}
+    )
+    site = load_site(write(tmp_path, data))
+    assert [ln.footfall for ln in site.camera("cam1").lines] == [True, False]
+    out = dump_site(site, tmp_path / "copy.yaml")
+    again = load_site(out)
+    assert again.model_dump() == site.model_dump()
+    assert [ln.footfall for ln in again.camera("cam1").lines] == [True, False]
+    assert "footfall: false" in out.read_text()
 
 
 def _set(path: list[Any], value: Any) -> Any:
@@ -111,6 +126,12 @@ CASES = [
         _set(["cameras", 0, "privacy_masks", 0, "polygon"], [[0, 0], [1, 1]]),
         "cameras[0].privacy_masks[0].polygon",
         "at least 3 points",
+    ),
+    (
+        "footfall flag not a boolean",
+        _set(["cameras", 0, "lines", 0, "footfall"], "sometimes"),
+        "cameras[0].lines[0].footfall",
+        "expected a valid boolean",
     ),
     (
         "bad zone kind",

@@ -43,15 +43,20 @@ def footfall(
     frm: str | None = FROM,
     to: str | None = TO,
     camera: str | None = CAMERA,
-    line: str | None = Query(None, max_length=128, description="Only this line."),
+    line: str | None = Query(
+        None, max_length=128, description="Only this line; default: the footfall lines."
+    ),
     bucket: Literal["hour", "day"] = BUCKET,
     site: SiteConfig = Depends(site_read),
     state: AppState = Depends(get_state),
 ) -> dict[str, Any]:
-    """People in and out across counting lines per bucket (all lines unless ``line``)."""
+    """People in and out per bucket: across the lines marked ``footfall`` (the entrances), or
+    across ``line`` alone when given."""
     lo, hi = _range(site, frm, to)
     cam = _camera(state, site, camera)
-    return calc.footfall(state.store, site.site.id, site.site.tz, lo, hi, bucket, cam, line)
+    doors = calc.footfall_lines(site)
+    tz = site.site.tz
+    return calc.footfall(state.store, site.site.id, tz, lo, hi, bucket, cam, line, doors=doors)
 
 
 @router.get("/footfall-matrix")
@@ -63,10 +68,13 @@ def footfall_matrix(
     site: SiteConfig = Depends(site_read),
     state: AppState = Depends(get_state),
 ) -> dict[str, Any]:
-    """People in, per local day and hour of day (for a day × hour heatmap)."""
+    """People in, per local day and hour of day (for a day × hour heatmap); lines as in
+    footfall."""
     lo, hi = _range(site, frm, to)
     cam = _camera(state, site, camera)
-    return calc.footfall_matrix(state.store, site.site.id, site.site.tz, lo, hi, cam, line)
+    doors = calc.footfall_lines(site)
+    tz = site.site.tz
+    return calc.footfall_matrix(state.store, site.site.id, tz, lo, hi, cam, line, doors=doors)
 
 
 @router.get("/occupancy")
@@ -136,10 +144,11 @@ def kpis(
     site: SiteConfig = Depends(site_read),
     state: AppState = Depends(get_state),
 ) -> dict[str, Any]:
-    """One local day: in, out, visits, dwell p50, peak people in view, seconds analysed."""
+    """One local day: in, out (footfall lines), visits, dwell p50, peak people in view,
+    seconds analysed."""
     tz = site.site.tz
     day = parse_date(date) if date is not None else today(tz)
-    return calc.kpis(state.store, site.site.id, tz, day)
+    return calc.kpis(state.store, site.site.id, tz, day, doors=calc.footfall_lines(site))
 
 
 @router.get("/extent")
