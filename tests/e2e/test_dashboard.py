@@ -112,7 +112,7 @@ def test_line_drawn_on_the_camera_page_is_saved(
     r = page.context.request.get(server.api(f"{CAM_API}/lines"))
     assert r.ok, r.text()
     line = next(ln for ln in r.json() if ln["id"] == "e2e-door")
-    assert line["name"] == "Door drawn in the browser"
+    assert line["name"] == "Door drawn in the browser" and line["footfall"] is True
     (x1, y1), (x2, y2) = line["points"]
     assert (x1, y1, x2, y2) == pytest.approx((0.2, 0.7, 0.85, 0.72), abs=0.01)
     site = yaml.safe_load(server.site_file.read_text(encoding="utf-8"))
@@ -128,14 +128,17 @@ def test_line_drawn_on_the_camera_page_is_saved(
     page.click("#reverse-points")  # walking the other way now counts as in
     expect(page.locator("#shape-points")).to_have_value("0.2, 0.65\n0.85, 0.65")
     expect(page.locator("#save-shape")).to_have_text("Update line")
+    expect(page.locator("#line-footfall")).to_be_checked()
+    page.uncheck("#line-footfall")  # an inner line: not counted as people entering the store
     with page.expect_request(lambda r: r.method == "PUT") as sent:
         page.click("#save-shape")
     assert sent.value.url.endswith(f"{CAM_API}/lines/e2e-door")
     expect(page.locator("#shape-msg")).to_contain_text('Saved line "e2e-door"')
     lines = page.context.request.get(server.api(f"{CAM_API}/lines")).json()
     line = next(ln for ln in lines if ln["id"] == "e2e-door")
-    assert line["points"] == [[0.2, 0.65], [0.85, 0.65]]
+    assert line["points"] == [[0.2, 0.65], [0.85, 0.65]] and line["footfall"] is False
     assert line["name"] == "Door drawn in the browser"  # other fields kept
+    expect(row).to_contain_text("line · inner")
 
 
 def test_invalid_zone_shows_the_api_message(admin_page: Page, server: Server, shot: Shot) -> None:

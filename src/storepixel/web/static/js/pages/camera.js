@@ -12,6 +12,7 @@ const idBox = document.getElementById("shape-id");
 const saveButton = document.getElementById("save-shape");
 const nameBox = document.getElementById("shape-name");
 const kindBox = document.getElementById("zone-kind");
+const footfallBox = document.getElementById("line-footfall");
 
 let camPath = "";
 let camera = null; // {lines, zones, privacy_masks, ...}
@@ -95,9 +96,15 @@ function updateSaveLabel() {
   saveButton.disabled = !isAdmin || (type === "line" ? n !== 2 : n < 3);
 }
 
-function startNew(type) {
+function showFields(type) {
   form.querySelector(`input[name=type][value=${type}]`).checked = true;
   document.getElementById("kind-field").hidden = type !== "zone";
+  document.getElementById("footfall-field").hidden = type !== "line";
+}
+
+function startNew(type) {
+  showFields(type);
+  footfallBox.checked = true;
   idBox.readOnly = false;
   idBox.value = "";
   nameBox.value = "";
@@ -106,9 +113,9 @@ function startNew(type) {
 }
 
 function editShape(type, shape) {
-  form.querySelector(`input[name=type][value=${type}]`).checked = true;
-  document.getElementById("kind-field").hidden = type !== "zone";
+  showFields(type);
   if (type === "zone") kindBox.value = shape.kind;
+  else footfallBox.checked = shape.footfall !== false;
   idBox.value = shape.id;
   idBox.readOnly = true; // the id names stored events; rename = delete + new
   nameBox.value = shape.name || "";
@@ -161,7 +168,7 @@ async function save() {
   const collection = type === "line" ? "lines" : "zones";
   const old = editing ? (camera[collection] || []).find((s) => s.id === editing) : null;
   const body = { ...(old || {}), id, name: nameBox.value.trim() || null };
-  if (type === "line") body.points = points;
+  if (type === "line") Object.assign(body, { points, footfall: footfallBox.checked });
   else Object.assign(body, { kind: kindBox.value, polygon: points });
   saveButton.disabled = true;
   try {
@@ -190,7 +197,7 @@ async function remove(type, id) {
 
 function renderList() {
   const rows = [
-    ...camera.lines.map((l) => ["line", l, "line", l.points]),
+    ...camera.lines.map((l) => ["line", l, l.footfall === false ? "line · inner" : "line · footfall", l.points]),
     ...camera.zones.map((z) => ["zone", z, `zone · ${z.kind}`, z.polygon]),
   ].map(([type, shape, label, pts]) =>
     el(
