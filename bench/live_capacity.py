@@ -2,15 +2,24 @@
 
     flock /tmp/storepixel-bench.lock .venv/bin/python bench/live_capacity.py \
         [--cameras 4 8 12] [--seconds 45] [--warmup 15] [--mode threads|processes] [--json OUT]
+        [--activity vtest|store-day]
 
-For each camera count it starts that many GStreamer RTSP servers on loopback (vtest.avi as 1280×720
-H.264 at 15 fps), runs the live supervisor on them (``threads``: one process, the daemon as
+For each camera count it starts that many GStreamer RTSP servers on loopback, each serving 1280×720
+H.264 at 15 fps: ``vtest`` (default) vtest.avi, people walking in every frame; ``store-day`` the
+store-day clip of ``bench/store_day.py`` (10 min, about a fifth of it busy, the rest the empty
+scene, with the lines and zones of ``bench/sites/store-day.yaml``), camera i of N starting
+i × 600/N s into it (a pre-rotated copy each), so that the busy stretches of the cameras do not
+coincide: at any moment about a fifth of them are busy, as in a chain of shops. It runs the live
+supervisor on them (``threads``: one process, the daemon as
 shipped; ``processes``: one single-camera supervisor process per camera, for comparison) and,
 after a warm-up, measures per camera: analysed fps, frames dropped by the latest-frame slot, and
 the lag from capture to the analysed result (wall clock at hand-off − capture time).
 A count is *sustained* when every camera is analysed at ≥ 95 % of the target rate with a lag p99
 under 1 s. ``cpu_ms_per_analysed_frame`` (CPU time of the analysing processes per analysed frame)
 compares threads and processes on a busy machine, where throughput mostly measures the others.
+With ``store-day``, each camera's stretch of the clip inside the window is reported (busy seconds,
+min and max over the cameras, from the stream's own clock), and the share of analysed frames on
+which the detector ran (the change gate skips the rest).
 """
 
 from __future__ import annotations
@@ -28,7 +37,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from live_common import GEOMETRY, clip_720p, percentile, rtsp_cameras
+from live_common import (
+    GEOMETRY,
+    busy_seconds,
+    clip_720p,
+    percentile,
+    rtsp_cameras,
+    store_day_clips,
+    store_day_geometry,
+)
 from storepixel.config.site import parse_site
 from storepixel.pipeline.camera import FrameResult
 from storepixel.pipeline.supervisor import Supervisor
@@ -42,6 +59,8 @@ class Meter:
     def __init__(self) -> None:
         self.measuring = False
         self.frames: dict[str, int] = {}
+        self.detected: dict[str, int] = {}
+        self.span: dict[str, tuple[float, float]] = {}  # first, last stream offset measured
         self.lags: list[float] = []
         self.lock = threading.Lock()
 
@@ -50,6 +69,9 @@ class Meter:
         if self.measuring:
             with self.lock:
                 self.frames[camera_id] = self.frames.get(camera_id, 0) + 1
+                self.detected[camera_id] = self.detected.get(camera_id, 0) + result.detected
+                first = self.span.get(camera_id, (result.frame.offset_s,))[0]
+                self.span[camera_id] = (first, result.frame.offset_s)
                 self.lags.append(lag)
 
     def on_events(self, camera_id: str, events: Sequence[Event]) -> None:
@@ -64,6 +86,7 @@ def measure(
     workers: int | None,
     threads: int | None = None,
     single_pass: bool = False,
+    geometry: Mapping[str, Any] = GEOMETRY,
 ):
     """Run one supervisor over ``urls``; per-camera stats over the window after ``warmup``."""
     settings: dict[str, Any] = {"threads": threads} if threads else {}
@@ -71,7 +94,7 @@ def measure(
         settings["passes"] = ["letterbox"]
     detector = {"detector": settings} if settings else {}
     cameras = [
-        {"id": f"cam{i}", "source": u, "analysis_fps": fps, **GEOMETRY, **detector}
+        {"id": f"cam{i}", "source": u, "analysis_fps": fps, **geometry, **detector}
         for i, u in enumerate(urls)
     ]
     site = parse_site({"site": {"id": "bench"}, "cameras": cameras})
@@ -97,6 +120,8 @@ def measure(
             "dropped": after[cid].dropped_frames - before[cid].dropped_frames,
             "input_fps": after[cid].input_fps,
             "state": after[cid].state,
+            "detected": meter.detected.get(cid, 0),
+            "span_s": meter.span.get(cid, (0.0, 0.0)),
         }
         for cid in after
     }
@@ -106,8 +131,9 @@ def measure(
 
 def child(args: argparse.Namespace) -> None:
     threads, single = args.detector_threads, args.single_pass
+    geometry = store_day_geometry() if args.activity == "store-day" else GEOMETRY
     per_camera, lags, _, cost = measure(
-        [args.child], args.seconds, args.warmup, args.fps, 1, threads, single
+        [args.child], args.seconds, args.warmup, args.fps, 1, threads, single, geometry
     )
     Path(args.json).write_text(json.dumps({"cameras": per_camera, "lags": lags, "cost": cost}))
 
@@ -121,7 +147,7 @@ def run_processes(
             out = Path(tmp) / f"{i}.json"
             cmd = [sys.executable, __file__, "--child", url, "--json", str(out)]
             cmd += ["--seconds", str(args.seconds), "--warmup", str(args.warmup)]
-            cmd += ["--fps", str(args.fps)]
+            cmd += ["--fps", str(args.fps), "--activity", args.activity]
             if args.detector_threads:
                 cmd += ["--detector-threads", str(args.detector_threads)]
             if args.single_pass:
@@ -153,21 +179,30 @@ def main() -> None:
     parser.add_argument(
         "--single-pass", action="store_true", help="detector passes: [letterbox] (half the cost)"
     )
+    parser.add_argument(
+        "--activity",
+        choices=["vtest", "store-day"],
+        default="vtest",
+        help="what the cameras show: vtest.avi (always busy) or the store day (about 20 %% busy)",
+    )
     parser.add_argument("--json", default=None, help="write the results here")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
         return
-    clip = clip_720p()
+    store_day = args.activity == "store-day"
+    geometry = store_day_geometry() if store_day else GEOMETRY
     print(
         f"{platform.node()}: {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}; "
-        f"mode {args.mode}; clip {clip.name}",
+        f"mode {args.mode}; activity {args.activity}",
         flush=True,
     )
     results = []
     for count in args.cameras:
-        with rtsp_cameras(clip, count) as cams:
+        placed = store_day_clips(count) if store_day else [(clip_720p(), 0)] * count
+        clips, offsets = [c for c, _ in placed], [o for _, o in placed]
+        with rtsp_cameras(clips, count) as cams:
             urls = [c.url() for c in cams]
             load0 = os.getloadavg()[0]
             if args.mode == "threads":
@@ -179,6 +214,7 @@ def main() -> None:
                     args.workers,
                     args.detector_threads,
                     args.single_pass,
+                    geometry,
                 )
             else:
                 per_camera, lags, (cpu, frames) = run_processes(urls, args)
@@ -203,6 +239,15 @@ def main() -> None:
             "cpu_ms_per_analysed_frame": round(1000 * cpu / max(frames, 1), 1),
             "load_before": round(load0, 2),
         }
+        if store_day:
+            # the stretch of the store day each camera showed in the window (its stream clock)
+            spans = [per_camera[f"cam{i}"]["span_s"] for i in range(count)]
+            busy = [busy_seconds(offsets[i] + a, b - a) for i, (a, b) in enumerate(spans)]
+            still = [b - a - busy[i] for i, (a, b) in enumerate(spans)]
+            row["window_busy_s_min_max"] = [round(min(busy), 1), round(max(busy), 1)]
+            row["window_still_s_min"] = round(min(still), 1)
+            detected = sum(c["detected"] for c in per_camera.values())
+            row["detector_share"] = round(detected / max(frames, 1), 3)
         results.append(row)
         print(json.dumps(row), flush=True)
     if args.json:
