@@ -13,7 +13,7 @@ out of footfall too, since nothing says whether it was an entrance; ``line=`` st
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import pairwise
@@ -33,8 +33,9 @@ from storepixel.store.queries import (
     event_conditions,
     event_stats,
     iter_events,
+    union_seconds,
 )
-from storepixel.types import Event, EventKind
+from storepixel.types import EventKind
 
 DWELL_EDGES = (0, 5, 10, 30, 60, 120, 300, 600, 1800)  # seconds; the last bin is open-ended
 
@@ -46,8 +47,17 @@ def footfall_lines(site: SiteConfig) -> list[tuple[str, str]]:
     return [(cam.id, ln.id) for cam in site.cameras for ln in cam.lines if ln.footfall]
 
 
-def _events(store: Store, site_id: str, lo: float, hi: float, **filters: Any) -> Iterable[Event]:
-    return iter_events(store, site_id=site_id, start=lo, end=hi, **filters)
+@dataclass(frozen=True)
+class Scope:
+    """What an analytics query reads: one site's events and metrics in ``[lo, hi)`` (POSIX
+    seconds), of ``camera`` alone when given, bucketed in the site's time zone ``tz``."""
+
+    store: Store
+    site_id: str
+    tz: ZoneInfo
+    lo: float
+    hi: float
+    camera: str | None = None
 
 
 def _minutes(store: Store) -> Any:
@@ -64,72 +74,41 @@ def _minute_seconds(value: Any) -> float:
     return float(to_datetime(value).timestamp())
 
 
-def _crossings(
-    store: Store,
-    site_id: str,
-    lo: float,
-    hi: float,
-    camera: str | None,
-    line: str | None,
-    doors: LineKeys,
-) -> list[tuple[float, str, int]]:
+def _crossings(scope: Scope, line: str | None, doors: LineKeys) -> list[tuple[float, str, int]]:
     """``(minute, direction, count)`` of line crossings, counted by the database: of ``line``
     when given (whatever its flag), else of the footfall lines ``doors``."""
-    minute = _minutes(store).label("minute")
+    minute = _minutes(scope.store).label("minute")
     direction = EVENTS.c.properties["direction"].as_string().label("direction")
-    conds = event_conditions(
-        site_id=site_id,
-        camera_id=camera,
-        kinds=EventKind.LINE_CROSSING,
-        scope_id=line,
-        start=lo,
-        end=hi,
-    )
+    conds = _event_conds(scope, EventKind.LINE_CROSSING, line)
     if line is None:
         conds.append(tuple_(EVENTS.c.camera_id, EVENTS.c.scope_id).in_(list(doors)))
     stmt = select(minute, direction, func.count()).where(*conds).group_by(minute, direction)
-    with store.connect() as conn:
+    with scope.store.connect() as conn:
         return [(_minute_seconds(m), str(d), int(n)) for m, d, n in conn.execute(stmt)]
 
 
 def footfall(
-    store: Store,
-    site_id: str,
-    tz: ZoneInfo,
-    lo: float,
-    hi: float,
-    bucket: Bucket,
-    camera: str | None = None,
-    line: str | None = None,
-    *,
-    doors: LineKeys,
+    scope: Scope, bucket: Bucket, line: str | None = None, *, doors: LineKeys
 ) -> dict[str, Any]:
     """Line crossings in and out per bucket (the footfall lines ``doors`` unless ``line``)."""
-    starts = bucket_starts(lo, hi, bucket, tz)
+    tz = scope.tz
+    starts = bucket_starts(scope.lo, scope.hi, bucket, tz)
     counts = {s: {"in": 0, "out": 0} for s in starts}
-    for minute, way, n in _crossings(store, site_id, lo, hi, camera, line, doors):
+    for minute, way, n in _crossings(scope, line, doors):
         b = counts.get(bucket_floor(minute, bucket, tz))
         if b is not None and way in ("in", "out"):
             b[way] += n
     return {"buckets": [{"start": iso(s, tz), **counts[s]} for s in starts]}
 
 
-def footfall_matrix(
-    store: Store,
-    site_id: str,
-    tz: ZoneInfo,
-    lo: float,
-    hi: float,
-    camera: str | None = None,
-    line: str | None = None,
-    *,
-    doors: LineKeys,
-) -> dict[str, Any]:
+def footfall_matrix(scope: Scope, line: str | None = None, *, doors: LineKeys) -> dict[str, Any]:
     """Crossings in, per local day (rows) and hour of day (columns); lines as in ``footfall``."""
-    days = [datetime.fromtimestamp(s, tz).date() for s in bucket_starts(lo, hi, "day", tz)]
+    tz = scope.tz
+    starts = bucket_starts(scope.lo, scope.hi, "day", tz)
+    days = [datetime.fromtimestamp(s, tz).date() for s in starts]
     index = {d: i for i, d in enumerate(days)}
     grid = [[0] * 24 for _ in days]
-    for minute, way, n in _crossings(store, site_id, lo, hi, camera, line, doors):
+    for minute, way, n in _crossings(scope, line, doors):
         if way != "in":
             continue
         local = datetime.fromtimestamp(minute, tz)
@@ -162,33 +141,33 @@ class _Slot:
 Slots = dict[str, dict[float, _Slot]]
 
 
-def _metric_conds(
-    site_id: str,
-    camera: str | None,
-    scope: str | None,
-    names: tuple[str, ...],
-    lo: float,
-    hi: float,
-) -> list[Any]:
+def _metric_conds(scope: Scope, zone: str | None, names: tuple[str, ...]) -> list[Any]:
     c = METRICS.c
-    conds = [c.site_id == site_id, c.metric.in_(names), c.bucket_start >= lo, c.bucket_start < hi]
-    if camera is not None:
-        conds.append(c.camera_id == camera)
-    if scope is not None:
-        conds.append(c.scope_id == scope)
+    conds = [
+        c.site_id == scope.site_id,
+        c.metric.in_(names),
+        c.bucket_start >= scope.lo,
+        c.bucket_start < scope.hi,
+    ]
+    if scope.camera is not None:
+        conds.append(c.camera_id == scope.camera)
+    if zone is not None:
+        conds.append(c.scope_id == zone)
     return conds
 
 
-def _slots(
-    store: Store,
-    site_id: str,
-    camera: str | None,
-    scope: str | None,
-    names: tuple[str, ...],
-    lo: float,
-    hi: float,
-    bucket: Bucket,
-) -> Slots:
+def _event_conds(scope: Scope, kinds: Any, scope_id: str | None = None) -> list[Any]:
+    return event_conditions(
+        site_id=scope.site_id,
+        camera_id=scope.camera,
+        kinds=kinds,
+        scope_id=scope_id,
+        start=scope.lo,
+        end=scope.hi,
+    )
+
+
+def _slots(scope: Scope, zone: str | None, names: tuple[str, ...], bucket: Bucket) -> Slots:
     """Metric rows gathered by the database per UTC quarter hour (every time zone offset is a
     multiple of 15 minutes, so quarters regroup exactly into local hours and days); per minute
     for minute buckets."""
@@ -202,18 +181,18 @@ def _slots(
             func.sum(c.value * c.sample_count).label("vn"),
             func.sum(c.sample_count).label("n"),
         )
-        .where(*_metric_conds(site_id, camera, scope, names, lo, hi))
+        .where(*_metric_conds(scope, zone, names))
         .group_by(c.bucket_start, c.metric)
     )
     out: Slots = defaultdict(dict)
-    with store.connect() as conn:
+    with scope.store.connect() as conn:
         if bucket == "minute":
             for t, metric, v, cov, vn, n in conn.execute(per_minute):
                 slot = out[metric].setdefault(_minute_seconds(t), _Slot())
                 slot.add(v * cov, cov, v, vn, int(n))
             return out
         m = per_minute.subquery()
-        if store.dialect == "sqlite":  # 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC text)
+        if scope.store.dialect == "sqlite":  # 'YYYY-MM-DD HH:MM:SS.ffffff' (UTC text)
             hour = func.substr(m.c.t, 1, 13)
             quarter = cast(func.substr(m.c.t, 15, 2), Integer) / 15
         else:
@@ -269,48 +248,32 @@ def _series(
     return out
 
 
-def occupancy(
-    store: Store,
-    site_id: str,
-    tz: ZoneInfo,
-    lo: float,
-    hi: float,
-    bucket: Bucket,
-    camera: str | None = None,
-    zone: str | None = None,
-) -> dict[str, Any]:
+def occupancy(scope: Scope, bucket: Bucket, zone: str | None = None) -> dict[str, Any]:
     """People in a zone (or in view of the cameras) per bucket: average and peak."""
     names: tuple[str, ...]
     if zone is not None:
         names = ("occupancy_avg", "occupancy_peak", "queue_length_avg", "queue_length_peak")
     else:
         names = ("people_avg", "people_peak")
-    slots = _slots(store, site_id, camera, zone, names, lo, hi, bucket)
+    slots = _slots(scope, zone, names, bucket)
     if zone is not None and not slots.get("occupancy_avg") and slots.get("queue_length_avg"):
         avg_m, peak_m = "queue_length_avg", "queue_length_peak"
     elif zone is not None:
         avg_m, peak_m = "occupancy_avg", "occupancy_peak"
     else:
         avg_m, peak_m = "people_avg", "people_peak"
-    starts = bucket_starts(lo, hi, bucket, tz)
+    tz = scope.tz
+    starts = bucket_starts(scope.lo, scope.hi, bucket, tz)
     points = _series(slots, starts, bucket, tz, avg_m, peak_m)
     return {"points": [{"start": iso(s, tz), "avg": a, "peak": p} for s, a, p in points]}
 
 
-def queues(
-    store: Store,
-    site_id: str,
-    tz: ZoneInfo,
-    lo: float,
-    hi: float,
-    bucket: Bucket,
-    camera: str | None = None,
-    zone: str | None = None,
-) -> dict[str, Any]:
+def queues(scope: Scope, bucket: Bucket, zone: str | None = None) -> dict[str, Any]:
     """Queue length (average, peak) and mean waiting time of people who left, per bucket."""
     names = ("queue_length_avg", "queue_length_peak", "queue_wait_avg")
-    slots = _slots(store, site_id, camera, zone, names, lo, hi, bucket)
-    starts = bucket_starts(lo, hi, bucket, tz)
+    slots = _slots(scope, zone, names, bucket)
+    tz = scope.tz
+    starts = bucket_starts(scope.lo, scope.hi, bucket, tz)
     series = _series(slots, starts, bucket, tz, "queue_length_avg", "queue_length_peak")
     waits: dict[float, list[float]] = {s: [0.0, 0.0] for s in starts}
     for start, slot in slots.get("queue_wait_avg", {}).items():
@@ -333,16 +296,11 @@ def queues(
     return {"points": points}
 
 
-def _dwells(
-    store: Store, site_id: str, lo: float, hi: float, camera: str | None, zone: str | None
-) -> list[float]:
+def _dwells(scope: Scope, zone: str | None) -> list[float]:
     """Dwell (zone exits) and waiting times (queue leaves) of visits that ended in the range."""
-    kinds = [EventKind.ZONE_EXIT, EventKind.QUEUE_LEAVE]
-    conds = event_conditions(
-        site_id=site_id, camera_id=camera, kinds=kinds, scope_id=zone, start=lo, end=hi
-    )
+    conds = _event_conds(scope, [EventKind.ZONE_EXIT, EventKind.QUEUE_LEAVE], zone)
     out = []
-    with store.connect() as conn:
+    with scope.store.connect() as conn:
         for (props,) in conn.execute(select(EVENTS.c.properties).where(*conds)):
             value = (props or {}).get("dwell_s", (props or {}).get("wait_s"))
             if isinstance(value, int | float):
@@ -354,16 +312,9 @@ def _pct(values: list[float], q: float) -> float | None:
     return round(float(np.percentile(values, q)), 3) if values else None
 
 
-def dwell(
-    store: Store,
-    site_id: str,
-    lo: float,
-    hi: float,
-    camera: str | None = None,
-    zone: str | None = None,
-) -> dict[str, Any]:
+def dwell(scope: Scope, zone: str | None = None) -> dict[str, Any]:
     """Visits that ended in the range: how many, dwell p50/p90 and a histogram (seconds)."""
-    values = _dwells(store, site_id, lo, hi, camera, zone)
+    values = _dwells(scope, zone)
     edges = list(DWELL_EDGES)
     hist = []
     for i, low in enumerate(edges):
@@ -378,13 +329,19 @@ def dwell(
     }
 
 
-def transitions(
-    store: Store, site_id: str, lo: float, hi: float, camera: str | None = None
-) -> dict[str, Any]:
+def transitions(scope: Scope) -> dict[str, Any]:
     """People who went from one zone to another (consecutive zone entries of one track)."""
     paths: dict[tuple[str, str], list[tuple[float, str]]] = defaultdict(list)
     kinds = [EventKind.ZONE_ENTER, EventKind.QUEUE_JOIN]
-    for ev in _events(store, site_id, lo, hi, kinds=kinds, camera_id=camera):
+    events = iter_events(
+        scope.store,
+        site_id=scope.site_id,
+        camera_id=scope.camera,
+        kinds=kinds,
+        start=scope.lo,
+        end=scope.hi,
+    )
+    for ev in events:
         if ev.scope_id:
             paths[(ev.camera_id, ev.track_id)].append((ev.time, ev.scope_id))
     counts: Counter[tuple[str, str]] = Counter()
@@ -395,35 +352,22 @@ def transitions(
     return {"transitions": [{"from": a, "to": b, "count": n} for (a, b), n in ordered]}
 
 
-def _union_seconds(spans: list[tuple[float, float]]) -> float:
-    total, cur = 0.0, None
-    for s, e in sorted(spans):
-        if cur is None or s > cur[1]:
-            if cur is not None:
-                total += cur[1] - cur[0]
-            cur = [s, e]
-        else:
-            cur[1] = max(cur[1], e)
-    if cur is not None:
-        total += cur[1] - cur[0]
-    return total
-
-
 def kpis(store: Store, site_id: str, tz: ZoneInfo, day: Any, *, doors: LineKeys) -> dict[str, Any]:
     """One local day: in, out (footfall lines ``doors``), visits, dwell p50, occupancy peak,
     seconds analysed."""
     from datetime import timedelta
 
     lo, hi = local_midnight(day, tz), local_midnight(day + timedelta(days=1), tz)
+    scope = Scope(store, site_id, tz, lo, hi)
     ways: Counter[str] = Counter()
-    for _, way, n in _crossings(store, site_id, lo, hi, None, None, doors):
+    for _, way, n in _crossings(scope, None, doors):
         ways[way] += n
     ins, outs = ways["in"], ways["out"]
     visits = event_stats(
         store, site_id=site_id, kinds=EventKind.VISIT_START, start=lo, end=hi
     ).total
-    dwells = [v for v in _dwells(store, site_id, lo, hi, None, None)]
-    peaks = _slots(store, site_id, None, None, ("people_peak",), lo, hi, "hour")
+    dwells = _dwells(scope, None)
+    peaks = _slots(scope, None, ("people_peak",), "hour")
     spans = [
         (max(c.start, lo), min(c.end, hi))
         for c in coverage(store, site_id=site_id, start=lo, end=hi)
@@ -438,5 +382,5 @@ def kpis(store: Store, site_id: str, tz: ZoneInfo, day: Any, *, doors: LineKeys)
             (s.vmax for s in peaks.get("people_peak", {}).values() if s.vmax is not None),
             default=None,
         ),
-        "coverage_s": round(_union_seconds(spans), 3),
+        "coverage_s": round(union_seconds(spans), 3),
     }

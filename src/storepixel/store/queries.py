@@ -18,7 +18,7 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -300,19 +300,24 @@ def covered_seconds(
 ) -> float:
     """Seconds of ``[start, end)`` that a camera was analysed (overlapping intervals merged)."""
     lo, hi = to_posix(start, "start"), to_posix(end, "end")
-    spans = sorted(
+    spans = [
         (max(i.start, lo), min(i.end, hi))
         for i in coverage(store, site_id=site_id, camera_id=camera_id, start=lo, end=hi)
-    )
-    total, cur_start, cur_end = 0.0, None, None
-    for s, e in spans:
+    ]
+    return union_seconds(spans)
+
+
+def union_seconds(spans: Iterable[tuple[float, float]]) -> float:
+    """Length of the union of ``(start, end)`` spans: overlapping ones count once."""
+    total, cur_start, cur_end = 0.0, 0.0, None
+    for s, e in sorted(spans):
         if cur_end is None or s > cur_end:
-            if cur_end is not None and cur_start is not None:
+            if cur_end is not None:
                 total += cur_end - cur_start
             cur_start, cur_end = s, e
         else:
             cur_end = max(cur_end, e)
-    if cur_end is not None and cur_start is not None:
+    if cur_end is not None:
         total += cur_end - cur_start
     return total
 

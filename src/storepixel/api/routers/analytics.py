@@ -28,14 +28,16 @@ CAMERA = Query(None, max_length=128, description="Only this camera.")
 BUCKET = Query("hour", description="Bucket size in the site's time zone.")
 
 
-def _camera(state: AppState, site: SiteConfig, camera: str | None) -> str | None:
+def _scope(
+    state: AppState, site: SiteConfig, frm: str | None, to: str | None, camera: str | None
+) -> calc.Scope:
+    """What an endpoint's ``from``/``to``/``camera`` select (4xx when bad). A helper rather than
+    a dependency: FastAPI lists a dependency's query parameters after the route's own, which
+    would reorder them in the OpenAPI schema."""
+    lo, hi = time_range(frm, to, site.site.tz)
     if camera is not None:
         state.sites.camera(site.site.id, camera)  # 404 for an unknown camera
-    return camera
-
-
-def _range(site: SiteConfig, frm: str | None, to: str | None) -> tuple[float, float]:
-    return time_range(frm, to, site.site.tz)
+    return calc.Scope(state.store, site.site.id, site.site.tz, lo, hi, camera)
 
 
 @router.get("/footfall")
@@ -52,11 +54,8 @@ def footfall(
 ) -> dict[str, Any]:
     """People in and out per bucket: across the lines marked ``footfall`` (the entrances), or
     across ``line`` alone when given."""
-    lo, hi = _range(site, frm, to)
-    cam = _camera(state, site, camera)
-    doors = calc.footfall_lines(site)
-    tz = site.site.tz
-    return calc.footfall(state.store, site.site.id, tz, lo, hi, bucket, cam, line, doors=doors)
+    where = _scope(state, site, frm, to, camera)
+    return calc.footfall(where, bucket, line, doors=calc.footfall_lines(site))
 
 
 @router.get("/footfall-matrix")
@@ -70,11 +69,8 @@ def footfall_matrix(
 ) -> dict[str, Any]:
     """People in, per local day and hour of day (for a day × hour heatmap); lines as in
     footfall."""
-    lo, hi = _range(site, frm, to)
-    cam = _camera(state, site, camera)
-    doors = calc.footfall_lines(site)
-    tz = site.site.tz
-    return calc.footfall_matrix(state.store, site.site.id, tz, lo, hi, cam, line, doors=doors)
+    where = _scope(state, site, frm, to, camera)
+    return calc.footfall_matrix(where, line, doors=calc.footfall_lines(site))
 
 
 @router.get("/occupancy")
@@ -88,9 +84,7 @@ def occupancy(
     state: AppState = Depends(get_state),
 ) -> dict[str, Any]:
     """Average and peak number of people per bucket (``null`` where nothing was analysed)."""
-    lo, hi = _range(site, frm, to)
-    cam = _camera(state, site, camera)
-    return calc.occupancy(state.store, site.site.id, site.site.tz, lo, hi, bucket, cam, zone)
+    return calc.occupancy(_scope(state, site, frm, to, camera), bucket, zone)
 
 
 @router.get("/dwell")
@@ -103,9 +97,7 @@ def dwell(
     state: AppState = Depends(get_state),
 ) -> dict[str, Any]:
     """Dwell times of zone visits that ended in the range (queue zones: waiting times)."""
-    lo, hi = _range(site, frm, to)
-    cam = _camera(state, site, camera)
-    return calc.dwell(state.store, site.site.id, lo, hi, cam, zone)
+    return calc.dwell(_scope(state, site, frm, to, camera), zone)
 
 
 @router.get("/queues")
@@ -119,9 +111,7 @@ def queues(
     state: AppState = Depends(get_state),
 ) -> dict[str, Any]:
     """Queue length (average, peak) and mean waiting time per bucket."""
-    lo, hi = _range(site, frm, to)
-    cam = _camera(state, site, camera)
-    return calc.queues(state.store, site.site.id, site.site.tz, lo, hi, bucket, cam, zone)
+    return calc.queues(_scope(state, site, frm, to, camera), bucket, zone)
 
 
 @router.get("/transitions")
@@ -133,9 +123,7 @@ def transitions(
     state: AppState = Depends(get_state),
 ) -> dict[str, Any]:
     """How many people went from one zone to another."""
-    lo, hi = _range(site, frm, to)
-    cam = _camera(state, site, camera)
-    return calc.transitions(state.store, site.site.id, lo, hi, cam)
+    return calc.transitions(_scope(state, site, frm, to, camera))
 
 
 @router.get("/kpis")
@@ -174,9 +162,9 @@ async def heatmap(
     state: AppState = Depends(get_state),
 ) -> Response:
     """Where people stood (person-seconds), drawn over the camera's snapshot."""
-    lo, hi = _range(site, frm, to)
-    cam_id = _camera(state, site, camera) or site.cameras[0].id
-    camera_cfg = state.sites.camera(site.site.id, cam_id)
+    lo, hi = time_range(frm, to, site.site.tz)
+    cam_id = camera or site.cameras[0].id
+    camera_cfg = state.sites.camera(site.site.id, cam_id)  # 404 for an unknown camera
     grid = await asyncio.to_thread(load_grid, state.store, site.site.id, cam_id, lo, hi)
     backdrop = state.hub.latest_image(site.site.id, cam_id) if state.hub is not None else None
     if backdrop is None and (path := file_source(site, camera_cfg)) is not None:
