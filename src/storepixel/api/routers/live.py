@@ -11,6 +11,7 @@ import asyncio
 import base64
 import contextlib
 import json
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -18,9 +19,12 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from storepixel.api.deps.auth import Principal, principal_from
 from storepixel.api.errors import Forbidden, NotFound, Unauthorized
 from storepixel.api.routers.sites import NOT_LIVE
-from storepixel.api.state import AppState, state_of
+from storepixel.api.state import state_of
 from storepixel.api.timeutil import iso
 from storepixel.events.schema import event_to_json
+
+if TYPE_CHECKING:
+    from storepixel.api.live import LiveHub
 
 router = APIRouter(tags=["live"])
 FRAME_INTERVAL_S = 0.5
@@ -54,13 +58,19 @@ async def _authorise(ws: WebSocket, site_id: str, camera_id: str | None) -> Prin
     return principal
 
 
-async def _refuse_not_live(ws: WebSocket, state: AppState, site_id: str) -> bool:
+async def _open(ws: WebSocket, site_id: str, camera_id: str | None) -> LiveHub | None:
+    """Accept the socket and return the hub to stream from; ``None`` once it has been closed
+    with the reason (not allowed, no such site or camera, live cameras not running)."""
+    if await _authorise(ws, site_id, camera_id) is None:
+        return None
+    state = state_of(ws)
     if state.hub is None or state.supervisor(site_id) is None:
         await ws.accept()
         await ws.send_json({"type": "error", "detail": NOT_LIVE})
         await ws.close(code=4409, reason="live cameras are not running")
-        return True
-    return False
+        return None
+    await ws.accept()
+    return state.hub
 
 
 async def _until_closed(ws: WebSocket) -> None:
@@ -74,14 +84,8 @@ async def _until_closed(ws: WebSocket) -> None:
 @router.websocket("/api/sites/{site}/cameras/{cam}/live")
 async def camera_live(ws: WebSocket, site: str, cam: str) -> None:
     """``{"type": "frame", "time", "jpeg": base64, "counts"}`` about twice a second."""
-    if await _authorise(ws, site, cam) is None:
+    if (hub := await _open(ws, site, cam)) is None:
         return
-    state = state_of(ws)
-    if await _refuse_not_live(ws, state, site):
-        return
-    hub = state.hub
-    assert hub is not None
-    await ws.accept()
     closed = asyncio.create_task(_until_closed(ws))
     last_seq = -1
     try:
@@ -107,14 +111,8 @@ async def camera_live(ws: WebSocket, site: str, cam: str) -> None:
 @router.websocket("/api/sites/{site}/events/live")
 async def events_live(ws: WebSocket, site: str) -> None:
     """``{"type": "event", "event": {...}}`` for every event of the site as it happens."""
-    if await _authorise(ws, site, None) is None:
+    if (hub := await _open(ws, site, None)) is None:
         return
-    state = state_of(ws)
-    if await _refuse_not_live(ws, state, site):
-        return
-    hub = state.hub
-    assert hub is not None
-    await ws.accept()
     sub = hub.subscribe(site)
     closed = asyncio.create_task(_until_closed(ws))
     try:
