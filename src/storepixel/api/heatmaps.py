@@ -53,18 +53,7 @@ def add_grid(
         take_write_lock(conn, HEATMAPS)
         row = conn.execute(select(HEATMAPS).where(*_key(site_id, camera_id, start, origin))).first()
         if row is None:
-            conn.execute(
-                insert(HEATMAPS).values(
-                    site_id=site_id,
-                    camera_id=camera_id,
-                    start_time=start,
-                    origin=origin,
-                    end_time=end,
-                    rows=grid.shape[0],
-                    cols=grid.shape[1],
-                    cells=_cells(grid),
-                )
-            )
+            conn.execute(_insert(site_id, camera_id, start, end, origin, grid))
             return
         total = _as_grid(row.cells, row.rows, row.cols, grid.shape) + grid
         conn.execute(
@@ -86,18 +75,22 @@ def set_grid(
     """Replace the row (a re-analysed upload replaces its earlier grid)."""
     with store.transaction() as conn:
         conn.execute(delete(HEATMAPS).where(*_key(site_id, camera_id, start, origin)))
-        conn.execute(
-            insert(HEATMAPS).values(
-                site_id=site_id,
-                camera_id=camera_id,
-                start_time=start,
-                origin=origin,
-                end_time=end,
-                rows=grid.shape[0],
-                cols=grid.shape[1],
-                cells=_cells(grid),
-            )
-        )
+        conn.execute(_insert(site_id, camera_id, start, end, origin, grid))
+
+
+def _insert(
+    site_id: str, camera_id: str, start: float, end: float, origin: str, grid: NDArray[np.float64]
+) -> Any:
+    return insert(HEATMAPS).values(
+        site_id=site_id,
+        camera_id=camera_id,
+        start_time=start,
+        origin=origin,
+        end_time=end,
+        rows=grid.shape[0],
+        cols=grid.shape[1],
+        cells=_cells(grid),
+    )
 
 
 def _as_grid(
