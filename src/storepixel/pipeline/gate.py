@@ -2,9 +2,10 @@
 
 Stores are empty much of the day and shoppers stand still in front of shelves, so most analysed
 frames show nothing the tracker does not already know. The gate compares a small grey copy of each
-frame (``scale``× smaller per side, smoothed, so sensor noise is damped) with the copy taken when
-the detector last ran, and lets the detector skip a frame only when the tracker can be trusted to
-hold every person where they are:
+frame (``width`` pixels wide, 192 by default, whatever the camera's resolution; each value the
+average of the 2×2 pixels at the centre of its block, so sensor noise is damped) with the copy
+taken when the detector last ran, and lets the detector skip a frame only when the tracker can be
+trusted to hold every person where they are:
 
 - the tracker is unsure (a tentative or lost track) or someone is moving (a confirmed person
   whose feet left a circle of ``still_radius`` heights within the last ``still_s``): run the
@@ -17,7 +18,9 @@ hold every person where they are:
 
 Comparing with the frame the detector last saw, not the previous frame, means slow change
 accumulates until it counts. A uniform brightness shift (auto exposure, clouds) is removed before
-thresholding.
+thresholding. Because the copy has the same size at any resolution, the thresholds mean the same
+on a 720p main stream, a 640×360 substream or a 4K camera: a person covers the same number of
+blocks, and noise is damped alike.
 
 >>> import numpy as np
 >>> gate = ChangeGate()
@@ -46,12 +49,16 @@ from storepixel.types import Tracks, TrackState
 
 @dataclass(frozen=True, slots=True)
 class GateSettings:
-    """How the gate reads change. Levels are grey levels (0–255) of the ``scale``× smaller copy.
+    """How the gate reads change. Levels are grey levels (0–255) of the small copy.
 
+    - ``width`` 192 pixels: the copy is this wide (its height follows the frame's aspect ratio,
+      108 for 16:9), so 1280×720 is read in blocks of 6.7×6.7 pixels and 768×432 in 4×4.
+      Frames narrower than this are compared at their own size.
     - ``threshold`` 16: vtest/PETS and H.264 store clips show smoothed noise of 1–3 levels;
       a person against floor or wall differs by tens.
     - ``min_cells`` 3: after a 2×2 opening (which removes isolated noisy blocks), fewer changed
-      blocks than this are not a person (one person is ≥ 20 blocks at scale 4 in a 720p view).
+      blocks than this are not a person (someone a tenth of the frame's height tall covers about
+      11 × 4 blocks of a 192×108 copy).
     - ``margin`` 0 box heights: how far outside their box a tracked person's change may reach
       before they are looked at again. At 0, someone walking is detected on every frame (their
       leading edge leaves the box) and only people standing, fidgeting inside their own box, are
@@ -65,7 +72,7 @@ class GateSettings:
     - ``idle_interval_s`` 30: the detector looks at an unchanged scene at least this often.
     """
 
-    scale: int = 4
+    width: int = 192
     threshold: int = 16
     min_cells: int = 3
     margin: float = 0.0
@@ -75,8 +82,8 @@ class GateSettings:
     idle_interval_s: float = 30.0
 
     def __post_init__(self) -> None:
-        if self.scale < 1 or self.threshold < 1 or self.min_cells < 1:
-            raise ValueError("scale, threshold and min_cells must be at least 1")
+        if self.width < 1 or self.threshold < 1 or self.min_cells < 1:
+            raise ValueError("width, threshold and min_cells must be at least 1")
         times = (self.still_s, self.track_interval_s, self.idle_interval_s)
         if self.margin < 0 or self.still_radius < 0 or min(times) < 0:
             raise ValueError("margin and intervals must be non-negative")
@@ -91,6 +98,16 @@ class Decision:
 
 
 _KERNEL = np.ones((2, 2), np.uint8)
+# (frame height, width, copy width), the two remap maps, block width and height in pixels
+_Grid = tuple[tuple[int, int, int], NDArray[np.int16], NDArray[np.uint16], tuple[float, float]]
+
+
+def _centres(size: int, blocks: int) -> NDArray[np.float32]:
+    """For ``blocks`` equal blocks along an axis of ``size`` pixels, the point halfway between
+    the two pixels nearest each block's centre (``size`` 8, 2 blocks: 1.5 and 5.5)."""
+    centre = (np.arange(blocks) + 0.5) * size / blocks - 0.5
+    first = np.clip(np.floor(centre), 0, max(size - 2, 0))
+    return (first + 0.5).astype(np.float32)
 
 
 class ChangeGate:
@@ -107,20 +124,32 @@ class ChangeGate:
         self.region = region
         self._reference: NDArray[np.int16] | None = None
         self._pending: NDArray[np.int16] | None = None
+        self._grid: _Grid | None = None  # where to sample frames of the last size seen
         self._last_detect: float | None = None
         # track id -> (foot x, foot y, time): where each person has stood since when
         self._anchors: dict[int, tuple[float, float, float]] = {}
 
     def preview(self, image: NDArray[np.uint8]) -> NDArray[np.int16]:
-        """The small grey copy the gate compares (bilinear: each value averages 2×2 pixels, so
-        noise is damped; INTER_AREA would average all of them but costs 8× more)."""
-        s = self.settings.scale
+        """The small grey copy the gate compares: per block, the mean of the 2×2 pixels nearest
+        its centre (bilinear sampling halfway between them), so noise is damped alike at any
+        resolution; averaging whole blocks (INTER_AREA) costs 30× more at 720p. At a whole
+        scale (768×432 → 192×108) this is bilinear resizing, value for value."""
         height, width = image.shape[:2]
-        small = cv2.resize(
-            image, (max(1, width // s), max(1, height // s)), interpolation=cv2.INTER_LINEAR
-        )
+        if self._grid is None or self._grid[0] != (height, width, self.settings.width):
+            self._grid = self._sampling(height, width)
+        _, map1, map2, _ = self._grid
+        small = cv2.remap(image, map1, map2, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
         grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY) if small.ndim == 3 else small
         return grey.astype(np.int16)
+
+    def _sampling(self, height: int, width: int) -> _Grid:
+        """Where to sample a frame of this size, and its block size in pixels."""
+        cols = min(self.settings.width, width)
+        rows = max(1, min(height, round(height * cols / width)))
+        x, y = np.meshgrid(_centres(width, cols), _centres(height, rows))
+        map1, map2 = cv2.convertMaps(x, y, cv2.CV_16SC2)  # fixed point: faster, same values
+        maps = np.asarray(map1, np.int16), np.asarray(map2, np.uint16)  # no copy: typing only
+        return (height, width, self.settings.width), *maps, (width / cols, height / rows)
 
     def changed(self, small: NDArray[np.int16]) -> NDArray[np.bool_]:
         """Blocks that differ from the reference by more than the threshold, noise removed."""
@@ -151,10 +180,12 @@ class ChangeGate:
         if not self._all_standing(tracks, timestamp):
             return Decision(True, "moving")
         mask = self.changed(small)
+        assert self._grid is not None
+        bw, bh = self._grid[3]  # block size in frame pixels
         for x0, y0, x1, y1 in tracks.xyxy:
             grow = cfg.margin * (y1 - y0)
-            c0, r0 = int((x0 - grow) // cfg.scale), int((y0 - grow) // cfg.scale)
-            c1, r1 = int(np.ceil((x1 + grow) / cfg.scale)), int(np.ceil((y1 + grow) / cfg.scale))
+            c0, r0 = int((x0 - grow) // bw), int((y0 - grow) // bh)
+            c1, r1 = int(np.ceil((x1 + grow) / bw)), int(np.ceil((y1 + grow) / bh))
             mask[max(r0, 0) : max(r1, 0) + 1, max(c0, 0) : max(c1, 0) + 1] = False
         if int(mask.sum()) >= cfg.min_cells:
             return Decision(True, "change")

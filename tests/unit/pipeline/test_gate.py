@@ -67,7 +67,7 @@ def test_someone_new_wakes_the_detector() -> None:
 
 def test_a_person_too_small_to_matter_is_noise() -> None:
     gate = _primed()
-    speck = _with_person(_scene(1), 150, 100, w=4, h=4)  # one block at scale 4
+    speck = _with_person(_scene(1), 150, 100, w=2, h=2)  # about one block of the 192-wide copy
     assert not gate.decide(speck, 0.2, Tracks.empty()).detect
 
 
@@ -178,9 +178,75 @@ def test_a_new_frame_size_starts_over() -> None:
     assert gate.decide(np.zeros((120, 160, 3), np.uint8), 0.2, Tracks.empty()).reason == "first"
 
 
+def _view(
+    size: tuple[int, int], seed: int, *boxes: tuple[float, float, float, float], lift: int = 0
+) -> np.ndarray:
+    """One scene at any resolution: a tiled floor and dark people drawn in normalised
+    coordinates, fresh sensor noise per pixel (the same noise level at every size)."""
+    width, height = size
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    x, y = (x + 0.5) / width, (y + 0.5) / height
+    base = 60 + 100 * x + 20 * (((x * 16).astype(int) + (y * 9).astype(int)) % 2) + lift
+    for x0, y0, x1, y1 in boxes:
+        base[round(y0 * height) : round(y1 * height), round(x0 * width) : round(x1 * width)] = 25
+    img = base[:, :, None] + np.random.default_rng(seed).normal(0, 2.0, (height, width, 3))
+    return np.clip(img, 0, 255).astype(np.uint8)
+
+
+def _decisions_at(size: tuple[int, int]) -> list[tuple[bool, str]]:
+    """The gate's decisions on one sequence of views of the scene, drawn at ``size``."""
+    person = (0.40, 0.30, 0.44, 0.62)
+    speck = (0.70, 0.50, 0.705, 0.509)  # about one block of the copy
+    blob = (0.70, 0.50, 0.712, 0.521)  # about 2×2 blocks
+    arm = (0.41, 0.40, 0.43, 0.45)  # inside the person's box
+    stepped = (0.43, 0.31, 0.47, 0.63)  # a step to the right, out of the box
+    width, height = size
+    px = (person[0] * width, person[1] * height, person[2] * width, person[3] * height)
+    standing = _tracks(px)
+    empty = Tracks.empty()
+    steps: list[tuple[float, np.ndarray, Tracks]] = [
+        (0.0, _view(size, 0), empty),
+        (0.2, _view(size, 1), empty),
+        (0.4, _view(size, 2, lift=30), empty),
+        (0.6, _view(size, 3, speck), empty),
+        (0.8, _view(size, 4, blob), empty),
+        (1.0, _view(size, 5, person), empty),
+        (1.2, _view(size, 6, person), standing),
+        (1.4, _view(size, 7, person, arm), standing),
+        (1.6, _view(size, 8, stepped), standing),
+    ]
+    gate = ChangeGate()
+    gate.rebase(-10.0, standing)  # the person has stood at their spot since t = -10
+    out = []
+    for t, image, tracks in steps:
+        decision = gate.decide(image, t, tracks)
+        out.append((decision.detect, decision.reason))
+        if decision.detect:
+            gate.rebase(t, tracks if len(tracks) else standing)
+    return out
+
+
+def test_the_same_scene_is_read_alike_at_any_resolution() -> None:
+    """The copy has a fixed width, so a person, a speck and noise cover the same blocks on a
+    substream, the file's 768×432, a 720p and a 1080p main stream."""
+    expected = [
+        (True, "first"),
+        (False, "still"),  # noise
+        (False, "still"),  # a uniform brightness change
+        (False, "still"),  # a speck of one block
+        (True, "change"),  # 2×2 blocks
+        (True, "change"),  # someone new
+        (False, "tracks"),  # the same person, standing
+        (False, "tracks"),  # an arm moves inside their box
+        (True, "change"),  # a step out of it
+    ]
+    for size in [(640, 360), (768, 432), (1280, 720), (1920, 1080)]:
+        assert _decisions_at(size) == expected, size
+
+
 @pytest.mark.parametrize(
     ("kwargs", "problem"),
-    [({"scale": 0}, "at least 1"), ({"margin": -1.0}, "non-negative")],
+    [({"width": 0}, "at least 1"), ({"margin": -1.0}, "non-negative")],
 )
 def test_bad_settings_are_refused(kwargs: dict[str, float], problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
