@@ -123,11 +123,14 @@ class BoxKalman:
         self.mean = f @ self.mean
         self.cov = f @ self.cov @ f.T + q
 
-    def update(self, xyxy: NDArray[np.floating]) -> None:
+    def update(self, xyxy: NDArray[np.floating], trust: float = 1.0) -> None:
+        """Correct with a measured box; ``trust`` < 1 divides the measurement's weight (its
+        variance is multiplied by ``1 / trust``) for a box that may not be only this person."""
         z = xyxy_to_z(xyxy)
         h = max(z[3], 1.0)
         n = self.noise
-        r = np.diag(np.array([n.meas_pos, n.meas_pos, n.meas_size, n.meas_size]) ** 2 * h * h)
+        var = np.array([n.meas_pos, n.meas_pos, n.meas_size, n.meas_size]) ** 2 * h * h
+        r = np.diag(var / max(trust, 1e-6))
         hm = np.zeros((_NDIM, 2 * _NDIM))
         hm[:, :_NDIM] = np.eye(_NDIM)
         s = hm @ self.cov @ hm.T + r
