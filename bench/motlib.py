@@ -303,3 +303,36 @@ def _in_scope(seq: Sequence, hyp: F64) -> F64:
         iou = iou_matrix(_xywh_to_xyxy(g[:, 2:6]), _xywh_to_xyxy(r[None, 2:6]))
         keep[i] = bool(len(g)) and float(iou.max()) >= MOT_MATCH_IOU
     return hyp[keep]
+
+
+# ---------------------------------------------------------------------------------------------
+# Docs
+
+
+def replace_tables(path: Path, section: str, tables: list[str]) -> None:
+    """Replace the first ``len(tables)`` Markdown tables of ``section`` in ``path``, in order,
+    leaving everything else (the prose of the section, the other sections) as it is.
+
+    Several benchmarks share docs/accuracy.md, each owning one section; only the numbers are
+    regenerated, the text around them is written by hand."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    start = next((i for i, ln in enumerate(lines) if ln.strip() == section), None)
+    if start is None:
+        raise SystemExit(f"{path}: no {section!r} section to update")
+    end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+    blocks: list[tuple[int, int]] = []
+    i = start + 1
+    while i < end:
+        if lines[i].startswith("|"):
+            j = i
+            while j < end and lines[j].startswith("|"):
+                j += 1
+            blocks.append((i, j))
+            i = j
+        else:
+            i += 1
+    if len(blocks) < len(tables):
+        raise SystemExit(f"{path}: {section!r} has {len(blocks)} tables, {len(tables)} to write")
+    for (a, b), table in reversed(list(zip(blocks, tables, strict=False))):
+        lines[a:b] = table.strip("\n").splitlines()
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
