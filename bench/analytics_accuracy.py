@@ -24,7 +24,9 @@ detector does to the foot points, and where hysteresis, presence and grace earn 
 ``--run-tracker public|bundled`` (our tracker on the sequence's public detections, or on the
 bundled detector's boxes as ``analyze`` runs them) adds the same numbers from tracker output, with
 the count error and median-dwell error against the reference.
-``--write-docs`` replaces the "## Store analytics" section of docs/accuracy.md.
+``--write-docs`` regenerates the tables of the "## Store analytics" section of docs/accuracy.md
+(the sequences' table, then the synthetic scenes' one with ``--synthetic``); its text is kept by
+hand.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from numpy.typing import NDArray
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from motlib import Sequence, iter_images, load_sequence, public_detections
+from motlib import Sequence, iter_images, load_sequence, public_detections, replace_tables
 from storepixel.analytics.engine import CameraAnalytics
 from storepixel.analytics.geometry import DirectedLine, Polygon
 from storepixel.config.site import CameraConfig, load_site
@@ -423,91 +425,9 @@ def synthetic(n_scenes: int, fps_list: tuple[float, ...] = (5.0, 10.0, 25.0)) ->
     return lines
 
 
-SYNTH_INTRO = """\
-**Synthetic store scenes** (`bench/synth.py`, {n} seeded scenes per frame rate, 60 s, 12 people,
-shelves; three floor zones with the product's area defaults, 1 s minimum presence and 2 s exit
-grace): mean absolute error per zone and scene against the reference computed from where people
-really stood (whole boxes, hidden or not), with storepixel through `CameraPipeline` on the
-simulated detections and supervision on the same confirmed tracks.
-"""
-
-
-DOC_INTRO = """\
-Line crossings, zone visits and median dwell on the shared ground-truth sequences, with the
-lines and zones of `bench/sites/*.yaml`.
-
-- *reference*: each quantity from its definition on the GT trajectories: every pass of a foot
-  point through the line segment; per zone, the runs of frames inside, gaps under the exit grace
-  merged, runs under the minimum presence dropped, dwell = last − first frame inside.
-- *storepixel*: `CameraAnalytics` fed the GT boxes frame by frame.
-- *supervision*: `LineZone` and `PolygonZone` (bottom-centre anchor) on the same boxes, timed
-  like its time-in-zone example (a visit per tracker id ever inside, dwell from its first to its
-  last frame inside).
-- *noisy GT*: every box shifted by Gaussian noise of σ = 3 % of its height and 10 % of the rows
-  dropped (missed detections), mean of 20 seeds, scored against the clean reference.
-- *tracks*: the bundled detector, storepixel's tracker and the analytics with default settings
-  on every frame, through `CameraPipeline` as `storepixel analyze` runs them. The tracker gives
-  a track its id at birth, and the analytics keep a tentative track's sightings and credit them
-  once the track is confirmed, so a visit, a zone stay or a line crossing starts at the first
-  sighting rather than at confirmation (the third matched frame). supervision gets the same
-  tracker's confirmed boxes of each frame (what a tracker reports live).
-
-Percentages are errors against the reference.
-"""
-
-
-DOC_OUTRO = """\
-On ground truth the engine reproduces the definitions exactly. On noisy boxes the line hysteresis,
-zone band, minimum presence and exit grace keep counts and dwell within a few per cent (TUD's one
-`out` is a person first seen standing on the line: noise makes their starting side a coin toss),
-while supervision's `LineZone` counts jitter on the line more than once.
-
-With real tracks the targets (count error ≤ 5 %, median dwell error ≤ 10 %) are met for the line
-counts and the visit counts, and for PETS `road` dwell; **not** for PETS `corner` dwell (−12 %)
-and TUD-Campus dwell (−42 %). Before sightings were credited from the first one, the same run
-gave TUD visits 6 (−14 %), TUD dwell 0.66 s (−31 %) and PETS `corner` dwell 3.00 s (−19 %). What
-is left, measured per person against the ground truth:
-
-- PETS `corner`: people walk in from the right edge of the frame; the first frame shows a sliver
-  of them (16–22 px wide) that the detector scores 0.2–0.3, so the track starts one frame (0.14 s)
-  after the ground truth; and as people leave the zone the detector's box is a little left of
-  the annotated one (~0.01 of the frame width) or cut at the feet by the person in front, so the
-  foot point leaves the zone a frame or two early. Stays are 0–0.9 s shorter each; the median
-  visit is 3.29 s against 3.71 s.
-- TUD-Campus: the count matches, but not visit for visit: two people crossing behind a nearer one
-  are swapped or lost by the tracker (see "Tracking"), so two of the seven visits are fragments
-  (0.20 and 0.24 s) and real stays are cut short where a person is lost, which pulls the median
-  down. With the product's default exit grace (2 s) instead of the site's 0.2 s the fragments
-  merge, but one track then carries two people through the zone: 5 visits (−29 %), median
-  1.12 s (+17 %).
-- supervision on the same confirmed tracks: PETS `corner` dwell 3.00 s (−19 %: it starts timing
-  at confirmation); on TUD-Campus 6 visits (−14 %) but median dwell within 2 %, because its timer
-  (one visit per tracker id, first to last frame inside) never splits a stay while an id is
-  hidden, where ours ends a visit after the exit grace (0.2 s on this site) and counts the rest
-  as a new one when it lasts the minimum presence.
-- The sequences are short (2.8 s and 15 s, 5–7 people), so one person is 14–25 % of a count and
-  the median moves by a whole visit; hence the synthetic scenes above, where storepixel's errors
-  are about half of supervision's on visits and a third on dwell. Crediting first sightings left
-  them where they were before this change (visits 8 / 9 / 12 %, dwell 17 / 17 / 17 % at 5 / 10 /
-  25 fps): the synthetic zones lie inside the floor, where people are tracked well before they
-  walk in.
-- Tried and not kept: keeping a zone or camera visit open while the tracker still holds the
-  person as lost (instead of the exit grace alone). It brings TUD-Campus dwell to −8 % (6 visits,
-  −14 %), but on the synthetic scenes the dwell error rises from 18 / 16 / 17 % to
-  20 / 16 / 20 %: a lost track recovered onto another person merges two people's stays.
-"""
-
-
-def write_docs(text: str, command: str) -> None:
-    body = f"{SECTION}\n\n{DOC_INTRO}\n```\n{command}\n```\n\n{text}\n\n{DOC_OUTRO}"
-    old = DOCS.read_text(encoding="utf-8") if DOCS.exists() else "# Accuracy\n"
-    start = old.find(SECTION)
-    if start < 0:
-        new = old.rstrip("\n") + "\n\n" + body
-    else:
-        nxt = old.find("\n## ", start + len(SECTION))
-        new = old[:start] + body + (old[nxt + 1 :] if nxt >= 0 else "")
-    DOCS.write_text(new, encoding="utf-8")
+def write_docs(tables: list[str]) -> None:
+    """Regenerate the tables of the "## Store analytics" section; its text is kept by hand."""
+    replace_tables(DOCS, SECTION, tables)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -547,18 +467,12 @@ def main(argv: list[str] | None = None) -> int:
                 args.seeds,
             )
         lines += rows if not lines else rows[2:]
-    text = "\n".join(lines)
-    print(text)
+    tables = ["\n".join(lines)]
+    print(tables[0])
     if args.synthetic:
-        synth = "\n".join(synthetic(args.synthetic))
-        text += f"\n\n{SYNTH_INTRO.format(n=args.synthetic)}\n{synth}"
+        tables.append("\n".join(synthetic(args.synthetic)))
     if args.write_docs:
-        command = "python bench/analytics_accuracy.py" + (
-            f" --run-tracker {args.run_tracker}" if args.run_tracker else ""
-        )
-        if args.synthetic:
-            command += f" --synthetic {args.synthetic}"
-        write_docs(text, ".venv/bin/" + command)
+        write_docs(tables)
     return 0
 
 
