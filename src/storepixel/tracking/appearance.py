@@ -15,8 +15,6 @@ and is never stored or logged.
 
 from __future__ import annotations
 
-import math
-
 import cv2
 import numpy as np
 from numpy.typing import NDArray
@@ -39,9 +37,10 @@ MIN_VISIBLE = 0.3
 # A nearer person hides the middle of their box; the sides of a box are mostly background
 # between a walking person's arms and legs, so only the box's middle covers anyone behind.
 OCCLUDER_KEEP = (0.2, 0.8)
-# About this many sampled rows/columns per region: a histogram of 16 bins needs a few hundred
-# pixels, and subsampling keeps the cost flat however large the person is in the picture.
-MAX_SAMPLES = 24
+# Each region is sampled on a fixed grid of rows × columns: a histogram of 16 bins needs a few
+# hundred pixels, and a fixed grid keeps the cost flat however large the person is in the
+# picture (and lets all people of a frame be converted and counted in one go).
+GRID_ROWS, GRID_COLS = 16, 16
 
 Descriptor = NDArray[np.float32]  # (len(REGIONS), BINS); a region's row is all zero if unknown
 
@@ -59,55 +58,51 @@ def describe(
     """Descriptors of every box in one frame, and how much of each box is visible.
 
     Returns ``(desc, visible)``: ``desc`` (N, regions, BINS), each known region L1-normalised,
-    unknown regions zero; ``visible`` (N,) the fraction of the described area not covered by a
+    unknown regions zero; ``visible`` (N,) the fraction of the sampled area not covered by a
     nearer person's box (1.0: nobody in front).
     """
     boxes = np.asarray(boxes, np.float64).reshape(-1, 4)
-    n = len(boxes)
-    desc = np.zeros((n, len(REGIONS), BINS), np.float32)
-    visible = np.ones(n, np.float32)
+    n, n_regions = len(boxes), len(REGIONS)
+    if n == 0:
+        return np.zeros((0, n_regions, BINS), np.float32), np.zeros(0, np.float32)
     height, width = image_bgr.shape[:2]
-    # Occluders: the middle of each box's width (see OCCLUDER_KEEP).
-    occ = boxes.copy()
-    bw = boxes[:, 2] - boxes[:, 0]
-    occ[:, 0] = boxes[:, 0] + OCCLUDER_KEEP[0] * bw
-    occ[:, 2] = boxes[:, 0] + OCCLUDER_KEEP[1] * bw
-    for i, (x1, y1, x2, y2) in enumerate(boxes):
-        w, h = x2 - x1, y2 - y1
-        cx1 = int(max(0.0, x1 + WIDTH_KEEP[0] * w))
-        cx2 = int(min(width, x1 + WIDTH_KEEP[1] * w))
-        ry1 = int(max(0.0, y1 + REGIONS[0][0] * h))
-        ry2 = int(min(height, y1 + REGIONS[-1][1] * h))
-        if cx2 - cx1 < 2 or ry2 - ry1 < 4:
-            visible[i] = 0.0
-            continue
-        step = max(1, int(max(cx2 - cx1, (ry2 - ry1) / len(REGIONS)) // MAX_SAMPLES))
-        crop = np.ascontiguousarray(image_bgr[ry1:ry2:step, cx1:cx2:step])
-        hsv = cv2.cvtColor(crop, cv2.COLOR_BGR2HSV)
-        coloured = (hsv[..., 1] >= MIN_SAT) & (hsv[..., 2] >= MIN_VAL)
-        bins = np.where(coloured, _HUE_BIN[hsv[..., 0]], _GREY_BIN[hsv[..., 2]])
-        keep = np.ones(bins.shape, bool)
-        # Nearer people: their box reaches lower in the picture (camera above head height).
-        for ox1, oy1, ox2, oy2 in occ[boxes[:, 3] > y2]:
-            r0, r1 = _span(oy1, oy2, ry1, step, bins.shape[0])
-            c0, c1 = _span(ox1, ox2, cx1, step, bins.shape[1])
-            keep[r0:r1, c0:c1] = False
-        visible[i] = np.count_nonzero(keep) / keep.size
-        for r, (top, bottom) in enumerate(REGIONS):
-            r0, r1 = _span(y1 + top * h, y1 + bottom * h, ry1, step, bins.shape[0])
-            sel = keep[r0:r1]
-            if sel.size == 0 or np.count_nonzero(sel) < MIN_VISIBLE * sel.size:
-                continue
-            hist = np.bincount(bins[r0:r1][sel], minlength=BINS).astype(np.float32)
-            desc[i, r] = hist / hist.sum()
+    x1, y1, x2, y2 = boxes.T
+    w, h = x2 - x1, y2 - y1
+    # Sample points (pixel centres of a grid) per box: columns over the middle of the width,
+    # rows over each region in turn.
+    fx = WIDTH_KEEP[0] + (WIDTH_KEEP[1] - WIDTH_KEEP[0]) * (np.arange(GRID_COLS) + 0.5) / GRID_COLS
+    fy = np.concatenate(
+        [top + (bottom - top) * (np.arange(GRID_ROWS) + 0.5) / GRID_ROWS for top, bottom in REGIONS]
+    )
+    xs = x1[:, None] + w[:, None] * fx[None]  # (N, C)
+    ys = y1[:, None] + h[:, None] * fy[None]  # (N, R)
+    xi = np.clip(xs.astype(np.intp), 0, width - 1)
+    yi = np.clip(ys.astype(np.intp), 0, height - 1)
+    pixels = image_bgr[yi[:, :, None], xi[:, None, :]]  # (N, R, C, 3)
+    hsv = cv2.cvtColor(pixels.reshape(-1, GRID_COLS, 3), cv2.COLOR_BGR2HSV).reshape(pixels.shape)
+    coloured = (hsv[..., 1] >= MIN_SAT) & (hsv[..., 2] >= MIN_VAL)
+    bins = np.where(coloured, _HUE_BIN[hsv[..., 0]], _GREY_BIN[hsv[..., 2]])
+    # Off the picture, or behind a nearer person (their box reaches lower in the picture: the
+    # camera is above head height), a sample says nothing about this person.
+    keep = ((xs >= 0) & (xs < width))[:, None, :] & ((ys >= 0) & (ys < height))[:, :, None]
+    ox1 = x1 + OCCLUDER_KEEP[0] * w
+    ox2 = x1 + OCCLUDER_KEEP[1] * w
+    nearer = y2[None, :] > y2[:, None]  # (N, M): M is in front of N
+    in_x = (xs[:, None, :] >= ox1[None, :, None]) & (xs[:, None, :] < ox2[None, :, None])
+    in_y = (ys[:, None, :] >= y1[None, :, None]) & (ys[:, None, :] < y2[None, :, None])
+    hidden = (nearer[:, :, None, None] & in_y[:, :, :, None] & in_x[:, :, None, :]).any(axis=1)
+    keep &= ~hidden
+    visible = keep.mean(axis=(1, 2)).astype(np.float32)
+    # One histogram per (box, region): offset each sample's bin by its box and region.
+    region = np.repeat(np.arange(n_regions), GRID_ROWS)
+    slot = (np.arange(n)[:, None, None] * n_regions + region[None, :, None]) * BINS + bins
+    hist = np.bincount(slot[keep], minlength=n * n_regions * BINS).astype(np.float32)
+    hist = hist.reshape(n, n_regions, BINS)
+    kept = keep.reshape(n, n_regions, GRID_ROWS * GRID_COLS).mean(axis=2)
+    totals = hist.sum(axis=2, keepdims=True)
+    known = (kept >= MIN_VISIBLE)[:, :, None] & (totals > 0)
+    desc = np.where(known, hist / np.maximum(totals, 1.0), 0.0).astype(np.float32)
     return desc, visible
-
-
-def _span(lo: float, hi: float, origin: int, step: int, size: int) -> tuple[int, int]:
-    """Sample indices ``k`` (pixel ``origin + k * step``) with ``lo <= pixel < hi``."""
-    k0 = max(0, math.ceil((lo - origin) / step))
-    k1 = min(size, max(0, math.ceil((hi - origin) / step)))
-    return k0, k1
 
 
 def distance_matrix(tracks: NDArray[np.float32], dets: NDArray[np.float32]) -> NDArray[np.float64]:

@@ -94,8 +94,8 @@ class TrackerConfig:
     Colour cue (``appearance``; used only when ``update`` is given the frame, see
     ``tracking/appearance.py``). Distances are Hellinger distances in [0, 1] between clothing
     colour histograms. Measured on every pair of detections of the shared clips 0.5–3 s apart,
-    the same person is at 0.21–0.22 (median; 90 % below 0.34–0.39, 95 % below 0.41–0.46, 99 %
-    below 0.65–0.76) and two different people at 0.50–0.54 (median; 10 % below 0.33):
+    the same person is at 0.22 (median; 90 % below 0.35–0.39, 95 % below 0.41–0.47, 99 % below
+    0.64–0.77) and two different people at 0.50–0.54 (median; 10 % below 0.34):
 
     - ``appearance_gate`` 0.6: recovering a lost track by distance needs the person to look
       alike; between the 95th and 99th percentiles of the same person, past the median of
@@ -353,16 +353,16 @@ class Tracker:
         count: ``describe`` already leaves out the pixels they cover. Everyone else (other boxes
         and where unmatched tracks are predicted) may cover at most ``appearance_clean_overlap``
         of the box."""
-        limit = self.config.appearance_clean_overlap
         unseen = [t.kf.xyxy() for i, t in enumerate(self._tracks) if i not in matched]
-        out: dict[int, bool] = {}
-        for ti, di in matched.items():
-            box = boxes[di]
-            behind = np.delete(boxes, di, axis=0)
-            behind = behind[behind[:, 3] <= box[3]]
-            others = np.concatenate([behind, np.array(unseen).reshape(-1, 4)])
-            out[ti] = _covered(box, others) < limit
-        return out
+        by_dets = _coverage(boxes, boxes)
+        # Not counted: the box itself, and nearer people's boxes (masked in the descriptor).
+        by_dets[boxes[None, :, 3] > boxes[:, None, 3]] = 0.0
+        np.fill_diagonal(by_dets, 0.0)
+        worst = by_dets.max(axis=1)
+        if unseen:
+            worst = np.maximum(worst, _coverage(boxes, np.array(unseen)).max(axis=1))
+        limit = self.config.appearance_clean_overlap
+        return {ti: bool(worst[di] < limit) for ti, di in matched.items()}
 
     def _trust(self, distance: float) -> float:
         """Weight of a box in the motion update: low when it does not look like the track's
@@ -494,21 +494,20 @@ class Tracker:
         )
 
 
-def _covered(box: NDArray[np.float64], others: NDArray[np.float64]) -> float:
-    """Largest fraction of ``box``'s area that any one of ``others`` covers."""
-    if len(others) == 0:
-        return 0.0
-    iw = np.minimum(box[2], others[:, 2]) - np.maximum(box[0], others[:, 0])
-    ih = np.minimum(box[3], others[:, 3]) - np.maximum(box[1], others[:, 1])
+def _coverage(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Fraction of each box of ``a`` (N,4) that each box of ``b`` (M,4) covers: (N, M)."""
+    iw = np.minimum(a[:, None, 2], b[None, :, 2]) - np.maximum(a[:, None, 0], b[None, :, 0])
+    ih = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
     inter = np.clip(iw, 0, None) * np.clip(ih, 0, None)
-    area = max((box[2] - box[0]) * (box[3] - box[1]), 1e-9)
-    return float(inter.max() / area)
+    area = np.maximum((a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1]), 1e-9)
+    return inter / area[:, None]
 
 
 def _behind_fraction(boxes: NDArray[np.float64], i: int) -> float:
     """How much of box ``i`` the boxes of people not nearer the camera cover."""
     others = np.delete(boxes, i, axis=0)
-    return _covered(boxes[i], others[others[:, 3] <= boxes[i, 3]])
+    others = others[others[:, 3] <= boxes[i, 3]]
+    return float(_coverage(boxes[i : i + 1], others).max()) if len(others) else 0.0
 
 
 def _touches_edge(
