@@ -9,7 +9,7 @@ identity (IDF1, ID switches) metrics, TrackEval for HOTA. Kept free of the ``tra
 from __future__ import annotations
 
 import configparser
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -158,7 +158,7 @@ def run_storepixel(
     seq: Sequence,
     detections: dict[int, Detections],
     config: TrackerConfig | None = None,
-    images: dict[int, NDArray[np.uint8]] | None = None,
+    images: Mapping[int, NDArray[np.uint8]] | None = None,
     include_lost: bool = False,
     offline: bool = False,
 ) -> MotRows:

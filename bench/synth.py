@@ -13,6 +13,7 @@ Everything is seeded, so a scene is reproducible.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -194,3 +195,90 @@ def simulate(
         f"synth-{seed}-{fps:g}fps", Path("."), Path("."), fps, n_frames, gt, None, (W, H)
     )
     return seq, dets
+
+
+# Clothing colours (BGR) and how common they are, roughly as in a high street: mostly black,
+# grey, white, navy and denim, where colour alone often cannot tell two shoppers apart.
+_CLOTHES = np.array(
+    [
+        (25, 25, 25),  # black
+        (60, 60, 60),  # dark grey
+        (125, 125, 125),  # grey
+        (225, 225, 225),  # white
+        (80, 40, 20),  # navy
+        (140, 90, 50),  # denim
+        (150, 180, 200),  # beige
+        (40, 60, 100),  # brown
+        (40, 40, 170),  # red
+        (60, 120, 60),  # green
+    ],
+    np.float64,
+)
+_CLOTHES_P = np.array([3.0, 2.0, 1.0, 1.5, 1.5, 2.0, 1.0, 0.7, 0.5, 0.5])
+
+
+class Frames(Mapping[int, NDArray[np.uint8]]):
+    """The frames of a scene drawn on demand (``frames.get(f)``, 1-based), for trackers that use
+    the picture: a grey floor with lighting that varies over the floor, shelves, and people as
+    upper and lower body in clothing colours drawn from ``_CLOTHES``, far to near. The same
+    people and shelves as ``simulate(seed, fps, spec)``; colours come from their own generator,
+    so the detections do not change."""
+
+    def __init__(self, seed: int, fps: float, spec: SceneSpec | None = None) -> None:
+        self.spec = spec or SceneSpec()
+        self.fps = fps
+        rng = np.random.default_rng(seed)
+        self.shelves = _shelves(rng, self.spec.n_shelves)
+        self.people = [_walk(rng, self.spec) for _ in range(self.spec.n_people)]
+        colours = np.random.default_rng(seed + 1_000_003)
+        p = _CLOTHES_P / _CLOTHES_P.sum()
+        self.clothes = _CLOTHES[colours.choice(len(_CLOTHES), (self.spec.n_people, 2), p=p)]
+        # Sensor noise and uneven light: a fixed noise pattern and a brightness gradient.
+        self.noise = colours.normal(0, 6, (H, W, 1))
+        yy, xx = np.mgrid[0:H, 0:W]
+        self.light = (0.8 + 0.4 * (0.5 + 0.5 * np.sin(xx / W * 3.0 + yy / H * 2.0)))[..., None]
+        self.floor = self._shade(np.full((H, W, 3), 110.0), 0, H, 0, W)
+
+    def _shade(self, colour: NDArray[np.float64], r0: int, r1: int, c0: int, c1: int) -> NDArray:
+        lit = colour * self.light[r0:r1, c0:c1] + self.noise[r0:r1, c0:c1]
+        return np.clip(lit, 0, 255).astype(np.uint8)
+
+    def __len__(self) -> int:
+        return int(self.spec.duration_s * self.fps)
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(range(1, len(self) + 1))
+
+    def __getitem__(self, f: int) -> NDArray[np.uint8]:
+        if not 1 <= f <= len(self):
+            raise KeyError(f)
+        t = (f - 1) / self.fps
+        img = self.floor.copy()
+        items: list[tuple[float, NDArray[np.float64], list[NDArray[np.float64]]]] = []
+        for s in self.shelves:
+            items.append((float(s[3]), s, [np.array((70.0, 90.0, 110.0))]))
+        for i, (t0, path) in enumerate(self.people):
+            k = round((t - t0) * SIM_FPS)
+            if 0 <= k < len(path):
+                items.append((float(path[k][1]), _box(path[k]), list(self.clothes[i])))
+        skin = np.array((90.0, 120.0, 170.0))
+        for _, box, colours in sorted(items, key=lambda it: it[0]):
+            x1, y1, x2, y2 = box
+            if len(colours) == 1:  # a shelf fills its box
+                self._fill(img, x1, y1, x2, y2, colours[0])
+                continue
+            # A person fills the middle of their box: head, torso (upper colour), legs.
+            w, h = x2 - x1, y2 - y1
+            bx1, bx2 = x1 + 0.2 * w, x2 - 0.2 * w
+            self._fill(img, x1 + 0.35 * w, y1, x2 - 0.35 * w, y1 + 0.15 * h, skin)
+            self._fill(img, bx1, y1 + 0.15 * h, bx2, y1 + 0.52 * h, colours[0])
+            self._fill(img, bx1 + 0.05 * w, y1 + 0.52 * h, bx2 - 0.05 * w, y2, colours[1])
+        return img
+
+    def _fill(
+        self, img: NDArray[np.uint8], x1: float, y1: float, x2: float, y2: float, colour: NDArray
+    ) -> None:
+        r0, r1 = int(max(0, y1)), int(min(H, y2))
+        c0, c1 = int(max(0, x1)), int(min(W, x2))
+        if r1 > r0 and c1 > c0:
+            img[r0:r1, c0:c1] = self._shade(colour, r0, r1, c0, c1)
