@@ -14,9 +14,13 @@ supervisor on them (``threads``: one process, the daemon as
 shipped; ``processes``: one single-camera supervisor process per camera, for comparison) and,
 after a warm-up, measures per camera: analysed fps, frames dropped by the latest-frame slot, and
 the lag from capture to the analysed result (wall clock at hand-off − capture time).
-A count is *sustained* when every camera is analysed at ≥ 95 % of the target rate with a lag p99
-under 1 s. ``cpu_ms_per_analysed_frame`` (CPU time of the analysing processes per analysed frame)
-compares threads and processes on a busy machine, where throughput mostly measures the others.
+A count is *sustained* (it keeps up, without falling behind) when every camera is analysed at
+≥ ``--keep-up`` of the target rate (0.98: 4.9 of 5 fps), the lag p99 is under 1 s, and the lag is
+not growing (its median over the last 30 s of the window within 0.1 s of the first 30 s: a
+backlog building up in the decoder or the socket would show there, since the latest-frame slot
+itself never queues). ``cpu_ms_per_analysed_frame`` (CPU time of the analysing processes per
+analysed frame) compares threads and processes on a busy machine, where throughput mostly
+measures the others. ``loadavg_before`` is /proc/loadavg before the count's camera servers start.
 With ``store-day``, each camera's stretch of the clip inside the window is reported (busy seconds,
 min and max over the cameras, from the stream's own clock), and the share of analysed frames on
 which the detector ran (the change gate skips the rest).
@@ -62,6 +66,7 @@ class Meter:
         self.detected: dict[str, int] = {}
         self.span: dict[str, tuple[float, float]] = {}  # first, last stream offset measured
         self.lags: list[float] = []
+        self.lag_times: list[float] = []  # monotonic time of each lag, to see a trend
         self.lock = threading.Lock()
 
     def on_frame(self, camera_id: str, result: FrameResult, counts: Mapping[str, Any]) -> None:
@@ -73,6 +78,7 @@ class Meter:
                 first = self.span.get(camera_id, (result.frame.offset_s,))[0]
                 self.span[camera_id] = (first, result.frame.offset_s)
                 self.lags.append(lag)
+                self.lag_times.append(time.monotonic())
 
     def on_events(self, camera_id: str, events: Sequence[Event]) -> None:
         pass
@@ -126,21 +132,33 @@ def measure(
         for cid in after
     }
     frames = sum(meter.frames.values())
-    return per_camera, meter.lags, sup.analysis_workers, (cpu, frames)
+    trend = lag_trend(meter.lags, meter.lag_times, started, started + elapsed)
+    return per_camera, meter.lags, sup.analysis_workers, (cpu, frames), trend
+
+
+def lag_trend(
+    lags: list[float], times: list[float], start: float, end: float, edge_s: float = 30.0
+) -> tuple[float | None, float | None]:
+    """Median lag over the first and the last ``edge_s`` of the window: a growing backlog makes
+    the second larger."""
+    first = [lag for lag, t in zip(lags, times, strict=True) if t < start + edge_s]
+    last = [lag for lag, t in zip(lags, times, strict=True) if t >= end - edge_s]
+    return percentile(first, 50), percentile(last, 50)
 
 
 def child(args: argparse.Namespace) -> None:
     threads, single = args.detector_threads, args.single_pass
     geometry = store_day_geometry() if args.activity == "store-day" else GEOMETRY
-    per_camera, lags, _, cost = measure(
+    per_camera, lags, _, cost, trend = measure(
         [args.child], args.seconds, args.warmup, args.fps, 1, threads, single, geometry
     )
-    Path(args.json).write_text(json.dumps({"cameras": per_camera, "lags": lags, "cost": cost}))
+    out = {"cameras": per_camera, "lags": lags, "cost": cost, "trend": trend}
+    Path(args.json).write_text(json.dumps(out))
 
 
 def run_processes(
     urls: list[str], args: argparse.Namespace
-) -> tuple[dict[str, Any], list[float], tuple[float, int]]:
+) -> tuple[dict[str, Any], list[float], tuple[float, int], tuple[float | None, float | None]]:
     with tempfile.TemporaryDirectory() as tmp:
         procs = []
         for i, url in enumerate(urls):
@@ -156,13 +174,16 @@ def run_processes(
         per_camera: dict[str, Any] = {}
         lags: list[float] = []
         cpu, frames = 0.0, 0
+        firsts, lasts = [], []
         for proc, out, i in procs:
             proc.wait()
             data = json.loads(out.read_text())
             per_camera[f"cam{i}"] = next(iter(data["cameras"].values()))
             lags += data["lags"]
             cpu, frames = cpu + data["cost"][0], frames + data["cost"][1]
-    return per_camera, lags, (cpu, frames)
+            firsts.append(data["trend"][0] or 0.0)
+            lasts.append(data["trend"][1] or 0.0)
+    return per_camera, lags, (cpu, frames), (max(firsts), max(lasts))
 
 
 def main() -> None:
@@ -185,6 +206,12 @@ def main() -> None:
         default="vtest",
         help="what the cameras show: vtest.avi (always busy) or the store day (about 20 %% busy)",
     )
+    parser.add_argument(
+        "--keep-up",
+        type=float,
+        default=0.98,
+        help="sustained: every camera analysed at >= this share of --fps (default 4.9 of 5)",
+    )
     parser.add_argument("--json", default=None, help="write the results here")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -200,13 +227,14 @@ def main() -> None:
     )
     results = []
     for count in args.cameras:
+        load_text = Path("/proc/loadavg").read_text().strip()
         placed = store_day_clips(count) if store_day else [(clip_720p(), 0)] * count
         clips, offsets = [c for c, _ in placed], [o for _, o in placed]
         with rtsp_cameras(clips, count) as cams:
             urls = [c.url() for c in cams]
             load0 = os.getloadavg()[0]
             if args.mode == "threads":
-                per_camera, lags, workers, (cpu, frames) = measure(
+                per_camera, lags, workers, (cpu, frames), trend = measure(
                     urls,
                     args.seconds,
                     args.warmup,
@@ -217,11 +245,14 @@ def main() -> None:
                     geometry,
                 )
             else:
-                per_camera, lags, (cpu, frames) = run_processes(urls, args)
+                per_camera, lags, (cpu, frames), trend = run_processes(urls, args)
                 workers = count
         rates = [c["analysed_fps"] for c in per_camera.values()]
         p50, p99 = percentile(lags, 50), percentile(lags, 99)
-        sustained = min(rates) >= 0.95 * args.fps and p99 is not None and p99 < 1.0
+        first, last = trend
+        growing = first is None or last is None or last > first + 0.1
+        keeps_up = min(rates) >= args.keep_up * args.fps
+        sustained = keeps_up and p99 is not None and p99 < 1.0 and not growing
         row = {
             "cameras": count,
             "mode": args.mode,
@@ -233,11 +264,15 @@ def main() -> None:
             "dropped_per_camera": round(sum(c["dropped"] for c in per_camera.values()) / count, 1),
             "lag_p50_s": round(p50 or 0, 3),
             "lag_p99_s": round(p99 or 0, 3),
+            # median lag over the first and the last 30 s of the window: a backlog would grow
+            "lag_p50_first_last_s": [round(first or 0, 3), round(last or 0, 3)],
+            "input_fps_min": round(min(c["input_fps"] for c in per_camera.values()), 2),
             "sustained": sustained,
             # CPU seconds of the analysing process(es) per analysed frame: decode of all frames,
             # conversion, detection, tracking, analytics, store. Less sensitive to other load.
             "cpu_ms_per_analysed_frame": round(1000 * cpu / max(frames, 1), 1),
             "load_before": round(load0, 2),
+            "loadavg_before": load_text,
         }
         if store_day:
             # the stretch of the store day each camera showed in the window (its stream clock)
