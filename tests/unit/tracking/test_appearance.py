@@ -167,3 +167,17 @@ def test_box_that_looks_like_someone_else_pulls_the_track_less() -> None:
 
     with_cue, boxes_only = final_x(True), final_x(False)
     assert 200 < with_cue < 200 + 0.6 * (boxes_only - 200)
+
+
+def test_held_frames_teach_nothing() -> None:
+    """Frames where the detector was skipped (``hold``) leave the colours learnt as they were."""
+    tracker = Tracker()
+    box = person_box(200, 400, 200)
+    for k in range(5):
+        tracker.update(dets([box]), k / 5, _frame([(box, RED)]))
+    learnt = [t.appearance.copy() for t in tracker._tracks if t.appearance is not None]
+    for k in range(5, 15):
+        tracker.hold(k / 5)
+    assert len(learnt) == 1 and learnt[0].any()
+    held = tracker._tracks[0].appearance
+    assert held is not None and np.array_equal(held, learnt[0])
