@@ -20,7 +20,8 @@ not growing (its median over the last 30 s of the window within 0.1 s of the fir
 backlog building up in the decoder or the socket would show there, since the latest-frame slot
 itself never queues). ``cpu_ms_per_analysed_frame`` (CPU time of the analysing processes per
 analysed frame) compares threads and processes on a busy machine, where throughput mostly
-measures the others. ``loadavg_before`` is /proc/loadavg before the count's camera servers start.
+measures the others. ``loadavg_before`` is /proc/loadavg before the count's camera servers start;
+``yardstick_ms_per_pass`` the CPU time of one detector pass on this box just before the run.
 With ``store-day``, each camera's stretch of the clip inside the window is reported (busy seconds,
 min and max over the cameras, from the stream's own clock), and the share of analysed frames on
 which the detector ran (the change gate skips the rest).
@@ -41,6 +42,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import av
+
 from live_common import (
     GEOMETRY,
     busy_seconds,
@@ -50,11 +53,13 @@ from live_common import (
     store_day_clips,
     store_day_geometry,
 )
+from storepixel.config.detector import DetectorConfig
 from storepixel.config.site import parse_site
 from storepixel.pipeline.camera import FrameResult
 from storepixel.pipeline.supervisor import Supervisor
 from storepixel.store import open_store
 from storepixel.types import Event
+from storepixel.vision.detector import load_detector
 
 
 class Meter:
@@ -82,6 +87,36 @@ class Meter:
 
     def on_events(self, camera_id: str, events: Sequence[Event]) -> None:
         pass
+
+
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds so far of this process's capture threads (``camera-*``: demux, decode of
+    every frame, conversion of the sampled ones) and analysis workers (``analysis-*``: mask,
+    gate, detector, tracker, analytics), from each thread's own CPU clock."""
+    out = {"capture": 0.0, "analysis": 0.0}
+    for thread in threading.enumerate():
+        group = {"camera": "capture", "analysis": "analysis"}.get(thread.name.split("-")[0])
+        if group is None or thread.ident is None:
+            continue
+        try:
+            out[group] += time.clock_gettime(time.pthread_getcpuclockid(thread.ident))
+        except (OSError, ProcessLookupError):  # the thread ended meanwhile
+            continue
+    return out
+
+
+def yardstick(clip: Path, passes: int = 10) -> float:
+    """CPU ms of one bundled-detector pass (one thread) on the clip's first frame: how fast this
+    box is right now, so runs on different boxes, or on a shared box at different times, can be
+    compared. (A VM's CPU time grows when its host is busy, even with no steal time reported.)"""
+    with av.open(str(clip)) as container:
+        image = next(container.decode(video=0)).to_ndarray(format="bgr24")
+    detector = load_detector(DetectorConfig(threads=1, passes=["letterbox"]))
+    detector.detect(image)
+    started = time.thread_time()
+    for _ in range(passes):
+        detector.detect(image)
+    return 1000 * (time.thread_time() - started) / passes
 
 
 def measure(
@@ -113,10 +148,11 @@ def measure(
         time.sleep(warmup)
         before = sup.health()
         meter.measuring = True
-        started, cpu0 = time.monotonic(), time.process_time()
+        started, cpu0, threads0 = time.monotonic(), time.process_time(), thread_cpu()
         time.sleep(seconds)
         meter.measuring = False
         elapsed, cpu = time.monotonic() - started, time.process_time() - cpu0
+        threads1 = thread_cpu()
         after = sup.health()
         sup.stop()
         store.close()
@@ -133,7 +169,9 @@ def measure(
     }
     frames = sum(meter.frames.values())
     trend = lag_trend(meter.lags, meter.lag_times, started, started + elapsed)
-    return per_camera, meter.lags, sup.analysis_workers, (cpu, frames), trend
+    split = {k: threads1[k] - threads0[k] for k in threads0}
+    split["other"] = cpu - sum(split.values())  # writer, main thread, runtime pools
+    return per_camera, meter.lags, sup.analysis_workers, (cpu, frames, split), trend
 
 
 def lag_trend(
@@ -152,7 +190,7 @@ def child(args: argparse.Namespace) -> None:
     per_camera, lags, _, cost, trend = measure(
         [args.child], args.seconds, args.warmup, args.fps, 1, threads, single, geometry
     )
-    out = {"cameras": per_camera, "lags": lags, "cost": cost, "trend": trend}
+    out = {"cameras": per_camera, "lags": lags, "cost": cost[:2], "trend": trend}
     Path(args.json).write_text(json.dumps(out))
 
 
@@ -230,11 +268,12 @@ def main() -> None:
         load_text = Path("/proc/loadavg").read_text().strip()
         placed = store_day_clips(count) if store_day else [(clip_720p(), 0)] * count
         clips, offsets = [c for c, _ in placed], [o for _, o in placed]
+        pass_ms = yardstick(clips[0])
         with rtsp_cameras(clips, count) as cams:
             urls = [c.url() for c in cams]
             load0 = os.getloadavg()[0]
             if args.mode == "threads":
-                per_camera, lags, workers, (cpu, frames), trend = measure(
+                per_camera, lags, workers, (cpu, frames, split), trend = measure(
                     urls,
                     args.seconds,
                     args.warmup,
@@ -246,6 +285,7 @@ def main() -> None:
                 )
             else:
                 per_camera, lags, (cpu, frames), trend = run_processes(urls, args)
+                split = {}
                 workers = count
         rates = [c["analysed_fps"] for c in per_camera.values()]
         p50, p99 = percentile(lags, 50), percentile(lags, 99)
@@ -271,8 +311,11 @@ def main() -> None:
             # CPU seconds of the analysing process(es) per analysed frame: decode of all frames,
             # conversion, detection, tracking, analytics, store. Less sensitive to other load.
             "cpu_ms_per_analysed_frame": round(1000 * cpu / max(frames, 1), 1),
+            # the same split by thread (threads mode): capture, analysis, other
+            "cpu_ms_split": {k: round(1000 * v / max(frames, 1), 1) for k, v in split.items()},
             "load_before": round(load0, 2),
             "loadavg_before": load_text,
+            "yardstick_ms_per_pass": round(pass_ms, 1),
         }
         if store_day:
             # the stretch of the store day each camera showed in the window (its stream clock)
