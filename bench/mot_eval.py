@@ -2,12 +2,17 @@
 
     .venv/bin/python bench/mot_eval.py [SEQ_DIR ...] [--detections public,bundled]
         [--trackers storepixel,bytetrack,...] [--synthetic N] [--out out/mot_eval] [--write-docs]
+        [--tracker-config JSON] [--grey]
 
 Every tracker gets the SAME detections per frame: the sequence's public detections (scores mapped
 to [0, 1], see ``motlib.normalise_scores``) or the bundled detector's boxes with its default
 config. Scores: py-motmetrics (MOTA, IDF1, ID switches, precision/recall), TrackEval (HOTA),
 matching at IoU 0.5. Our tracker's rows are written as MOTChallenge text under ``--out``.
 ``--synthetic N`` adds N seeded synthetic store scenes per frame rate (``bench/synth.py``).
+``--trackers storepixel-boxes,storepixel-file-boxes`` runs ours without the colour cue;
+``--tracker-config '{"appearance_doubt": 1.01}'`` overrides ``TrackerConfig`` fields of our rows
+(ablations); ``--grey`` gives the trackers the clips in grey, as a camera in infrared night mode
+would (the detections still come from the recorded picture).
 ``--write-docs`` replaces the tables of the "## Tracking" section of docs/accuracy.md (the
 clips' table, then the synthetic scenes' one) and leaves its text alone.
 """
@@ -15,6 +20,7 @@ clips' table, then the synthetic scenes' one) and leaves its text alone.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Callable, Mapping
@@ -35,6 +41,7 @@ from motlib import (
     replace_tables,
     run_storepixel,
 )
+from storepixel.tracking import TrackerConfig
 from storepixel.tracking.mot_io import write_mot_rows
 from storepixel.types import Detections
 
@@ -74,18 +81,25 @@ def _library_runner(name: str, **kwargs: object) -> RunFn:
     return run
 
 
-def _storepixel(seq: Sequence, dets: dict[int, Detections], images: Images) -> MotRows:
-    return run_storepixel(seq, dets, images=images)
+# Overrides of ``TrackerConfig`` for our tracker's rows (``--tracker-config``), for ablations.
+CONFIG_OVERRIDES: dict[str, object] = {}
 
 
-def _storepixel_file(seq: Sequence, dets: dict[int, Detections], images: Images) -> MotRows:
-    return run_storepixel(seq, dets, images=images, offline=True)
+def _our_runner(offline: bool, colour: bool = True) -> RunFn:
+    def run(seq: Sequence, dets: dict[int, Detections], images: Images) -> MotRows:
+        config = TrackerConfig(**{**CONFIG_OVERRIDES, "appearance": colour})  # type: ignore[arg-type]
+        return run_storepixel(seq, dets, config, images=images, offline=offline)
+
+    return run
 
 
 TRACKERS: dict[str, tuple[str, RunFn]] = {
-    "storepixel": ("storepixel", _storepixel),
+    "storepixel": ("storepixel", _our_runner(offline=False)),
     # What `storepixel track` writes for a file: tentative frames backfilled, gaps interpolated.
-    "storepixel-file": ("storepixel, file", _storepixel_file),
+    "storepixel-file": ("storepixel, file", _our_runner(offline=True)),
+    # The same without the colour cue (not in the default list): boxes only, for comparison.
+    "storepixel-boxes": ("storepixel, boxes only", _our_runner(offline=False, colour=False)),
+    "storepixel-file-boxes": ("storepixel, file, boxes only", _our_runner(True, colour=False)),
     "bytetrack": ("trackers ByteTrack", _library_runner("ByteTrackTracker")),
     # ByteTrack with our thresholds (start and first stage at 0.5), so the comparison is not
     # only about ByteTrack's stricter defaults (0.7 / 0.6).
@@ -149,7 +163,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=REPO / "out" / "mot_eval")
     parser.add_argument("--synthetic", type=int, default=8, help="scenes per frame rate")
     parser.add_argument("--write-docs", action="store_true")
+    parser.add_argument(
+        "--tracker-config", type=json.loads, default={}, help="TrackerConfig overrides (JSON)"
+    )
+    parser.add_argument(
+        "--grey", action="store_true", help="trackers see the clips in grey (infrared night mode)"
+    )
     args = parser.parse_args()
+    CONFIG_OVERRIDES.update(args.tracker_config)
 
     sources = [s.strip() for s in args.detections.split(",") if s.strip()]
     names = [t.strip() for t in args.trackers.split(",") if t.strip()]
@@ -158,6 +179,8 @@ def main() -> None:
     for path in args.sequences:
         seq = load_sequence(path)
         images = dict(iter_images(seq))
+        # Detections always come from the picture as recorded; --grey changes what trackers see.
+        seen = {f: _grey(img) for f, img in images.items()} if args.grey else images
         for source in sources:
             started = time.perf_counter()
             dets = public_detections(seq) if source == "public" else bundled_detections(images)
@@ -165,7 +188,7 @@ def main() -> None:
             det_pr = f"{pr['det_precision']:.2f} / {pr['det_recall']:.2f}"
             for name in names:
                 label, fn = TRACKERS[name]
-                rows = fn(seq, dets, images)
+                rows = fn(seq, dets, seen)
                 if name.startswith("storepixel"):
                     write_mot_rows(args.out / f"{seq.name}.{source}.{name}.txt", rows)
                 m = evaluate(seq, rows)
@@ -197,6 +220,12 @@ def main() -> None:
         replace_tables(DOCS, SECTION, [text, synth_text] if synth_text else [text])
 
 
+def _grey(image: np.ndarray) -> np.ndarray:
+    import cv2
+
+    return cv2.cvtColor(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+
+
 SYNTH_FPS = (5.0, 10.0, 25.0)
 
 
@@ -210,7 +239,7 @@ def synthetic_table(names: list[str], n_scenes: int) -> str:
         scenes = [(*simulate(seed, fps), Frames(seed, fps)) for seed in seeds]
         # Every tracker on the detections alone; ours also given drawn frames (the colour cue).
         runs = [(name, False) for name in names]
-        runs += [(name, True) for name in names if name.startswith("storepixel")]
+        runs += [(n, True) for n in names if n.startswith("storepixel") and "boxes" not in n]
         for name, drawn in runs:
             label, fn = TRACKERS[name]
             label += ", drawn frames" if drawn else ""
