@@ -152,6 +152,11 @@ def bench(
             f"{run.name:<22}{floor.frames / run.seconds:>10.1f}{run.frames / run.seconds:>14.1f}"
             f"{footage_s / run.seconds:>12.2f}×{run.cpu_seconds:>9.1f}{share:>16}"
         )
+    if fast.passes:
+        typer.echo(
+            f"model passes: naive {naive.passes}, storepixel {fast.passes} "
+            f"({fast.passes / max(fast.detected, 1):.2f} per detector run)"
+        )
     speedup = naive.seconds / fast.seconds
     of_floor = floor.seconds / fast.seconds
     cpu_speedup = naive.cpu_seconds / fast.cpu_seconds
@@ -203,6 +208,7 @@ def bench(
                     "cpu_seconds": run.cpu_seconds,
                     "frames": run.frames,
                     "detected": run.detected,
+                    "passes": run.passes,
                     "x_real_time": footage_s / run.seconds,
                     "summary": run.summary,
                     "dwell_total_s": run.dwell_total_s,

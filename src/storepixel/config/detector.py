@@ -81,6 +81,31 @@ class DetectorConfig(BaseModel):
         "filling a portrait frame), tiles (overlapping crops: helps small far people). "
         "Each pass costs one inference (tiles: one per tile).",
     )
+    adaptive_passes: bool = Field(
+        default=True,
+        title="Adaptive passes",
+        description="Per camera, run only the first pass while the others find no one it "
+        "missed: after adaptive_window frames with people in which every person was also found "
+        "by the first pass, the other passes are skipped, and all passes run again on every "
+        "adaptive_recheck-th detection (and from then on as soon as they find someone new). "
+        "Off: every pass on every frame.",
+    )
+    adaptive_window: int = Field(
+        default=25,
+        ge=1,
+        le=1000,
+        title="Adaptive window",
+        description="Frames with people, all passes run, that must show the extra passes "
+        "adding no one before they are skipped.",
+    )
+    adaptive_recheck: int = Field(
+        default=10,
+        ge=1,
+        le=1000,
+        title="Adaptive re-check",
+        description="While the extra passes are skipped, every this-many-th detection runs all "
+        "passes again to check that they still add no one.",
+    )
     tile_grid: tuple[int, int] = Field(
         default=(2, 2),
         title="Tile grid",

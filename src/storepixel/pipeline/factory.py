@@ -23,6 +23,7 @@ from storepixel.pipeline.gate import ChangeGate, GateSettings
 from storepixel.pipeline.privacy import PrivacyMask
 from storepixel.pipeline.roi import detection_region
 from storepixel.tracking.tracker import Tracker
+from storepixel.vision.detector import for_camera
 
 
 def build_camera_pipeline(
@@ -38,10 +39,15 @@ def build_camera_pipeline(
 
     The camera's ``performance`` settings (defaults when absent) choose the gate and the
     detection region; ``naive=True`` turns both off (the detector sees every analysed frame,
-    whole), which is what ``storepixel bench`` compares against."""
+    whole), which is what ``storepixel bench`` compares against.
+
+    The pipeline gets its own view of ``detector`` (``vision.detector.for_camera``): a detector
+    shared by several cameras keeps what its adaptive passes learned per camera, and the naive
+    pipeline runs every configured pass on every frame."""
     mask = PrivacyMask([m.polygon for m in camera.privacy_masks])
     analytics = CameraAnalytics(site_id, camera, run_anchor)
-    pipeline = CameraPipeline(detector, Tracker(), mask, analytics)
+    own = for_camera(detector, adaptive=not naive)
+    pipeline = CameraPipeline(own, Tracker(), mask, analytics)
     if not naive:
         apply_performance(pipeline, camera)
     return pipeline

@@ -2,11 +2,13 @@
 
 - **decode only**: every frame of the video decoded (PyAV, frame threads), nothing else: the
   physical floor of any analysis;
-- **naive**: mask → detector on every analysed frame → tracker → analytics;
+- **naive**: mask → detector on every analysed frame, every configured pass → tracker → analytics;
 - **storepixel**: the same camera built by ``build_camera_pipeline`` with its performance
-  settings (change gate, slow rate for people standing, detection region if set).
+  settings (change gate, slow rate for people standing, detection region if set) and the
+  detector's adaptive passes when its config has them.
 
-Both pipelines share one detector (deterministic) and the same decoded frames, in lockstep, so
+Both pipelines share one detector model (deterministic; each gets its own view of it, so the
+naive one never skips a pass) and the same decoded frames, in lockstep, so
 any difference in what they count comes from the work storepixel skipped. ``storepixel bench``
 prints these; docs/performance.md holds measured numbers.
 """
@@ -52,6 +54,7 @@ class PipelineRun:
     dwell_total_s: dict[str, float] = field(default_factory=dict)  # per zone, all visits
     visits: dict[str, int] = field(default_factory=dict)
     rows: list[MotRow] = field(default_factory=list)  # confirmed tracks, MOTChallenge rows
+    passes: int = 0  # detector passes run (adaptive passes skip some); 0 when not counted
 
 
 def decode_floor(video: str | Path) -> DecodeRun:
@@ -123,6 +126,7 @@ def run_side_by_side(
                 dwell_total_s={z: round(sum(c.dwells), 3) for z, c in analytics.zones.items()},
                 visits={z: c.visits for z, c in analytics.zones.items()},
                 rows=rows[i],
+                passes=int(getattr(pipeline.detector, "passes_run", 0)),
             )
         )
     return runs[0], runs[1]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -41,13 +42,16 @@ def load_detector(config: DetectorConfig | None = None) -> Detector:
     """
     # Imported here: onnx_detector subclasses Detector, so it imports this module.
     from storepixel.vision.adapters import ADAPTERS
-    from storepixel.vision.onnx_detector import OnnxDetector
+    from storepixel.vision.onnx_detector import AdaptivePasses, OnnxDetector
     from storepixel.vision.onnx_session import create_session
 
     config = config or DetectorConfig()
     path = config.path or BUNDLED_MODEL
     session = create_session(path, threads=config.threads)
     model = ADAPTERS[config.format](session, path, config.person_class_id, config.input_size)
+    adaptive = None
+    if config.adaptive_passes:
+        adaptive = AdaptivePasses(config.adaptive_window, config.adaptive_recheck)
     return OnnxDetector(
         model,
         confidence=config.confidence,
@@ -55,4 +59,13 @@ def load_detector(config: DetectorConfig | None = None) -> Detector:
         passes=config.passes,
         tile_grid=config.tile_grid,
         tile_overlap=config.tile_overlap,
+        adaptive=adaptive,
     )
+
+
+def for_camera(detector: Any, *, adaptive: bool = True) -> Any:
+    """The detector one camera's pipeline should call: its own view of ``detector`` when that
+    keeps per-stream state (adaptive passes), so cameras sharing a detector do not share what
+    it learned; ``adaptive=False``: every configured pass on every frame. Others: unchanged."""
+    view = getattr(detector, "for_camera", None)
+    return view(adaptive=adaptive) if callable(view) else detector

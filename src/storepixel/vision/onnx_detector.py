@@ -1,8 +1,17 @@
-"""A ``Detector`` over any ``OnnxModel``: runs the configured passes, merges them with NMS."""
+"""A ``Detector`` over any ``OnnxModel``: runs the configured passes, merges them with NMS.
+
+With ``adaptive`` settings, a detector learns whether its extra passes (every pass after the
+first) find anyone the first pass missed, and stops running them while they do not: see
+``AdaptivePasses``. That state belongs to one camera's stream, so a detector shared by several
+cameras hands each its own view (``for_camera``), all on the same ONNX session.
+"""
 
 from __future__ import annotations
 
+import copy
+from collections import deque
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -12,10 +21,39 @@ from storepixel.types import Detections
 from storepixel.vision.adapters.base import Candidates, OnnxModel
 from storepixel.vision.detector import Detector
 from storepixel.vision.geometry import clip_boxes, tile_windows
-from storepixel.vision.nms import nms
+from storepixel.vision.nms import box_iou, nms
 
 SEAM_MARGIN = 2.0  # px: a tile box this close to an inner tile edge is a cut-off person
 MIN_SIDE = 2.0  # px: narrower boxes are clipping debris, not people
+SAME_PERSON_IOU = 0.5  # an extra-pass box this close to a first-pass candidate is that person
+KEPT_IOU = 0.3  # a person last reported is still seen by a first-pass box this close (5 fps walk)
+
+
+@dataclass(frozen=True, slots=True)
+class AdaptivePasses:
+    """When a camera may skip its extra passes.
+
+    ``window``: the last this-many frames with people, all passes run, must show the extra passes
+    adding no one (no kept box without a first-pass candidate at IoU ≥ 0.5) before they are
+    skipped. ``recheck``: while skipped, every ``recheck``-th detection runs all passes again;
+    one frame where they add someone brings them back for good, until a new clean window.
+    Counted in detections, not seconds, so analysing a file twice gives the same result.
+    """
+
+    window: int = 25
+    recheck: int = 10
+
+
+class _PassStats:
+    """One camera's record of what its extra passes added, and whether they are skipped now."""
+
+    __slots__ = ("added", "last", "since_check", "skipping")
+
+    def __init__(self, window: int) -> None:
+        self.added: deque[bool] = deque(maxlen=window)  # per frame with people: extras added one
+        self.skipping = False
+        self.since_check = 0  # detections since all passes last ran
+        self.last: NDArray[np.float32] = np.zeros((0, 4), np.float32)  # last detection's boxes
 
 
 class OnnxDetector(Detector):
@@ -23,7 +61,8 @@ class OnnxDetector(Detector):
 
     ``letterbox``/``stretch`` run the whole frame once; ``tiles`` runs each overlapping window of
     ``tile_grid`` (cols, rows) and drops boxes cut by an inner seam, which a neighbouring tile or
-    a whole-frame pass sees in full.
+    a whole-frame pass sees in full. ``adaptive`` (default off here; on in ``load_detector``'s
+    default config) lets a camera skip the passes after the first while they add no one.
     """
 
     def __init__(
@@ -34,6 +73,7 @@ class OnnxDetector(Detector):
         passes: Sequence[PassKind] = ("letterbox", "stretch"),
         tile_grid: tuple[int, int] = (2, 2),
         tile_overlap: float = 0.25,
+        adaptive: AdaptivePasses | None = None,
     ) -> None:
         self.model = model
         self.confidence = confidence
@@ -41,25 +81,104 @@ class OnnxDetector(Detector):
         self.passes = tuple(passes)
         self.tile_grid = tile_grid
         self.tile_overlap = tile_overlap
+        self.adaptive = adaptive if len(self.passes) > 1 else None
+        self._stats = _PassStats(self.adaptive.window) if self.adaptive else None
+        self.passes_run = 0  # inferences-worth of passes run (a tiles pass counts once)
+
+    def for_camera(self, *, adaptive: bool = True) -> OnnxDetector:
+        """A detector for one camera's stream on the same model: its own pass statistics, or
+        (``adaptive=False``) every pass on every frame, as the naive baseline needs."""
+        view = copy.copy(self)
+        view.adaptive = self.adaptive if adaptive else None
+        view._stats = _PassStats(view.adaptive.window) if view.adaptive else None
+        view.passes_run = 0
+        return view
+
+    @property
+    def skipping_extra_passes(self) -> bool:
+        """Whether the next detection runs only the first pass (unless it is a re-check)."""
+        return self._stats is not None and self._stats.skipping
 
     def detect(self, image_bgr: NDArray[np.uint8]) -> Detections:
         if image_bgr.ndim != 3 or image_bgr.shape[2] != 3 or image_bgr.dtype != np.uint8:
             raise ValueError(
                 f"expected an HxWx3 uint8 BGR image, got {image_bgr.shape} {image_bgr.dtype}"
             )
-        height, width = image_bgr.shape[:2]
-        found: list[Candidates] = []
-        for kind in self.passes:
-            if kind == "tiles":
-                found.extend(self._tiles(image_bgr))
-            else:
-                found.append(self.model.candidates(image_bgr, kind, self.confidence))
+        stats, adaptive = self._stats, self.adaptive
+        found = self._pass(image_bgr, self.passes[0])
+        first = sum(len(f[1]) for f in found)
+        if stats is not None and adaptive is not None and stats.skipping:
+            stats.since_check += 1
+            if stats.since_check < adaptive.recheck and not self._lost_someone(found, image_bgr):
+                detections, _ = self._merge(image_bgr, found, first)
+                stats.last = detections.xyxy
+                return detections
+        for kind in self.passes[1:]:
+            found.extend(self._pass(image_bgr, kind))
+        detections, added = self._merge(image_bgr, found, first)
+        if stats is None or adaptive is None:
+            return detections
+        stats.since_check, stats.last = 0, detections.xyxy
+        if len(detections):
+            stats.added.append(added > 0)
+        if added:
+            stats.skipping = False
+        elif len(stats.added) == adaptive.window and not any(stats.added):
+            stats.skipping = True
+        return detections
+
+    def _pass(self, image: NDArray[np.uint8], kind: PassKind) -> list[Candidates]:
+        self.passes_run += 1
+        if kind == "tiles":
+            return self._tiles(image)
+        return [self.model.candidates(image, kind, self.confidence)]
+
+    def _lost_someone(self, found: list[Candidates], image: NDArray[np.uint8]) -> bool:
+        """Whether a person the last detection reported has no first-pass candidate near them
+        now: they left, or the first pass lost them and an extra pass may still see them."""
+        assert self._stats is not None
+        last = self._stats.last
+        if not len(last):
+            return False
+        height, width = image.shape[:2]
+        xyxy = clip_boxes(np.concatenate([f[0] for f in found]), width, height)
+        if not len(xyxy):
+            return True
+        return bool((box_iou(last, xyxy).max(axis=1) < KEPT_IOU).any())
+
+    def _merge(
+        self, image: NDArray[np.uint8], found: list[Candidates], first: int
+    ) -> tuple[Detections, int]:
+        """The first pass's people, plus the people only the other passes found; and how many
+        of those there were.
+
+        ``found``'s first ``first`` candidates come from the first pass. They go through NMS
+        first; a candidate of another pass is kept only where no first-pass candidate overlaps it
+        by ``SAME_PERSON_IOU`` or more and no kept box above ``nms_iou``: the extra passes add
+        people, they never replace (or double) the first pass's box of a person it found. So a
+        frame on which they add no one gives exactly what the first pass alone gives, which is
+        what lets ``AdaptivePasses`` skip them without moving any box.
+        """
+        height, width = image.shape[:2]
         xyxy = clip_boxes(np.concatenate([f[0] for f in found]), width, height)
         scores = np.concatenate([f[1] for f in found])
+        from_first = np.arange(len(scores)) < first
         sizable = ((xyxy[:, 2] - xyxy[:, 0]) >= MIN_SIDE) & ((xyxy[:, 3] - xyxy[:, 1]) >= MIN_SIDE)
-        xyxy, scores = xyxy[sizable], scores[sizable]
-        keep = nms(xyxy, scores, self.nms_iou)
-        return Detections(xyxy[keep], scores[keep])
+        xyxy, scores, from_first = xyxy[sizable], scores[sizable], from_first[sizable]
+        if not from_first.all() and from_first.any():
+            # The same person seen by two passes: the boxes differ in shape (a stretched view
+            # distorts it), so they can overlap less than nms_iou and both survive NMS.
+            extra = np.flatnonzero(~from_first)
+            same = box_iou(xyxy[extra], xyxy[from_first]).max(axis=1) >= SAME_PERSON_IOU
+            drop = np.zeros(len(scores), bool)
+            drop[extra[same]] = True
+            xyxy, scores, from_first = xyxy[~drop], scores[~drop], from_first[~drop]
+        # Ranking every first-pass candidate above every other makes greedy NMS settle the first
+        # pass among itself before any extra candidate is looked at.
+        keep = nms(xyxy, scores + from_first, self.nms_iou)
+        keep = keep[np.argsort(-scores[keep], kind="stable")]  # best first
+        added = int((~from_first[keep]).sum())
+        return Detections(xyxy[keep], scores[keep]), added
 
     def _tiles(self, image: NDArray[np.uint8]) -> list[Candidates]:
         height, width = image.shape[:2]

@@ -25,6 +25,8 @@ def test_defaults_are_the_bundled_two_pass_nanodet() -> None:
     assert config.nms_iou == 0.6
     assert config.person_class_id == 0
     assert config.threads == 2
+    assert config.adaptive_passes is True
+    assert (config.adaptive_window, config.adaptive_recheck) == (25, 10)
 
 
 def test_every_field_is_described() -> None:
@@ -82,6 +84,9 @@ def test_single_pass_may_be_a_string(tmp_path: Path) -> None:
         ),
         ("passes: []\n", "key 'passes'"),
         ("passes: [tiles, tiles]\n", "each pass may be listed once"),
+        ("adaptive_window: 0\n", "key 'adaptive_window': Input should be greater than or equal"),
+        ("adaptive_recheck: 0\n", "key 'adaptive_recheck': Input should be greater than or equal"),
+        ("adaptive_passes: sometimes\n", "key 'adaptive_passes': Input should be a valid boolean"),
         ("tile_grid: [9, 2]\n", "key 'tile_grid': columns and rows must be between 1 and 8"),
         ("format: yolox\n", "format yolox needs a model path (only nanodet is bundled)"),
         ("- confidence\n", "expected a mapping of settings"),
@@ -96,6 +101,12 @@ def test_bad_config_is_one_line_naming_the_problem(tmp_path: Path, text: str, me
     assert message in text_of
     assert text_of.startswith(f"detector config {path}")
     assert "\n" not in text_of
+
+
+def test_adaptive_passes_can_be_turned_off(tmp_path: Path) -> None:
+    config = load_detector_config(write(tmp_path, "adaptive_passes: false\nadaptive_window: 40\n"))
+    assert config.adaptive_passes is False
+    assert config.adaptive_window == 40
 
 
 def test_missing_file(tmp_path: Path) -> None:
