@@ -82,6 +82,8 @@ def probe(
         "frames": pipeline.frames,
         "detected": pipeline.detections_run,
         "detector_share": round(pipeline.detections_run / max(pipeline.frames, 1), 3),
+        # detector passes run (adaptive passes skip some); None when the detector does not count
+        "passes": getattr(pipeline.detector, "passes_run", None),
         "reasons": dict(counts.most_common()),
         "per_frame": reasons,
     }
