@@ -32,6 +32,7 @@ from storepixel.sources.reader import CameraReader
 from storepixel.sources.slot import LatestFrameSlot
 from storepixel.store.runs import AnalysisRun, CoverageInterval, run_id
 from storepixel.types import Event, Frame, MetricRow, TrackState
+from storepixel.vision.detector import for_camera
 
 log = logging.getLogger(__name__)
 
@@ -265,7 +266,8 @@ class LiveCamera:
         self.camera = camera
         self.pipeline.mask = PrivacyMask([m.polygon for m in camera.privacy_masks])
         if camera.detector != old.detector:
-            self.pipeline.detector = self._detector_for(camera)
+            # Its own view of the (shared) detector: adaptive-pass state is per camera.
+            self.pipeline.detector = for_camera(self._detector_for(camera))
         self.reader.source.analysis_fps = camera.analysis_fps  # from the next connection
         geometry = ("lines", "zones", "analysis_fps")
         unchanged = all(getattr(camera, k) == getattr(old, k) for k in geometry)

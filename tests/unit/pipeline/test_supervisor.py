@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from storepixel.config.detector import DetectorConfig
 from storepixel.config.site import CameraConfig, SiteConfig, parse_site
 from storepixel.errors import StoreError
 from storepixel.pipeline.camera import FrameResult
@@ -269,3 +270,43 @@ def test_an_hour_closes_once_capture_time_passes_its_end() -> None:
     assert (second.start, second.summary["partial"]) == (t0, True)
     assert second.coverage_s == pytest.approx(30.0, abs=0.3)
     store.close()
+
+
+def test_a_detector_edit_gives_the_camera_its_own_view_of_the_shared_detector() -> None:
+    """Adaptive passes keep per-camera state: after a live detector edit the camera must get
+    its own view (``for_camera``) again, not the instance that other cameras share."""
+    import numpy as np
+
+    from storepixel.types import Detections, Frame
+
+    class Shared:
+        def __init__(self) -> None:
+            self.views: list[View] = []
+
+        def detect(self, image: object) -> Detections:
+            return Detections.empty()
+
+        def for_camera(self, *, adaptive: bool = True) -> View:
+            self.views.append(View())
+            return self.views[-1]
+
+    class View:
+        def detect(self, image: object) -> Detections:
+            return Detections.empty()
+
+    shared: list[Shared] = []
+
+    def factory(config: object) -> Shared:
+        shared.append(Shared())
+        return shared[-1]
+
+    site = site_for({"id": "cam1", "source": "rtsp://cam.invalid/1", "lines": [LINE]})
+    sup = Supervisor(site, open_store("sqlite://"), detector_factory=factory)
+    cam = sup._cameras["cam1"]
+    assert cam.pipeline.detector is shared[0].views[0]
+    edited = site.cameras[0].model_copy(update={"detector": DetectorConfig(confidence=0.6)})
+    sup.update_camera(edited)
+    cam.analyse(Frame("cam1", 0, 0.0, 1714561200.0, np.zeros((48, 64, 3), np.uint8)))
+    assert len(shared) == 2  # a new detector config: a new shared detector
+    assert cam.pipeline.detector is shared[1].views[0]
+    sup.stop()
