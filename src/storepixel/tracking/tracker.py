@@ -274,7 +274,8 @@ class Tracker:
         rest = [i for i in tentative if i not in matched]
         self._match_iou(rest, low_left, boxes, cfg.low_iou_gate, matched)
 
-        clean = self._clean(matched, boxes) if feats is not None else {}
+        behind = _behind(boxes) if feats is not None else None
+        clean = self._clean(matched, boxes, behind) if behind is not None else {}
         for ti, di in matched.items():
             tr = self._tracks[ti]
             tr.kf.update(boxes[di], self._trust(app[ti, di]) if app is not None else 1.0)
@@ -310,7 +311,11 @@ class Tracker:
             tr.at_edge = _touches_edge(boxes[di], frame_size, cfg.edge_margin)
             tr.id = self._next_id
             self._next_id += 1
-            if feats is not None and _behind_fraction(boxes, di) < cfg.appearance_clean_overlap:
+            if (
+                feats is not None
+                and behind is not None
+                and behind[di] < cfg.appearance_clean_overlap
+            ):
                 self._learn_appearance(tr, feats[di])
             if cfg.confirm_hits <= 1:
                 self._confirm(tr)
@@ -346,7 +351,9 @@ class Tracker:
     def _confirm(self, tr: _Track) -> None:
         tr.confirmed = True
 
-    def _clean(self, matched: dict[int, int], boxes: NDArray[np.float64]) -> dict[int, bool]:
+    def _clean(
+        self, matched: dict[int, int], boxes: NDArray[np.float64], behind: NDArray[np.float64]
+    ) -> dict[int, bool]:
         """Matched tracks whose box shows only them. Only such sightings teach a track what its
         person looks like; a box straddling two people, or one reaching into a neighbour, would
         teach it the neighbour's clothes. Nearer people's boxes (lower in the picture) do not
@@ -354,11 +361,7 @@ class Tracker:
         and where unmatched tracks are predicted) may cover at most ``appearance_clean_overlap``
         of the box."""
         unseen = [t.kf.xyxy() for i, t in enumerate(self._tracks) if i not in matched]
-        by_dets = _coverage(boxes, boxes)
-        # Not counted: the box itself, and nearer people's boxes (masked in the descriptor).
-        by_dets[boxes[None, :, 3] > boxes[:, None, 3]] = 0.0
-        np.fill_diagonal(by_dets, 0.0)
-        worst = by_dets.max(axis=1)
+        worst = behind  # other boxes; nearer people's are masked in the descriptor
         if unseen:
             worst = np.maximum(worst, _coverage(boxes, np.array(unseen)).max(axis=1))
         limit = self.config.appearance_clean_overlap
@@ -503,11 +506,13 @@ def _coverage(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.floa
     return inter / area[:, None]
 
 
-def _behind_fraction(boxes: NDArray[np.float64], i: int) -> float:
-    """How much of box ``i`` the boxes of people not nearer the camera cover."""
-    others = np.delete(boxes, i, axis=0)
-    others = others[others[:, 3] <= boxes[i, 3]]
-    return float(_coverage(boxes[i : i + 1], others).max()) if len(others) else 0.0
+def _behind(boxes: NDArray[np.float64]) -> NDArray[np.float64]:
+    """For each box, how much of it the boxes of people not nearer the camera cover (the most
+    any one covers). Nearer people's boxes (reaching lower in the picture) do not count."""
+    covered = _coverage(boxes, boxes)
+    covered[boxes[None, :, 3] > boxes[:, None, 3]] = 0.0
+    np.fill_diagonal(covered, 0.0)
+    return covered.max(axis=1)
 
 
 def _touches_edge(
