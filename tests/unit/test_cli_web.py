@@ -86,6 +86,19 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _start_serve(
+    site: Path, db: str, data_dir: Path, *extra: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], int]:
+    """``storepixel serve`` as a real subprocess on a free port."""
+    port = _free_port()
+    command = [sys.executable, "-m", "storepixel.cli", "serve", "--site", str(site), "--db", db]
+    command += ["--port", str(port), "--data-dir", str(data_dir), *extra]
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+    )
+    return proc, port
+
+
 @pytest.mark.slow
 def test_serve_answers_over_http(tmp_path: Path) -> None:
     site = tmp_path / "site.yaml"
@@ -102,26 +115,8 @@ def test_serve_answers_over_http(tmp_path: Path) -> None:
         db,
         stdin="correct horse battery\n",
     )
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "storepixel.cli",
-            "serve",
-            "--site",
-            str(site),
-            "--db",
-            db,
-            "--port",
-            str(port),
-            "--data-dir",
-            str(tmp_path / "data"),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "STOREPIXEL_SECRET_KEY": ""},
+    proc, port = _start_serve(
+        site, db, tmp_path / "data", env={**os.environ, "STOREPIXEL_SECRET_KEY": ""}
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -164,27 +159,7 @@ def test_serve_run_streams_live_and_stops_cleanly(tmp_path: Path, vtest_path: Pa
     site.write_text(yaml.safe_dump({"site": {"id": "demo"}, "cameras": [camera]}))
     db = f"sqlite:///{tmp_path / 's.db'}"
     key = cli("keys", "create", "--site", "demo", "--scope", "read", "--db", db).stdout.strip()
-    port = _free_port()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "storepixel.cli",
-            "serve",
-            "--site",
-            str(site),
-            "--db",
-            db,
-            "--port",
-            str(port),
-            "--data-dir",
-            str(tmp_path / "data"),
-            "--run",
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc, port = _start_serve(site, db, tmp_path / "data", "--run")
     headers = {"Authorization": f"Bearer {key}"}
     url = f"http://127.0.0.1:{port}/api/sites/demo/cameras/cam1/health"
     try:
