@@ -42,8 +42,9 @@ Everything is deterministic: no randomness, ties broken by index order.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -214,6 +215,15 @@ class Tracker:
         self._tracks = []
         self._next_id = 1
         self._last_t = None
+
+    def checkpoint(self) -> Any:
+        """A copy of the tracker's state, for ``restore``: lets a caller try an update and take
+        it back (the pipeline does, when frames it skipped turn out to need the detector)."""
+        return copy.deepcopy((self._tracks, self._next_id, self._last_t))
+
+    def restore(self, state: Any) -> None:
+        """Go back to a ``checkpoint`` (each checkpoint can be restored once)."""
+        self._tracks, self._next_id, self._last_t = state
 
     def update(
         self,

@@ -212,3 +212,18 @@ def test_config_validation() -> None:
         TrackerConfig(low_threshold=0.6, high_threshold=0.5)
     with pytest.raises(ValueError):
         TrackerConfig(confirm_hits=0)
+
+
+def test_an_update_taken_back_by_restore_leaves_no_trace() -> None:
+    boxes = [person_box(20 + 8 * i, 120, 60) for i in range(8)]
+    plain, tried = Tracker(), Tracker()
+    for i, box in enumerate(boxes[:5]):
+        plain.update(dets([box]), i * 0.2)
+        tried.update(dets([box]), i * 0.2)
+    saved = tried.checkpoint()
+    tried.update(dets([boxes[5], person_box(200, 120, 60)]), 1.0)  # a newcomer, taken back
+    tried.restore(saved)
+    for i, box in enumerate(boxes[5:], start=5):
+        want, got = plain.update(dets([box]), i * 0.2), tried.update(dets([box]), i * 0.2)
+        assert got.ids.tolist() == want.ids.tolist()
+        np.testing.assert_array_equal(got.xyxy, want.xyxy)
