@@ -26,7 +26,11 @@ from storepixel.vision.nms import box_iou, nms
 SEAM_MARGIN = 2.0  # px: a tile box this close to an inner tile edge is a cut-off person
 MIN_SIDE = 2.0  # px: narrower boxes are clipping debris, not people
 SAME_PERSON_IOU = 0.5  # an extra-pass box this close to a first-pass candidate is that person
-KEPT_IOU = 0.3  # a person last reported is still seen by a first-pass box this close (5 fps walk)
+# A person last reported is still seen by a first-pass box whose centre is within this many of
+# their heights and whose height is within this factor: a brisk walk over 0.4 s, not overlap,
+# since detections may be a few frames apart (the pipeline lets walkers' frames wait).
+KEPT_SHIFT = 0.5
+KEPT_SCALE = 1.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,7 +148,7 @@ class OnnxDetector(Detector):
         xyxy = clip_boxes(np.concatenate([f[0] for f in found]), width, height)
         if not len(xyxy):
             return True
-        return bool((box_iou(last, xyxy).max(axis=1) < KEPT_IOU).any())
+        return not bool(_near(last, xyxy).any(axis=1).all())
 
     def _merge(
         self, image: NDArray[np.uint8], found: list[Candidates], first: int
@@ -198,3 +202,14 @@ class OnnxDetector(Detector):
             xyxy = xyxy[~cut] + np.array([x0, y0, x0, y0], np.float32)
             out.append((xyxy, scores[~cut]))
         return out
+
+
+def _near(a: NDArray[np.float32], b: NDArray[np.float32]) -> NDArray[np.bool_]:
+    """(len(a), len(b)): whether each box of ``b`` could be the person of each box of ``a`` a
+    moment later (centre within ``KEPT_SHIFT`` heights, height within ``KEPT_SCALE``×)."""
+    ha = np.maximum(a[:, 3] - a[:, 1], 1.0)[:, None]
+    hb = np.maximum(b[:, 3] - b[:, 1], 1.0)[None, :]
+    dx = (a[:, None, 0] + a[:, None, 2] - b[None, :, 0] - b[None, :, 2]) / 2
+    dy = (a[:, None, 1] + a[:, None, 3] - b[None, :, 1] - b[None, :, 3]) / 2
+    close = np.hypot(dx, dy) <= KEPT_SHIFT * ha
+    return close & (hb <= KEPT_SCALE * ha) & (ha <= KEPT_SCALE * hb)

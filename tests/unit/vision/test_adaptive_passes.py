@@ -138,3 +138,22 @@ def test_other_detectors_are_handed_over_unchanged() -> None:
 
     plain = Plain()
     assert for_camera(plain) is plain
+
+
+@pytest.mark.parametrize(
+    ("moved", "lost"),
+    [
+        ((130, 100, 170, 200), False),  # walked 0.3 of their height since the last detection
+        ((180, 100, 220, 200), True),  # 0.8 heights away: someone else, the walker is missing
+        ((100, 150, 125, 200), True),  # half the height: not the same person
+    ],
+)
+def test_a_walker_detections_apart_is_still_the_same_person(
+    moved: tuple[int, ...], lost: bool
+) -> None:
+    model = SceneModel()
+    detector = make(model, window=1, recheck=100)
+    passes_per_frame(detector, model, 1)
+    assert detector.skipping_extra_passes
+    model.letterbox = model.stretch = [(*moved, 0.9)]
+    assert passes_per_frame(detector, model, 1) == [2 if lost else 1]
