@@ -7,9 +7,12 @@ average of the 2×2 pixels at the centre of its block, so sensor noise is damped
 taken when the detector last ran, and lets the detector skip a frame only when the tracker can be
 trusted to hold every person where they are:
 
-- the tracker is unsure (a tentative or lost track) or someone is moving (a confirmed person
-  whose feet left a circle of ``still_radius`` heights within the last ``still_s``): run the
-  detector on every frame, as without the gate;
+- the tracker is unsure (a tentative track, or a lost one while anything changes) or someone
+  is moving (a confirmed person whose feet left a circle of ``still_radius`` heights within the
+  last ``still_s``): run the detector on every frame, as without the gate;
+- someone lost (hidden, or just gone out of view) while nothing changed: nobody can have come
+  back into view, so the lost track is held like the people standing (it expires on its usual
+  clock), and re-detected at least every ``track_interval_s``;
 - change outside the boxes of the people standing (someone new, someone setting off): run it;
 - otherwise (an empty shop, a still scene, people standing and fidgeting inside their own box):
   skip, and the tracker holds every track; people standing are re-detected at least every
@@ -175,11 +178,13 @@ class ChangeGate:
         since = timestamp - self._last_detect
         if since >= cfg.idle_interval_s or since < 0:
             return Decision(True, "idle")
-        if np.any(tracks.state != TrackState.CONFIRMED):
+        if np.any(tracks.state == TrackState.TENTATIVE):
             return Decision(True, "unsure")
-        if not self._all_standing(tracks, timestamp):
-            return Decision(True, "moving")
         mask = self.changed(small)
+        if np.any(tracks.state == TrackState.LOST) and int(mask.sum()) >= cfg.min_cells:
+            return Decision(True, "unsure")  # someone hidden may be coming back into view
+        if not self._all_standing(tracks.confirmed(), timestamp):
+            return Decision(True, "moving")
         assert self._grid is not None
         bw, bh = self._grid[3]  # block size in frame pixels
         for x0, y0, x1, y1 in tracks.xyxy:

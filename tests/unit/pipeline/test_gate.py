@@ -138,11 +138,26 @@ def test_someone_who_stops_counts_as_standing_after_still_s() -> None:
     assert reasons[5:] == ["tracks"] * 4 + ["tracks-due"]  # standing from t = 1.0
 
 
-@pytest.mark.parametrize("state", [TrackState.TENTATIVE, TrackState.LOST])
-def test_an_unsure_tracker_gets_every_frame(state: int) -> None:
+def test_a_new_person_gets_every_frame_until_confirmed() -> None:
     gate = _primed()
-    decision = gate.decide(_scene(1), 0.2, _tracks((10, 10, 30, 60), state=state))
+    tentative = _tracks((10, 10, 30, 60), state=TrackState.TENTATIVE)
+    decision = gate.decide(_scene(1), 0.2, tentative)
     assert (decision.detect, decision.reason) == (True, "unsure")
+
+
+def test_someone_lost_gets_every_frame_while_anything_changes() -> None:
+    lost = _tracks((10, 10, 30, 60), state=TrackState.LOST)
+    gate = _primed(tracks=lost)
+    # far from where they were lost: they may come out from behind anything
+    decision = gate.decide(_with_person(_scene(1), 200, 100), 0.2, lost)
+    assert (decision.detect, decision.reason) == (True, "unsure")
+
+
+def test_someone_lost_in_a_still_scene_is_held_and_rechecked() -> None:
+    lost = _tracks((10, 10, 30, 60), state=TrackState.LOST)
+    gate = _primed(tracks=lost)
+    reasons = [gate.decide(_scene(i), 0.2 * i, lost).reason for i in range(1, 6)]
+    assert reasons == ["tracks"] * 4 + ["tracks-due"]  # nothing changed: nobody came back
 
 
 def test_the_idle_interval_is_a_safety_net() -> None:
