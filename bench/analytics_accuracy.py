@@ -328,7 +328,8 @@ def _pipeline(
     confirmed: dict[int, tuple[NDArray[np.int64], F64]] = {}
     for f in range(1, seq.n_frames + 1):
         t = (f - 1) / seq.fps
-        tracks = pipeline.process(Frame(seq.name, f - 1, t, ANCHOR + t, images[f])).tracks
+        (result,) = pipeline.process(Frame(seq.name, f - 1, t, ANCHOR + t, images[f]))
+        tracks = result.tracks
         seen = tracks.confirmed()
         confirmed[f] = (seen.ids, seen.xyxy.astype(np.float64))
     ca.flush(ANCHOR + seq.n_frames / seq.fps)

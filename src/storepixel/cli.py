@@ -77,10 +77,11 @@ def track(
     frames = 0
     started = time.perf_counter()
     for frame in with_progress(source, source.frame_count, "tracking", lambda f: f.index + 1):
-        result = pipeline.process(frame)
-        rows.extend(tracks_to_mot_rows(frame.index + 1, result.tracks))
-        log.add(frame.index + 1, frame.timestamp, result.tracks)
-        frames += 1
+        for result in pipeline.process(frame):  # no gate here: each frame settles at once
+            index = result.frame.index + 1
+            rows.extend(tracks_to_mot_rows(index, result.tracks))
+            log.add(index, result.frame.timestamp, result.tracks)
+            frames += 1
     if not online:
         rows = log.rows()
     elapsed = time.perf_counter() - started

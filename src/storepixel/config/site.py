@@ -193,6 +193,14 @@ class PerformanceConfig(_Model):
         description="With the gate on: people standing still are re-detected at least this often "
         "(seconds); 0 = whenever anything changes while people are in view.",
     )
+    walk_interval_s: float = Field(
+        default=0.4,
+        ge=0.0,
+        le=2.0,
+        description="With the gate on: people walking are detected at least this often "
+        "(seconds); the frames in between get boxes interpolated between the detections around "
+        "them, or are detected after all if someone appeared or was lost. 0 = every frame.",
+    )
     idle_interval_s: float = Field(
         default=30.0,
         ge=0.0,

@@ -3,20 +3,29 @@
 No I/O here: sources feed frames in, callers take detections, tracks and events out. The same
 class serves ``storepixel track``, ``storepixel analyze`` and the live daemon.
 
-Two options save work without changing what is counted (both off unless given; the factory turns
+Three options save work without changing what is counted (all off unless given; the factory turns
 them on from the camera's ``performance`` settings):
 
 - ``gate`` (``pipeline.gate.ChangeGate``): on frames where nothing new changed, the detector is
   skipped and the tracker *holds* its tracks (``Tracker.hold``). Analytics still sees every
   analysed frame, with the held tracks, so capture time, dwell and occupancy advance as before.
+- ``walk_interval_s`` (with the gate): while people walk and the tracker is sure of everyone,
+  the detector looks at most this often; the frames in between wait (a frame or two), and once
+  the next detection shows the same people, their boxes there are interpolated between the two
+  detections around them. If it shows anything else (someone new, someone lost), the waiting
+  frames are detected after all and the tracker replays them in order, as if none had waited.
 - ``region`` (``pipeline.roi``): the detector looks only at the part of the frame around zones and
   lines; boxes come back in full-frame pixels.
+
+So ``process`` returns the results of the frames it settles: normally the frame given; none
+while it waits; the waiting ones and the new one together when it settles them. ``drain``
+settles what still waits (end of footage), and ``finish`` drains before closing visits.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,7 +33,7 @@ from numpy.typing import NDArray
 from storepixel.pipeline.gate import ChangeGate
 from storepixel.pipeline.privacy import PrivacyMask
 from storepixel.pipeline.roi import NormalisedRegion, to_pixels
-from storepixel.types import Detections, Event, Frame, Tracks
+from storepixel.types import Detections, Event, Frame, Tracks, TrackState
 
 
 class _Detector(Protocol):
@@ -37,6 +46,10 @@ class _Tracker(Protocol):
     ) -> Tracks: ...
 
     def hold(self, timestamp: float) -> Tracks: ...
+
+    def checkpoint(self) -> Any: ...
+
+    def restore(self, state: Any) -> None: ...
 
 
 class _Analytics(Protocol):
@@ -53,7 +66,15 @@ class FrameResult:
     detections: Detections
     tracks: Tracks
     events: list[Event] = field(default_factory=list)
-    detected: bool = True  # False: the gate skipped the detector and the tracks were held
+    detected: bool = True  # False: the detector skipped it; tracks held or interpolated
+
+
+@dataclass(frozen=True, slots=True)
+class _Waiting:
+    """A frame whose detection waits for the next one (see ``walk_interval_s``)."""
+
+    frame: Frame
+    image: NDArray[np.uint8]  # masked
 
 
 class CameraPipeline:
@@ -68,6 +89,7 @@ class CameraPipeline:
         *,
         gate: ChangeGate | None = None,
         region: NormalisedRegion | None = None,
+        walk_interval_s: float = 0.0,
     ) -> None:
         self.detector = detector
         self.tracker = tracker
@@ -75,33 +97,102 @@ class CameraPipeline:
         self.analytics = analytics
         self.gate = gate
         self.region = region
+        self.walk_interval_s = walk_interval_s
         self.last_timestamp: float | None = None
         self.frames = 0
         self.detections_run = 0  # frames the detector looked at (== frames without a gate)
+        self.replays = 0  # times waiting frames had to be detected after all
         self._tracks = Tracks.empty()
+        self._waiting: list[_Waiting] = []
 
-    def process(self, frame: Frame) -> FrameResult:
+    def process(self, frame: Frame) -> list[FrameResult]:
+        """Analyse ``frame``; the results of the frames this settles, in capture order."""
         # The mask is applied first so that no model ever sees masked pixels.
         image = self.mask.apply(frame.image) if self.mask else frame.image
-        detect = self.gate is None or self.gate.decide(image, frame.timestamp, self._tracks).detect
-        if detect:
+        decision = (
+            None if self.gate is None else self.gate.decide(image, frame.timestamp, self._tracks)
+        )
+        if decision is not None and decision.reason == "moving" and self._may_wait(frame):
+            self._waiting.append(_Waiting(frame, image))
+            return []
+        if self._waiting:
+            return self._settle(frame, image, self._detect(image))
+        if decision is None or decision.detect:
             detections = self._detect(image)
-            tracks = self.tracker.update(detections, frame.timestamp, image)
+            return [self._result(frame, detections, self._track(detections, frame, image), True)]
+        return [self._result(frame, Detections.empty(), self.tracker.hold(frame.timestamp), False)]
+
+    def drain(self) -> list[FrameResult]:
+        """Settle the frames still waiting for a detection (end of footage, a new configuration):
+        the last of them is detected now."""
+        if not self._waiting:
+            return []
+        last = self._waiting.pop()
+        return self._settle(last.frame, last.image, self._detect(last.image))
+
+    def _may_wait(self, frame: Frame) -> bool:
+        """Whether ``frame`` (people walking, every track confirmed) may wait for the next
+        detection: only within ``walk_interval_s`` of the last settled frame."""
+        if self.walk_interval_s <= 0 or self.last_timestamp is None or not len(self._tracks):
+            return False
+        if (self._tracks.state == TrackState.TENTATIVE).any():
+            return False  # confirming a new person takes consecutive detections
+        return 0 < frame.timestamp - self.last_timestamp < self.walk_interval_s - 1e-6
+
+    def _settle(
+        self, frame: Frame, image: NDArray[np.uint8], detections: Detections
+    ) -> list[FrameResult]:
+        """``frame`` was detected and frames wait before it: interpolate them if the detection
+        shows the same people as the last settled frame, else detect them and replay."""
+        waiting, self._waiting = self._waiting, []
+        before, since = self._tracks, self.last_timestamp
+        assert since is not None
+        saved = self.tracker.checkpoint()
+        tracks = self.tracker.update(detections, frame.timestamp, image)
+        if _same_people(before, tracks):
             if self.gate is not None:
                 self.gate.rebase(frame.timestamp, tracks)
-            self.detections_run += 1
-        else:
-            detections = Detections.empty()
-            tracks = self.tracker.hold(frame.timestamp)
+            span = frame.timestamp - since
+            results = [
+                self._result(
+                    w.frame,
+                    Detections.empty(),
+                    _between(before, tracks, (w.frame.timestamp - since) / span),
+                    False,
+                )
+                for w in waiting
+            ]
+            return [*results, self._result(frame, detections, tracks, True)]
+        # Someone appeared or was lost in between: look at the waiting frames after all.
+        self.tracker.restore(saved)
+        self.replays += 1
+        results = []
+        for w in waiting:
+            found = self._detect(w.image)
+            results.append(self._result(w.frame, found, self._track(found, w.frame, w.image), True))
+        tracks = self._track(detections, frame, image)
+        return [*results, self._result(frame, detections, tracks, True)]
+
+    def _track(self, detections: Detections, frame: Frame, image: NDArray[np.uint8]) -> Tracks:
+        tracks = self.tracker.update(detections, frame.timestamp, image)
+        if self.gate is not None:
+            self.gate.rebase(frame.timestamp, tracks)
+        return tracks
+
+    def _result(
+        self, frame: Frame, detections: Detections, tracks: Tracks, detected: bool
+    ) -> FrameResult:
+        """Hand a settled frame to analytics, in capture order."""
         events: list[Event] = []
         if self.analytics is not None:
             events = self.analytics.update(tracks, frame.timestamp, (frame.width, frame.height))
         self.last_timestamp = frame.timestamp
         self.frames += 1
         self._tracks = tracks
-        return FrameResult(frame, detections, tracks, events, detect)
+        return FrameResult(frame, detections, tracks, events, detected)
 
     def _detect(self, image: NDArray[np.uint8]) -> Detections:
+        self.detections_run += 1
         if self.region is None:
             return self.detector.detect(image)
         x0, y0, x1, y1 = to_pixels(self.region, image.shape[1], image.shape[0])
@@ -113,7 +204,42 @@ class CameraPipeline:
         return Detections(found.xyxy + shift, found.confidence, keypoints)
 
     def finish(self) -> list[Event]:
-        """Close open visits at the last analysed capture time (end of footage or shutdown)."""
+        """Settle waiting frames, then close open visits at the last analysed capture time (end
+        of footage or shutdown): the events of both. Callers that want the waiting frames'
+        results call ``drain`` first."""
+        events = [e for r in self.drain() for e in r.events]
         if self.analytics is None or self.last_timestamp is None:
-            return []
-        return self.analytics.flush(self.last_timestamp)
+            return events
+        return events + self.analytics.flush(self.last_timestamp)
+
+
+def _same_people(before: Tracks, after: Tracks) -> bool:
+    """Whether two moments show the same confirmed people, each seen in both or lost in both
+    (a person lost in the first may be forgotten by the second: nobody saw them in between)."""
+    if not len(before) or (before.state == TrackState.TENTATIVE).any():
+        return False
+    was = dict(zip(before.ids.tolist(), before.state.tolist(), strict=True))
+    now = dict(zip(after.ids.tolist(), after.state.tolist(), strict=True))
+    if any(tid not in was for tid in now):
+        return False  # someone new
+    for tid, state in was.items():
+        if now.get(tid, TrackState.LOST if state == TrackState.LOST else None) != state:
+            return False  # someone lost, or found again
+    return True
+
+
+def _between(before: Tracks, after: Tracks, fraction: float) -> Tracks:
+    """``before``'s people ``fraction`` of the way to where ``after`` has them (a lost person
+    forgotten by ``after`` stays where ``before`` predicted)."""
+    row = {tid: i for i, tid in enumerate(after.ids.tolist())}
+    end = before.xyxy.copy()
+    for i, tid in enumerate(before.ids.tolist()):
+        if tid in row:
+            end[i] = after.xyxy[row[tid]]
+    return Tracks(
+        before.ids,
+        before.xyxy + (end - before.xyxy) * fraction,
+        before.confidence,
+        before.state,
+        before.hits,
+    )

@@ -68,3 +68,5 @@ def apply_performance(pipeline: CameraPipeline, camera: CameraConfig) -> None:
         # wake the detector either.
         gate = ChangeGate(settings, region)
     pipeline.gate, pipeline.region = gate, region
+    # Interpolating walkers needs the gate to tell who is walking and whether all are tracked.
+    pipeline.walk_interval_s = perf.walk_interval_s if gate is not None else 0.0

@@ -21,6 +21,7 @@ from numpy.typing import NDArray
 from storepixel.analytics.engine import CameraAnalytics
 from storepixel.config.site import CameraConfig, SiteConfig
 from storepixel.pipeline.annotate import VideoWriter, draw_overlay
+from storepixel.pipeline.camera import FrameResult
 from storepixel.pipeline.factory import build_camera_pipeline
 from storepixel.sources import VideoFileSource
 from storepixel.store import AnalysisRun, CoverageInterval, Store, run_id
@@ -106,16 +107,23 @@ def analyze_file(
     frame_iter: Iterable[Frame] = source
     if progress is not None:
         frame_iter = progress(source, source.frame_count)
-    try:
-        for frame in frame_iter:
-            result = pipeline.process(frame)
+
+    def take(results: list[FrameResult]) -> None:
+        nonlocal frames
+        for result in results:
             events.extend(result.events)
             frames += 1
+            if writer is not None:
+                writer.write(draw_overlay(result.frame.image, result.tracks, lines, zones))
+
+    try:
+        for frame in frame_iter:
             if first is None:
                 first = frame.offset_s
                 backdrop = mask.apply(frame.image) if mask else frame.image
-            if writer is not None:
-                writer.write(draw_overlay(frame.image, result.tracks, lines, zones))
+            # A frame may wait for the next detection (walkers): results come in capture order.
+            take(pipeline.process(frame))
+        take(pipeline.drain())
         events.extend(pipeline.finish())
     finally:
         if writer is not None:

@@ -221,18 +221,19 @@ class LiveCamera:
 
     # -- analysis (one worker at a time) -------------------------------------------------------
 
-    def analyse(self, frame: Frame) -> tuple[FrameResult, list[Event]]:
-        """Run one frame through the pipeline; returns the result and the events it revealed."""
+    def analyse(self, frame: Frame) -> tuple[list[FrameResult], list[Event]]:
+        """Run one frame through the pipeline; returns the frames it settled (none while this
+        one waits for the next detection: people walking) and the events it revealed."""
         with self._lock:
             pending, self._pending = self._pending, None
         events: list[Event] = []
         if pending is not None:
             events += self._apply(pending, frame.timestamp)
-        result = self.pipeline.process(frame)
-        events += result.events
+        results = self.pipeline.process(frame)
+        events += [e for r in results for e in r.events]
         self.closer.seen(frame.timestamp)
         rows = self._merge_carry(self.analytics.drain_metric_rows())
-        self._count(result, events, frame.timestamp)
+        self._count(results[-1] if results else None, events, frame.timestamp)
         self.last_frame = frame
         with self._lock:
             self.frames += 1
@@ -240,7 +241,7 @@ class LiveCamera:
             self._out.events.extend(events)
             self._out.metrics.extend(rows)
         self.reader.report_analysed()
-        return result, events
+        return results, events
 
     def masked(self, frame: Frame) -> Frame:
         """``frame`` with the camera's privacy masks blanked: what may be shown to people."""
@@ -262,6 +263,8 @@ class LiveCamera:
 
     def _apply(self, camera: CameraConfig, t: float) -> list[Event]:
         """Swap in new configuration at capture time ``t``, keeping the tracker (same people)."""
+        # Frames waiting for a detection belong to the old configuration: settle them first.
+        settled = [e for r in self.pipeline.drain() for e in r.events]
         old = self.camera
         self.camera = camera
         self.pipeline.mask = PrivacyMask([m.polygon for m in camera.privacy_masks])
@@ -274,11 +277,11 @@ class LiveCamera:
         if not (unchanged and camera.performance == old.performance):
             apply_performance(self.pipeline, camera)  # the gate and region follow the geometry
         if unchanged:
-            return []
+            return settled
         # New counters: the old ones end at t (visits in progress close and start again), and the
         # minute they share is merged, so no count is lost or doubled in the store.
         analytics = self.analytics
-        events = analytics.flush(t) if analytics.last_time is not None else []
+        events = settled + (analytics.flush(t) if analytics.last_time is not None else [])
         minute = bucket_start(t, analytics.bucket_s)
         rows = []
         for row in analytics.drain_metric_rows():
@@ -318,7 +321,7 @@ class LiveCamera:
             "zones": {z.id: {"occupancy": 0} for z in self.camera.zones},
         }
 
-    def _count(self, result: FrameResult, events: list[Event], t: float) -> None:
+    def _count(self, result: FrameResult | None, events: list[Event], t: float) -> None:
         hour = hour_start(t, self.tz)
         if hour != self._hour:
             self._hour = hour
@@ -328,7 +331,9 @@ class LiveCamera:
                 way = str(ev.properties.get("direction", "in"))
                 self._lines[ev.scope_id][way] = self._lines[ev.scope_id].get(way, 0) + 1
         zones = {zid: {"occupancy": int(z.occupancy)} for zid, z in self.analytics.zones.items()}
-        people = int((result.tracks.state == TrackState.CONFIRMED).sum())
+        people = self.counts.get("people", 0)
+        if result is not None:
+            people = int((result.tracks.state == TrackState.CONFIRMED).sum())
         self.counts = {
             "people": people,
             "hour_start": hour,

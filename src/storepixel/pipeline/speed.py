@@ -99,14 +99,20 @@ def run_side_by_side(
     for frame in source:
         for i, pipeline in enumerate(pipelines):
             clock, cpu = time.perf_counter(), time.process_time()
-            result = pipeline.process(frame)
+            results = pipeline.process(frame)
             spent[i] += time.perf_counter() - clock
             spent_cpu[i] += time.process_time() - cpu
-            rows[i].extend(tracks_to_mot_rows(frame.index + 1, result.tracks))
+            for result in results:
+                rows[i].extend(tracks_to_mot_rows(result.frame.index + 1, result.tracks))
         first = frame.offset_s if first is None else first
         last = frame.offset_s
-    for pipeline in pipelines:
+    for i, pipeline in enumerate(pipelines):
+        clock, cpu = time.perf_counter(), time.process_time()
+        for result in pipeline.drain():
+            rows[i].extend(tracks_to_mot_rows(result.frame.index + 1, result.tracks))
         pipeline.finish()
+        spent[i] += time.perf_counter() - clock
+        spent_cpu[i] += time.process_time() - cpu
     decoding = time.perf_counter() - started - sum(spent)
     decoding_cpu = time.process_time() - started_cpu - sum(spent_cpu)
     footage = 0.0 if first is None or last is None else last - first + 1.0 / camera.analysis_fps

@@ -339,10 +339,12 @@ class Supervisor:
             try:
                 frame = cam.reader.slot.get(timeout=0)
                 if frame is not None:
-                    result, events = cam.analyse(frame)
-                    if self._listeners:  # people may see this frame: privacy masks first
-                        result = replace(result, frame=cam.masked(result.frame))
-                        self._publish(camera_id, result, events, cam.counts)
+                    results, events = cam.analyse(frame)
+                    if self._listeners:  # people may see these frames: privacy masks first
+                        for result in results:
+                            shown = replace(result, frame=cam.masked(result.frame))
+                            self._publish(camera_id, shown, [], cam.counts)
+                        self._publish(camera_id, None, events, cam.counts)
             except Exception:  # a bug on one camera's frame must not stop the others
                 log.exception("camera %s: analysis failed", camera_id, extra={"camera": camera_id})
             finally:

@@ -67,10 +67,11 @@ def _frames(seconds: float = 30.0) -> list[Frame]:
     return frames
 
 
-def _run(camera: CameraConfig, naive: bool):  # type: ignore[no-untyped-def]
+def _run(camera: CameraConfig, naive: bool, frames: list[Frame] | None = None):  # type: ignore[no-untyped-def]
     detector = BlobDetector()
     pipeline = build_camera_pipeline(camera, "site", detector, run_anchor=1000.0, naive=naive)
-    results = [pipeline.process(f) for f in _frames()]
+    results = [r for f in frames or _frames() for r in pipeline.process(f)]
+    results += pipeline.drain()
     pipeline.finish()
     return pipeline, detector, results
 
@@ -99,7 +100,16 @@ def test_the_gate_skips_frames_and_counts_stay_the_same() -> None:
     # empty and standing stretches were skipped
     assert len(gated_det.shapes) < 0.5 * len(naive_det.shapes)
     assert not all(r.detected for r in results)
-    # walking: every frame (their leading edge leaves the box the tracker holds)
+    # results come once per frame, in capture order, even where frames waited
+    assert [r.frame.index for r in results] == list(range(len(_frames())))
+    # walking: every other frame (0.4 s at 5 fps); the frames between are interpolated
+    walking = "".join("D" if r.detected else "-" for r in results if 7 <= r.frame.offset_s < 10)
+    assert "--" not in walking and 0.4 < walking.count("-") / len(walking) < 0.6
+
+
+def test_walking_every_frame_without_the_walk_interval() -> None:
+    camera = CameraConfig.model_validate({**CAMERA, "performance": {"walk_interval_s": 0}})
+    _, _, results = _run(camera, naive=False)
     assert all(r.detected for r in results if 6.0 <= r.frame.offset_s < 10)
 
 
@@ -143,3 +153,45 @@ def test_apply_performance_follows_a_live_edit() -> None:
     apply_performance(pipeline, moved)
     assert pipeline.gate is None
     assert pipeline.region == (0.0, 0.35, 0.3, 1.0)
+
+
+def _two_walkers(newcomer_at: float, seconds: float = 8.0) -> list[Frame]:
+    """One person walks right from t=0; a second appears at ``newcomer_at`` further down and
+    walks left."""
+    frames = []
+    for i in range(int(seconds * FPS)):
+        t = i / FPS
+        img = _floor(i % 7).copy()
+        img[20:110, int(10 + 30 * t) : int(10 + 30 * t) + 25] = 20
+        if t >= newcomer_at:
+            x = int(290 - 30 * (t - newcomer_at))
+            img[130:225, x : x + 25] = 20
+        frames.append(Frame("cam", i, t, 1000.0 + t, img))
+    return frames
+
+
+@pytest.mark.parametrize("newcomer_at", [3.0, 3.2])  # on a detected or on a waiting frame
+def test_a_newcomer_while_frames_wait_is_tracked_as_without_waiting(newcomer_at: float) -> None:
+    frames = _two_walkers(newcomer_at)
+    every = CameraConfig.model_validate({**CAMERA, "performance": {"walk_interval_s": 0}})
+    _, _, want = _run(every, naive=False, frames=frames)
+    pipeline, _, got = _run(CameraConfig.model_validate(CAMERA), naive=False, frames=frames)
+    assert [r.frame.index for r in got] == [f.index for f in frames]
+    assert [r.tracks.ids.tolist() for r in got] == [r.tracks.ids.tolist() for r in want]
+    assert pipeline.replays >= 1  # the newcomer made waiting frames be detected after all
+    assert not all(r.detected for r in got)
+    for g, w in zip(got, want, strict=True):
+        # interpolated boxes lie within a pixel or two of the detected ones (steady walkers)
+        np.testing.assert_allclose(g.tracks.xyxy, w.tracks.xyxy, atol=3)
+
+
+def test_a_frame_still_waiting_at_the_end_is_settled_by_finish() -> None:
+    frames = _two_walkers(newcomer_at=99.0, seconds=4.0)
+    detector = BlobDetector()
+    camera = CameraConfig.model_validate(CAMERA)
+    pipeline = build_camera_pipeline(camera, "site", detector, run_anchor=1000.0)
+    settled = [r for f in frames for r in pipeline.process(f)]
+    assert len(settled) < len(frames)  # the last frame waits for a detection that never comes
+    events = pipeline.finish()
+    assert pipeline.frames == len(frames) and pipeline.last_timestamp == frames[-1].timestamp
+    assert any(e.kind == "visit_end" for e in events)
