@@ -38,13 +38,10 @@ def test_default_detector_is_the_bundled_nanodet_with_half_stride_centres() -> N
     assert isinstance(model, NanoDetModel)
     assert model.input_size == (416, 416)
     assert model.input_name == "input_1"
-    assert [level.stride for level in model._levels] == [8, 16, 32]
+    levels = model.levels((416, 416))
+    assert [level.head.stride for level in levels] == [8, 16, 32]
     # First anchor of each level sits at the centre of its cell, not its corner.
-    assert [level.centres[0].tolist() for level in model._levels] == [
-        [4.0, 4.0],
-        [8.0, 8.0],
-        [16.0, 16.0],
-    ]
+    assert [level.centres[0].tolist() for level in levels] == [[4.0, 4.0], [8.0, 8.0], [16.0, 16.0]]
 
 
 def test_a_blank_frame_has_no_people_and_batches_loop() -> None:
