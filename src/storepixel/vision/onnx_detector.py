@@ -63,7 +63,9 @@ class _PassStats:
 class OnnxDetector(Detector):
     """Person detector on an ONNX model; ``passes`` are the views of each frame it looks at.
 
-    ``letterbox``/``stretch`` run the whole frame once; ``tiles`` runs each overlapping window of
+    ``letterbox``/``stretch`` run the whole frame once (a model with a dynamic input letterboxes
+    onto a canvas cut to the frame's shape, ``OnnxModel.canvas_size``; stretch and tiles stay on
+    the square input); ``tiles`` runs each overlapping window of
     ``tile_grid`` (cols, rows) and drops boxes cut by an inner seam, which a neighbouring tile or
     a whole-frame pass sees in full. ``adaptive`` (default off here; on in ``load_detector``'s
     default config) lets a camera skip the passes after the first while they add no one.
@@ -135,7 +137,7 @@ class OnnxDetector(Detector):
         self.passes_run += 1
         if kind == "tiles":
             return self._tiles(image)
-        return [self.model.candidates(image, kind, self.confidence)]
+        return [self.model.candidates(image, kind, self.confidence, tight=True)]
 
     def _lost_someone(self, found: list[Candidates], image: NDArray[np.uint8]) -> bool:
         """Whether a person the last detection reported has no first-pass candidate near them

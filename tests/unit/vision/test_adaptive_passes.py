@@ -22,7 +22,9 @@ class SceneModel:
         self.stretch: list[tuple[float, ...]] = [WALKER]
         self.calls: list[str] = []
 
-    def candidates(self, image: np.ndarray, fit: str, confidence: float) -> Candidates:
+    def candidates(
+        self, image: np.ndarray, fit: str, confidence: float, *, tight: bool = False
+    ) -> Candidates:
         self.calls.append(fit)
         rows = np.array(getattr(self, fit), np.float32).reshape(-1, 5)
         return rows[:, :4].copy(), rows[:, 4].copy()

@@ -36,15 +36,36 @@ def test_default_detector_is_the_bundled_nanodet_with_half_stride_centres() -> N
     assert isinstance(detector, OnnxDetector)
     model = detector.model
     assert isinstance(model, NanoDetModel)
-    assert model.input_size == (416, 416)
+    assert model.input_size == (416, 416)  # the model's own default: its imgsz metadata
     assert model.input_name == "input_1"
-    assert [level.stride for level in model._levels] == [8, 16, 32]
+    levels = model.levels((416, 416))
+    assert [level.head.stride for level in levels] == [8, 16, 32]
     # First anchor of each level sits at the centre of its cell, not its corner.
-    assert [level.centres[0].tolist() for level in model._levels] == [
-        [4.0, 4.0],
-        [8.0, 8.0],
-        [16.0, 16.0],
-    ]
+    assert [level.centres[0].tolist() for level in levels] == [[4.0, 4.0], [8.0, 8.0], [16.0, 16.0]]
+
+
+def test_bundled_model_letterboxes_wide_frames_onto_a_tight_canvas() -> None:
+    model = load_detector().model
+    assert isinstance(model, NanoDetModel)
+    assert model.dynamic_input and model.max_stride == 32
+    assert model.canvas_size(768, 432, "letterbox", True) == (416, 256)
+    assert model.canvas_size(768, 576, "letterbox", True) == (416, 320)
+    assert model.canvas_size(768, 432, "stretch", True) == (416, 416)
+    assert model.canvas_size(768, 432, "letterbox", False) == (416, 416)  # tiles
+    # 13 columns x 8 rows at stride 32, row by row: the second row starts at index 13.
+    (stride32,) = [level for level in model.levels((416, 256)) if level.head.stride == 32]
+    assert len(stride32.centres) == 104
+    assert stride32.centres[[12, 13]].tolist() == [[400.0, 16.0], [16.0, 48.0]]
+    # Its outputs have that grid's cell counts.
+    outputs = model.run(model.to_tensor(np.zeros((256, 416, 3), np.uint8)))
+    assert sorted({len(out[0]) for out in outputs}) == [104, 416, 1664]
+
+
+def test_a_larger_input_size_fits_the_bundled_model() -> None:
+    model = load_detector(DetectorConfig(input_size=640)).model
+    assert isinstance(model, NanoDetModel)
+    assert model.input_size == (640, 640)
+    assert model.canvas_size(768, 432, "letterbox", True) == (640, 384)
 
 
 def test_a_blank_frame_has_no_people_and_batches_loop() -> None:
@@ -66,7 +87,6 @@ def test_image_must_be_bgr_uint8() -> None:
     [
         (DetectorConfig(format="yolov8", path=BUNDLED_MODEL), "is not a yolov8 model"),
         (DetectorConfig(format="yolox", path=BUNDLED_MODEL), "is not a yolox model"),
-        (DetectorConfig(input_size=640), "fixed 416x416 input"),
     ],
 )
 def test_bundled_model_declared_wrongly(config: DetectorConfig, message: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from storepixel.vision.geometry import clip_boxes, place, tile_windows
+from storepixel.vision.geometry import clip_boxes, place, tight_size, tile_windows
 from storepixel.vision.nms import box_iou, nms
 
 
@@ -37,6 +37,34 @@ def test_letterbox_pads_with_the_given_grey() -> None:
     canvas, _ = place(np.zeros((100, 200, 3), np.uint8), (64, 64), "letterbox", pad_value=114)
     assert canvas[0, 0].tolist() == [114, 114, 114]
     assert canvas[32, 32].tolist() == [0, 0, 0]
+
+
+@pytest.mark.parametrize(
+    ("image", "stride", "canvas"),
+    [
+        ((768, 432), 32, (416, 256)),  # 16:9 → 416x234, rounded up to 256
+        ((432, 768), 32, (256, 416)),  # portrait: the width shrinks
+        ((640, 480), 32, (416, 320)),  # 4:3 → 312 → 320
+        ((768, 432), 64, (416, 256)),  # 234 → 256 either way
+        ((768, 300), 64, (416, 192)),  # 162.5 → 192 (not 176)
+        ((1000, 1000), 32, (416, 416)),  # square: nothing to cut
+        ((416, 400), 32, (416, 416)),  # 400 → 416: never beyond the input
+        ((4000, 10), 32, (416, 32)),  # a sliver still gets one stride
+    ],
+)
+def test_tight_canvas_is_the_scaled_image_rounded_up_to_the_stride(
+    image: tuple[int, int], stride: int, canvas: tuple[int, int]
+) -> None:
+    assert tight_size(*image, (416, 416), stride) == canvas
+
+
+def test_tight_canvas_places_the_image_as_the_square_one_does() -> None:
+    image = np.zeros((432, 768, 3), np.uint8)
+    canvas, tight = place(image, tight_size(768, 432, (416, 416), 32), "letterbox")
+    _, square = place(image, (416, 416), "letterbox")
+    assert canvas.shape == (256, 416, 3)
+    assert (tight.scale_x, tight.scale_y) == (square.scale_x, square.scale_y)
+    assert (tight.pad_x, tight.pad_y) == (0, 11)  # (256 - 234) / 2 grey rows above and below
 
 
 @pytest.mark.parametrize(("grid", "overlap"), [((2, 2), 0.25), ((3, 2), 0.2), ((1, 1), 0.0)])

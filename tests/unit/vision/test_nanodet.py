@@ -11,7 +11,7 @@ from storepixel.config.detector import DetectorConfig
 from storepixel.errors import DetectorError
 from storepixel.vision.adapters.nanodet import MEAN, STD
 from storepixel.vision.detector import Detector, load_detector
-from tests.unit.vision.onnx_graphs import write_model
+from tests.unit.vision.onnx_graphs import write_model, write_spot_nanodet
 
 SIZE = 64  # input side: strides 8/16/32 give 8², 4², 2² cells
 BINS = 8  # reg_max 7
@@ -77,6 +77,46 @@ def test_concatenated_three_level_layout_uses_half_stride_centres(tmp_path: Path
     path = write_model(tmp_path / "n.onnx", {"output": out}, input_shape=(1, 3, SIZE, SIZE))
     found = detector(path).detect(np.zeros((SIZE, SIZE, 3), np.uint8))
     np.testing.assert_allclose(found.xyxy, [[8, 8, 40, 56]], atol=1e-3)
+
+
+@pytest.mark.parametrize("concatenated", [False, True])
+def test_a_tight_canvas_gets_its_own_row_major_anchor_grid(
+    tmp_path: Path, concatenated: bool
+) -> None:
+    # 256x100 at input size 128: scale 0.5 → 128x50, on a tight 128x64 canvas with 7 grey rows
+    # above. Its stride-16 grid is 8 columns x 4 rows; a white spot inside canvas cell
+    # (gx=5, gy=2) (canvas x 83..93, y 35..45) makes that cell fire: centre (88, 40), sides
+    # left 1, top 2, right 1, bottom 1 bins x 16 px → canvas box (72, 8, 104, 56).
+    # A transposed grid (4 columns) puts that row at (24, 88); a corner-anchored one 8 px
+    # up-left; the square 128x128 grid has twice the cells and does not fit the outputs.
+    path = tmp_path / "spots.onnx"
+    write_spot_nanodet(path, 16, peaked((1, 2, 1, 1)), concatenated=concatenated)
+    found_by = detector(path, input_size=128)
+    model = found_by.model  # type: ignore[attr-defined]
+    assert model.canvas_size(256, 100, "letterbox", True) == (128, 64)
+    image = np.zeros((100, 256, 3), np.uint8)
+    image[56:76, 166:186] = 255
+    found = found_by.detect(image)
+    # Canvas → image: x / 0.5, (y − 7) / 0.5.
+    np.testing.assert_allclose(found.xyxy, [[144, 2, 208, 98]], atol=1e-3)
+    assert list(model._grids) == [(128, 64)]
+
+
+def test_a_dynamic_model_reads_its_default_size_and_strides_at_load(tmp_path: Path) -> None:
+    path = write_spot_nanodet(tmp_path / "spots.onnx", 16, peaked((1, 2, 1, 1)))
+    model = detector(path).model  # type: ignore[attr-defined]
+    assert model.input_size == (640, 640)  # no size in its metadata
+    assert [level.head.stride for level in model.levels((640, 640))] == [8, 16, 32]
+    assert model.max_stride == 32
+    assert model.canvas_size(1280, 720, "letterbox", True) == (640, 384)
+    assert model.canvas_size(1280, 720, "stretch", True) == (640, 640)
+    assert model.canvas_size(1280, 720, "letterbox", False) == (640, 640)
+
+
+def test_a_fixed_size_model_keeps_its_square_canvas(tmp_path: Path) -> None:
+    path = write_model(tmp_path / "n.onnx", split_outputs(), input_shape=(1, 3, SIZE, SIZE))
+    model = detector(path).model  # type: ignore[attr-defined]
+    assert model.canvas_size(4 * SIZE, SIZE, "letterbox", True) == (SIZE, SIZE)
 
 
 def test_input_is_bgr_mean_std_normalised(tmp_path: Path) -> None:

@@ -14,10 +14,12 @@ class ScriptedModel:
 
     def __init__(self, boxes: dict[str, list[tuple[float, float, float, float, float]]]) -> None:
         self.boxes = boxes
-        self.calls: list[tuple[str, tuple[int, ...]]] = []
+        self.calls: list[tuple[str, tuple[int, ...], bool]] = []
 
-    def candidates(self, image: np.ndarray, fit: str, confidence: float) -> Candidates:
-        self.calls.append((fit, image.shape[:2]))
+    def candidates(
+        self, image: np.ndarray, fit: str, confidence: float, *, tight: bool = False
+    ) -> Candidates:
+        self.calls.append((fit, image.shape[:2], tight))
         rows = np.array(self.boxes.get(fit, []), np.float32).reshape(-1, 5)
         rows = rows[rows[:, 4] >= confidence]
         return rows[:, :4].copy(), rows[:, 4].copy()
@@ -37,7 +39,11 @@ def test_extra_passes_add_the_people_the_first_missed_best_first() -> None:
     found = make(model, passes=("letterbox", "stretch"), confidence=0.45).detect(
         np.zeros((480, 640, 3), np.uint8)
     )
-    assert [fit for fit, _ in model.calls] == ["letterbox", "stretch"]
+    # Whole-frame passes may use a tight canvas (the model decides for which fits).
+    assert [(fit, tight) for fit, _, tight in model.calls] == [
+        ("letterbox", True),
+        ("stretch", True),
+    ]
     # The person both passes found keeps the first pass's box; the stretch pass adds the one at
     # x=400 that the first pass missed.
     assert found.confidence.tolist() == pytest.approx([0.8, 0.6, 0.5])
@@ -55,7 +61,11 @@ def test_tiles_shift_boxes_and_drop_the_ones_cut_by_a_seam() -> None:
     model = ScriptedModel({"letterbox": [(20, 20, 40, 80, 0.9), (300, 20, 340, 80, 0.8)]})
     detector = make(model, passes=("tiles",), tile_grid=(2, 1), tile_overlap=0.0)
     found = detector.detect(np.zeros((200, 680, 3), np.uint8))  # tiles 340 px wide
-    assert [shape for _, shape in model.calls] == [(200, 340), (200, 340)]
+    # Tiles stay on the model's square input.
+    assert [(shape, tight) for _, shape, tight in model.calls] == [
+        ((200, 340), False),
+        ((200, 340), False),
+    ]
     # Left tile: the right-edge box is on the inner seam → dropped. Right tile: its right edge
     # is the image edge → kept, shifted by 340.
     np.testing.assert_allclose(

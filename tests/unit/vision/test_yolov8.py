@@ -94,6 +94,39 @@ def test_dynamic_input_uses_configured_size(tmp_path: Path) -> None:
     np.testing.assert_allclose(found.xyxy, [[270, 220, 370, 420]], atol=1e-3)
 
 
+def test_dynamic_input_letterboxes_onto_a_tight_canvas(tmp_path: Path) -> None:
+    # 1280x500 at 320: scale 0.25 → 320x125, on a 320x128 canvas with 1 grey row above (the
+    # square canvas would have 97).
+    out = yolo_output([(160, 64, 40, 80, 0, 0.9)])
+    path = write_model(tmp_path / "y.onnx", {"output0": out}, input_shape=(1, 3, "h", "w"))
+    found_by = detector(path, input_size=320)
+    assert found_by.model.canvas_size(1280, 500, "letterbox", True) == (320, 128)
+    found = found_by.detect(np.zeros((500, 1280, 3), np.uint8))
+    np.testing.assert_allclose(found.xyxy, [[560, 92, 720, 412]], atol=1e-3)
+
+
+@pytest.mark.parametrize(("metadata", "canvas"), [({}, (320, 160)), ({"stride": "64"}, (320, 192))])
+def test_tight_canvas_sides_are_multiples_of_the_exported_stride(
+    tmp_path: Path, metadata: dict[str, str], canvas: tuple[int, int]
+) -> None:
+    out = yolo_output([(160, 64, 40, 80, 0, 0.9)])
+    shape = (1, 3, "h", "w")
+    path = write_model(tmp_path / "y.onnx", {"output0": out}, input_shape=shape, metadata=metadata)
+    model = detector(path, input_size=320).model
+    assert model.canvas_size(1280, 600, "letterbox", True) == canvas  # 150 rows
+
+
+def test_dynamic_input_defaults_to_the_exported_size(tmp_path: Path) -> None:
+    out = yolo_output([])
+    path = write_model(
+        tmp_path / "y.onnx", {"output0": out}, input_shape=(1, 3, "h", "w"),
+        metadata={"imgsz": "[320, 480]"},
+    )  # fmt: skip
+    assert detector(path).model.input_size == (480, 320)
+    plain = write_model(tmp_path / "p.onnx", {"output0": out}, input_shape=(1, 3, "h", "w"))
+    assert detector(plain).model.input_size == (640, 640)
+
+
 @pytest.mark.parametrize(
     ("outputs", "kwargs", "message"),
     [

@@ -95,3 +95,10 @@ def test_outputs_that_do_not_fit_raise_one_line(
     with pytest.raises(DetectorError, match=message) as err:
         detector(write_model(tmp_path / "bad.onnx", outputs))
     assert "\n" not in str(err.value)
+
+
+def test_dynamic_input_stays_on_the_square_canvas(tmp_path: Path) -> None:
+    # YOLOX's grid is built for the square input: a wide frame must not get a tight canvas.
+    path = write_model(tmp_path / "x.onnx", {"output": raw_output()}, input_shape=(1, 3, "h", "w"))
+    model = detector(path).model  # type: ignore[attr-defined]
+    assert model.canvas_size(1280, 720, "letterbox", True) == (640, 640)

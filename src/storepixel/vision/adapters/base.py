@@ -6,6 +6,7 @@ become person boxes on the canvas; mapping them back to the image is done here, 
 
 from __future__ import annotations
 
+import json
 from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import ClassVar
@@ -16,7 +17,7 @@ import onnxruntime as ort
 from numpy.typing import NDArray
 
 from storepixel.errors import DetectorError
-from storepixel.vision.geometry import Fit, place
+from storepixel.vision.geometry import Fit, place, tight_size
 
 Candidates = tuple[NDArray[np.float32], NDArray[np.float32]]  # xyxy (N,4), score (N,)
 Shape = list[int | str | None]  # as onnxruntime reports it: str/None for dynamic dimensions
@@ -30,6 +31,9 @@ class OnnxModel(ABC):
     format_name: ClassVar[str]
     pad_value: ClassVar[int] = 114  # grey, what YOLO-family letterboxes were trained with
     centre_letterbox: ClassVar[bool] = True
+    # Whether ``decode`` reads boxes off any canvas a dynamic model is given, not only the square.
+    tight_canvas: ClassVar[bool] = True
+    max_stride: int = 32  # canvas sides of a dynamic model are multiples of this
 
     def __init__(
         self,
@@ -46,38 +50,63 @@ class OnnxModel(ABC):
             got = [(i.name, i.shape) for i in inputs]
             raise self.mismatch(f"expected one NCHW image input, got {got}")
         self.input_name: str = inputs[0].name
+        self.dynamic_input = known(inputs[0].shape[2]) is None or known(inputs[0].shape[3]) is None
         self.input_size: tuple[int, int] = self._resolve_size(inputs[0].shape, input_size)
         self.check_outputs([o.shape for o in session.get_outputs()])
 
     def _resolve_size(self, shape: Shape, wanted: int | None) -> tuple[int, int]:
-        """(width, height) of the model input: the model's own if fixed, else ``wanted``."""
-        height, width = shape[2], shape[3]
-        if isinstance(height, int) and isinstance(width, int) and height > 0 and width > 0:
+        """(width, height) of the model input: the model's own if fixed, else ``wanted``, else
+        the size its metadata gives (``imgsz`` = "[h, w]", as Ultralytics and the bundled
+        NanoDet write it), else 640."""
+        height, width = known(shape[2]), known(shape[3])
+        if height is not None and width is not None:
             if wanted is not None and (wanted, wanted) != (width, height):
                 raise DetectorError(
                     f"{self.path.name} has a fixed {width}x{height} input; "
                     f"input_size {wanted} does not fit it (leave input_size empty)"
                 )
             return width, height
-        size = wanted or DEFAULT_DYNAMIC_SIZE
-        return size, size
+        if wanted is not None:
+            return wanted, wanted
+        meta = self.session.get_modelmeta().custom_metadata_map
+        try:
+            own_h, own_w = (int(side) for side in json.loads(meta["imgsz"]))
+        except (KeyError, ValueError, TypeError):
+            return DEFAULT_DYNAMIC_SIZE, DEFAULT_DYNAMIC_SIZE
+        return own_w, own_h
 
     def mismatch(self, detail: str) -> DetectorError:
         """The one-line error for a model whose tensors do not fit this format."""
         return DetectorError(f"{self.path.name} is not a {self.format_name} model: {detail}")
 
-    def candidates(self, image: NDArray[np.uint8], fit: Fit, confidence: float) -> Candidates:
-        """Person boxes (xyxy, image pixels, not clipped) with score ≥ ``confidence``."""
-        canvas, placement = place(
-            image, self.input_size, fit, self.pad_value, centre=self.centre_letterbox
-        )
+    def canvas_size(self, width: int, height: int, fit: Fit, tight: bool) -> tuple[int, int]:
+        """(width, height) of the canvas a ``width`` × ``height`` image is placed on.
+
+        ``tight`` letterboxes on a dynamic model get a canvas cut to the image (``tight_size``);
+        every other placement, and every placement for a fixed-size model, the input size.
+        """
+        if tight and fit == "letterbox" and self.dynamic_input and self.tight_canvas:
+            return tight_size(width, height, self.input_size, self.max_stride)
+        return self.input_size
+
+    def candidates(
+        self, image: NDArray[np.uint8], fit: Fit, confidence: float, *, tight: bool = False
+    ) -> Candidates:
+        """Person boxes (xyxy, image pixels, not clipped) with score ≥ ``confidence``; ``tight``:
+        see ``canvas_size``."""
+        size = self.canvas_size(image.shape[1], image.shape[0], fit, tight)
+        canvas, placement = place(image, size, fit, self.pad_value, centre=self.centre_letterbox)
+        outputs = self.run(self.to_tensor(canvas))
+        xyxy, scores = self.decode(outputs, confidence, size)
+        return placement.to_image(xyxy), scores
+
+    def run(self, tensor: NDArray[np.float32]) -> list[NDArray[np.float32]]:
+        """The model's outputs for one input tensor; a failure is a one-line ``DetectorError``."""
         try:
-            outputs = self.session.run(None, {self.input_name: self.to_tensor(canvas)})
+            return list(self.session.run(None, {self.input_name: tensor}))
         except Exception as exc:  # onnxruntime's own exception types are private
             reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
             raise DetectorError(f"{self.path.name} failed to run: {reason}") from None
-        xyxy, scores = self.decode(outputs, confidence)
-        return placement.to_image(xyxy), scores
 
     @abstractmethod
     def check_outputs(self, shapes: list[Shape]) -> None:
@@ -88,8 +117,11 @@ class OnnxModel(ABC):
         """The canvas (input-sized BGR image) as the model's (1,3,H,W) input tensor."""
 
     @abstractmethod
-    def decode(self, outputs: list[NDArray[np.float32]], confidence: float) -> Candidates:
-        """Raw outputs → person boxes on the canvas (xyxy pixels) and their scores."""
+    def decode(
+        self, outputs: list[NDArray[np.float32]], confidence: float, canvas: tuple[int, int]
+    ) -> Candidates:
+        """Raw outputs of a ``canvas`` = (width, height) input → person boxes on the canvas
+        (xyxy pixels) and their scores."""
 
 
 def known(dim: int | str | None) -> int | None:

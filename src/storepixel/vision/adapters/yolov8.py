@@ -3,7 +3,9 @@
 One output (1, 4+C, N): per candidate ``cx, cy, w, h`` in input pixels, then C class scores
 (already sigmoid; no objectness). Some tools transpose it to (1, N, 4+C); both are read, telling
 them apart by the candidate axis being the longer one. Input: RGB, 0–1, letterboxed (centred,
-grey 114) into a square, NCHW.
+grey 114), NCHW. Boxes come out in input pixels, so a dynamic export (``dynamic=True``) reads
+just as well off a tight, non-square canvas, as Ultralytics' own rectangular inference feeds it:
+sides in multiples of the ``stride`` its metadata gives (32; 64 for the P6 models).
 """
 
 from __future__ import annotations
@@ -30,11 +32,15 @@ class YoloV8Model(OnnxModel):
             raise self.mismatch(
                 f"person_class_id {self.person_class_id} but only {width - 4} classes"
             )
+        stride = self.session.get_modelmeta().custom_metadata_map.get("stride", "")
+        self.max_stride = int(stride) if stride.isdigit() and int(stride) > 0 else 32
 
     def to_tensor(self, canvas_bgr: NDArray[np.uint8]) -> NDArray[np.float32]:
         return bgr_to_nchw(canvas_bgr, rgb=True) / np.float32(255.0)
 
-    def decode(self, outputs: list[NDArray[np.float32]], confidence: float) -> Candidates:
+    def decode(
+        self, outputs: list[NDArray[np.float32]], confidence: float, canvas: tuple[int, int]
+    ) -> Candidates:
         out = outputs[0][0]
         if out.ndim != 2 or min(out.shape) < 5:
             raise self.mismatch(f"output shape at run time is {outputs[0].shape}")

@@ -6,7 +6,9 @@ in grid cells and ``w, h`` logs, so ``centre = (offset + cell) · stride`` and
 ``size = exp(log) · stride`` over strides 8/16/32, cells at integer positions. An export with
 ``--decode_in_inference`` already gives pixels; the two are told apart by the x column: raw offsets
 stay within a few cells, decoded centres spread over the input (mean ≈ half its width).
-Input: BGR, 0–255 (no normalisation), letterboxed at the top-left, grey 114, NCHW.
+Input: BGR, 0–255 (no normalisation), letterboxed at the top-left, grey 114, NCHW, always on the
+square input: YOLOX's exports fix the input size (``--dynamic`` frees only the batch), and the
+raw decoding's cell grid is built for that one size.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class YoloXModel(OnnxModel):
 
     format_name = "yolox"
     centre_letterbox = False  # YOLOX's preprocessing pads at the right and bottom
+    tight_canvas = False
 
     def check_outputs(self, shapes: list[Shape]) -> None:
         if len(shapes) != 1 or len(shapes[0]) != 3:
@@ -54,7 +57,9 @@ class YoloXModel(OnnxModel):
     def to_tensor(self, canvas_bgr: NDArray[np.uint8]) -> NDArray[np.float32]:
         return bgr_to_nchw(canvas_bgr, rgb=False)
 
-    def decode(self, outputs: list[NDArray[np.float32]], confidence: float) -> Candidates:
+    def decode(
+        self, outputs: list[NDArray[np.float32]], confidence: float, canvas: tuple[int, int]
+    ) -> Candidates:
         out = outputs[0][0]
         if out.ndim != 2 or out.shape[1] < 6:
             raise self.mismatch(f"output shape at run time is {outputs[0].shape}")
