@@ -24,6 +24,9 @@ detector does to the foot points, and where hysteresis, presence and grace earn 
 ``--run-tracker public|bundled`` (our tracker on the sequence's public detections, or on the
 bundled detector's boxes as ``analyze`` runs them) adds the same numbers from tracker output, with
 the count error and median-dwell error against the reference.
+``--stays`` also prints, per zone, every stay of the reference (GT id, first and last second
+inside) and of the tracker run (track id, first and last second, and the GT people its boxes
+covered then), to see which visits are split, merged or missed.
 ``--write-docs`` regenerates the tables of the "## Store analytics" section of docs/accuracy.md
 (the sequences' table, then the synthetic scenes' one with ``--synthetic``); its text is kept by
 hand.
@@ -68,11 +71,13 @@ F64 = NDArray[np.float64]
 
 @dataclass(slots=True)
 class Numbers:
-    """What one method reports: per line (in, out); per zone, visits and their dwells."""
+    """What one method reports: per line (in, out); per zone, visits and their dwells, and (where
+    known) each stay as (track or GT id, first, last second inside)."""
 
     lines: dict[str, tuple[int, int]] = field(default_factory=dict)
     visits: dict[str, int] = field(default_factory=dict)
     dwells: dict[str, list[float]] = field(default_factory=dict)
+    stays: dict[str, list[tuple[int, float, float]]] = field(default_factory=dict)
 
     def median_dwell(self, zone: str) -> float | None:
         d = self.dwells.get(zone, [])
@@ -146,7 +151,8 @@ def reference(seq: Sequence, frames: dict[int, tuple[NDArray[np.int64], F64]], c
     for z in cam.zones:
         poly = Polygon(z.polygon)
         dwells: list[float] = []
-        for path in per_track.values():
+        out.stays[z.id] = []
+        for tid, path in per_track.items():
             times = np.array([t for t, _ in path])
             inside = poly.contains(np.array([p for _, p in path]))
             runs: list[list[float]] = []
@@ -155,7 +161,9 @@ def reference(seq: Sequence, frames: dict[int, tuple[NDArray[np.int64], F64]], c
                     runs[-1][1] = t
                 else:
                     runs.append([t, t])
-            dwells += [b - a for a, b in runs if b - a >= z.presence_s - 1e-9]
+            runs = [r for r in runs if r[1] - r[0] >= z.presence_s - 1e-9]
+            dwells += [b - a for a, b in runs]
+            out.stays[z.id] += [(tid, a, b) for a, b in runs]
         out.visits[z.id] = len(dwells)
         out.dwells[z.id] = dwells
     return out
@@ -318,22 +326,32 @@ def _pipeline(
     site: str,
     appearance: bool = True,
 ) -> tuple[Numbers, dict[int, tuple[NDArray[np.int64], F64]]]:
+    from storepixel.events.ids import track_pseudonym
     from storepixel.pipeline.camera import CameraPipeline
     from storepixel.tracking.tracker import Tracker, TrackerConfig
-    from storepixel.types import Frame
+    from storepixel.types import Event, EventKind, Frame
 
     ca = CameraAnalytics(site, cam, run_anchor=ANCHOR)
     tracker = Tracker(TrackerConfig(appearance=appearance))
     pipeline = CameraPipeline(_Replay(dets), tracker, None, ca)
     confirmed: dict[int, tuple[NDArray[np.int64], F64]] = {}
+    events: list[Event] = []
     for f in range(1, seq.n_frames + 1):
         t = (f - 1) / seq.fps
         (result,) = pipeline.process(Frame(seq.name, f - 1, t, ANCHOR + t, images[f]))
-        tracks = result.tracks
-        seen = tracks.confirmed()
+        seen = result.tracks.confirmed()
         confirmed[f] = (seen.ids, seen.xyxy.astype(np.float64))
-    ca.flush(ANCHOR + seq.n_frames / seq.fps)
-    return _numbers(ca), confirmed
+        events += result.events
+    events += ca.flush(ANCHOR + seq.n_frames / seq.fps)
+    numbers = _numbers(ca)
+    ids = {int(i) for ids, _ in confirmed.values() for i in ids.tolist()}
+    raw = {track_pseudonym(site, cam.id, ANCHOR, i): i for i in ids}
+    for e in events:
+        if e.kind == EventKind.ZONE_EXIT and e.scope_id is not None:
+            last, dwell = e.time - ANCHOR, float(e.properties["dwell_s"])  # type: ignore[arg-type]
+            first = max(0.0, last - dwell)  # rounding at t = 0 would print -0.00
+            numbers.stays.setdefault(e.scope_id, []).append((raw[e.track_id], first, last))
+    return numbers, confirmed
 
 
 def evaluate(
@@ -344,6 +362,7 @@ def evaluate(
     noise: float = 0.03,
     drop: float = 0.1,
     seeds: int = 20,
+    stays: list[str] | None = None,
 ) -> list[str]:
     seq = load_sequence(seq_dir)
     site = load_site(site_path)
@@ -372,7 +391,40 @@ def evaluate(
         ours_t, frames = pipeline_numbers(seq, run_tracker, cam, site.site.id)
         cols["storepixel (tracks)"] = ours_t
         cols["supervision (tracks)"] = supervision(seq, frames, cam)
+        if stays is not None:
+            stays += stay_lines(seq, cols["reference (GT)"], ours_t, frames, gt)
     return table(seq.name, cam, cols)
+
+
+def stay_lines(
+    seq: Sequence,
+    ref: Numbers,
+    ours: Numbers,
+    frames: dict[int, tuple[NDArray[np.int64], F64]],
+    gt: dict[int, tuple[NDArray[np.int64], F64]],
+) -> list[str]:
+    """Each zone's stays, reference and tracker's; a track's stay lists the GT ids its confirmed
+    boxes overlapped (IoU ≥ 0.5) between its first and last second inside."""
+    from storepixel.tracking.association import iou_matrix
+
+    out = []
+    for zid, ref_stays in ref.stays.items():
+        out.append(f"{seq.name} zone {zid}")
+        out += [f"  GT {g}: {a:.2f}-{b:.2f} s ({b - a:.2f} s)" for g, a, b in sorted(ref_stays)]
+        for tid, a, b in sorted(ours.stays.get(zid, []), key=lambda s: s[1]):
+            who: dict[int, int] = {}
+            for f in range(round(a * seq.fps) + 1, round(b * seq.fps) + 2):
+                ids, boxes = frames[f]
+                gids, gboxes = gt[f]
+                if tid not in ids.tolist() or not len(gids):
+                    continue
+                iou = iou_matrix(boxes[ids == tid], gboxes)[0]
+                if iou.max() >= 0.5:
+                    g = int(gids[iou.argmax()])
+                    who[g] = who.get(g, 0) + 1
+            covered = ", ".join(f"GT {g} ×{n}" for g, n in who.items()) or "none"
+            out.append(f"  track {tid}: {a:.2f}-{b:.2f} s ({b - a:.2f} s), frames on {covered}")
+    return out
 
 
 # Synthetic store scenes (bench/synth.py): three floor zones with the product's area defaults.
@@ -450,6 +502,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=20, help="noisy runs to average (0: none)")
     ap.add_argument("--write-docs", action="store_true", help=f"update {SECTION!r} in docs")
     ap.add_argument("--synthetic", type=int, default=0, help="synthetic scenes per frame rate")
+    ap.add_argument("--stays", action="store_true", help="list every zone stay (with a tracker)")
     args = ap.parse_args(argv)
     if args.seq is not None:
         if args.site is None:
@@ -460,6 +513,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         runs = DEFAULT_RUNS
     lines: list[str] = []
+    stays: list[str] | None = [] if args.stays else None
     for seq_dir, site_path in runs:
         with redirect_stdout(io.StringIO()):  # keep library chatter out of the table
             rows = evaluate(
@@ -470,10 +524,13 @@ def main(argv: list[str] | None = None) -> int:
                 args.noise,
                 args.drop,
                 args.seeds,
+                stays,
             )
         lines += rows if not lines else rows[2:]
     tables = ["\n".join(lines)]
     print(tables[0])
+    if stays:
+        print("\n".join(stays))
     if args.synthetic:
         tables.append("\n".join(synthetic(args.synthetic)))
     if args.write_docs:

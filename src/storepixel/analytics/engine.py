@@ -2,12 +2,15 @@
 
 ``CameraAnalytics`` wires the metric families (lines, zones, queues, visits, occupancy, heatmap,
 transitions) to one camera's configuration. It does no I/O. Only *confirmed* tracks — matched in
-this frame — are counted; *lost* tracks (the tracker's predictions) and vanished ones are treated
-as unseen, which keeps their visits open for the exit grace. *Tentative* tracks are held back:
-their sightings are kept for up to ``BACKFILL_S``, and when the tracker confirms the track (same
-id) they are replayed into the lines, zones and camera visits first, so a visit starts when the
-person was first seen rather than a few frames later, and a line crossed while the track was
-still tentative counts. A tentative track that dies never counts.
+this frame — are counted, at their foot points. *Lost* tracks are people the tracker still holds
+but does not see (hidden): their positions (the tracker's predictions) are ignored, and their
+camera visit, and a zone visit they were last seen inside, stay open while the tracker holds
+them (at most ``MAX_HIDDEN_S``), so a person recovered after hiding behind another is one stay.
+Vanished tracks are unseen: their visits end after the exit grace, dated to the last sighting.
+*Tentative* tracks are held back: their sightings are kept for up to ``BACKFILL_S``, and when the
+tracker confirms the track (same id) they are replayed into the lines, zones and camera visits
+first, so a visit starts when the person was first seen rather than a few frames later, and a
+line crossed while the track was still tentative counts. A tentative track that dies never counts.
 Foot points are normalised with the frame size at this boundary, so geometry survives a change of
 resolution. Capture time drives everything.
 
@@ -43,7 +46,7 @@ from storepixel.analytics.lines import Crossing, LineCounter
 from storepixel.analytics.occupancy import BUCKET_S, Bucket, StepSeries, bucket_start
 from storepixel.analytics.queues import QueueCounter
 from storepixel.analytics.transitions import TransitionCounter
-from storepixel.analytics.visits import VisitChange, VisitCounter
+from storepixel.analytics.visits import MAX_HIDDEN_S, VisitChange, VisitCounter
 from storepixel.analytics.zones import ZoneChange, ZoneCounter
 from storepixel.config.site import CameraConfig
 from storepixel.events.ids import event_id, track_pseudonym
@@ -130,6 +133,7 @@ class CameraAnalytics:
         self._backdate_s = (
             max([0.0, *(z.presence_s for z in camera.zones), *(z.grace_s for z in camera.zones)])
             + self.visits.grace_s
+            + MAX_HIDDEN_S
             + self.max_gap_s
             + BACKFILL_S
         )
@@ -158,14 +162,15 @@ class CameraAnalytics:
         seen = tracks.select(tracks.state == TrackState.CONFIRMED)
         ids = seen.ids
         points = to_normalised(seen.foot_points, frame_size)
+        hidden = tracks.ids[tracks.state == TrackState.LOST]
 
         events = self._backfill(tracks, ids, frame_size, t)
-        for change in self.visits.update(ids, t):
+        for change in self.visits.update(ids, t, hidden):
             events.append(self._visit_event(change))
         for counter in self.lines.values():
             events.extend(self._line_event(c) for c in counter.update(ids, points, t))
         for zid, zone in self.zones.items():
-            events.extend(self._zone_event(c) for c in zone.update(ids, points, t))
+            events.extend(self._zone_event(c) for c in zone.update(ids, points, t, hidden))
             self.zone_series[zid].add(t, zone.occupancy)
         self.people.add(t, len(ids))
         self.heatmap.update(points, t)
@@ -181,6 +186,8 @@ class CameraAnalytics:
         ):
             self._tentative.setdefault(int(tid), []).append((t, point))
         events: list[Event] = []
+        # Every track the tracker holds now was held at the earlier times replayed here too.
+        held = tracks.ids[tracks.state != TrackState.TENTATIVE]
         for tid in confirmed.tolist():
             for when, point in self._tentative.pop(int(tid), []):
                 if t - when > BACKFILL_S:
@@ -188,12 +195,12 @@ class CameraAnalytics:
                 one, pts = [int(tid)], point.reshape(1, 2)
                 # Replayed for this track alone, at a time already processed: no other track's
                 # visit can time out here that has not already.
-                for vc in self.visits.update(one, when):
+                for vc in self.visits.update(one, when, held):
                     events.append(self._visit_event(vc))
                 for counter in self.lines.values():
                     events.extend(self._line_event(c) for c in counter.update(one, pts, when))
                 for zone in self.zones.values():
-                    events.extend(self._zone_event(c) for c in zone.update(one, pts, when))
+                    events.extend(self._zone_event(c) for c in zone.update(one, pts, when, held))
         # Tentative tracks that died: the tracker reports a tentative track only when it sees it.
         for tid in [k for k, v in self._tentative.items() if t - v[-1][0] > BACKFILL_S]:
             del self._tentative[tid]

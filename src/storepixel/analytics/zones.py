@@ -4,10 +4,19 @@ A track's *side* of the zone changes only when its foot point is at least ``hyst
 (or outside) the outline, so jitter on the edge never opens or closes a visit. The *times* are
 those of the foot point itself: a visit starts at the first frame of the run inside the outline
 that led in, and is reported (``enter``, dated to that frame) once the person has been inside for
-``min_presence_s``. It ends when the person has been on the outside, or unseen (lost by the
-tracker, or gone), for ``exit_grace_s``; the ``exit`` is dated to the last frame inside the outline
-and carries ``dwell_s = last inside − first inside``. Being hidden or stepping out for less than the
-grace keeps the same visit.
+``min_presence_s``. It ends when the person has been on the outside, or unseen, for
+``exit_grace_s``; the ``exit`` is dated to the last frame inside the outline and carries
+``dwell_s = last inside − first inside``. Being unseen or stepping out for less than the grace
+keeps the same visit.
+
+A person the tracker still holds as *hidden* (lost: not matched, but remembered and recoverable,
+``update(..., hidden=...)``) whose last sighting was on the inside keeps the visit open past the
+grace, for at most ``max_hidden_s``: hidden behind another shopper is still being in the zone.
+Where they are while hidden is judged by that last sighting, never by the tracker's prediction,
+which drifts on a decaying velocity and would move people across an edge they never crossed.
+Recovered inside, the visit goes on as one stay (its dwell includes the hidden time, as it
+would for anyone watching); recovered outside past the grace, or given up by the tracker, it
+ends at the last frame seen inside, so no time after the last sighting is counted.
 
 >>> zone = ZoneCounter("aisle", [(0.2, 0.2), (0.8, 0.2), (0.8, 0.8), (0.2, 0.8)],
 ...                    min_presence_s=1.0, exit_grace_s=2.0, hysteresis=0.0)
@@ -28,6 +37,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from storepixel.analytics.geometry import Polygon, as_points
+from storepixel.analytics.visits import MAX_HIDDEN_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +72,11 @@ class ZoneCounter:
     """Visits of tracks to one polygon zone; ``occupancy`` is the people believed inside now.
 
     Occupancy counts tracks whose last known side is inside while their visit is open: seen inside
-    this frame, or hidden for less than the grace after being seen inside. People are counted from
-    their first frame inside (minimum presence decides whether a *visit* is reported, not whether
-    someone physically occupies the zone).
+    this frame, or unseen since being seen inside, for less than the grace or while the tracker
+    holds them as hidden. It is a live count: someone hidden who turns out to have left (the
+    tracker gives them up) was counted until then. People are counted from their first frame
+    inside (minimum presence decides whether a *visit* is reported, not whether someone
+    physically occupies the zone).
     """
 
     def __init__(
@@ -75,15 +87,17 @@ class ZoneCounter:
         exit_grace_s: float = 2.0,
         hysteresis: float = 0.01,
         forget_after_s: float = 60.0,
+        max_hidden_s: float = MAX_HIDDEN_S,
     ) -> None:
-        if min_presence_s < 0 or exit_grace_s < 0 or hysteresis < 0:
-            raise ValueError("min_presence_s, exit_grace_s and hysteresis must be >= 0")
+        if min(min_presence_s, exit_grace_s, hysteresis, max_hidden_s) < 0:
+            raise ValueError("min_presence_s, exit_grace_s, hysteresis, max_hidden_s must be >= 0")
         self.zone_id = zone_id
         self.polygon = Polygon(polygon)
         self.min_presence_s = float(min_presence_s)
         self.exit_grace_s = float(exit_grace_s)
         self.hysteresis = float(hysteresis)
         self.forget_after_s = max(float(forget_after_s), self.exit_grace_s)
+        self.max_hidden_s = float(max_hidden_s)
         self.visits = 0  # visits reported as entered
         self.dwells: list[float] = []  # dwell of each ended visit, in the order they ended
         self._tracks: dict[int, _TrackState] = {}
@@ -96,9 +110,13 @@ class ZoneCounter:
         """Tracks counted in ``occupancy``."""
         return sorted(t for t, st in self._tracks.items() if st.visit is not None and st.inside)
 
-    def update(self, ids: ArrayLike, points: ArrayLike, timestamp: float) -> list[ZoneChange]:
-        """Feed the observed foot points of one frame (tracks not listed count as unseen)."""
+    def update(
+        self, ids: ArrayLike, points: ArrayLike, timestamp: float, hidden: ArrayLike = ()
+    ) -> list[ZoneChange]:
+        """Feed the observed foot points of one frame (tracks not listed count as unseen);
+        ``hidden``: tracks the tracker still holds without seeing them (see the module docs)."""
         ids_arr = np.asarray(ids, dtype=np.int64).reshape(-1)
+        held = {int(i) for i in np.asarray(hidden, dtype=np.int64).reshape(-1).tolist()}
         pts = as_points(points)
         t = float(timestamp)
         out: list[ZoneChange] = []
@@ -115,12 +133,12 @@ class ZoneCounter:
                         out.append(change)
         for tid, st in self._tracks.items():
             visit = st.visit
-            if (
-                visit is not None
-                and tid not in seen_inside
-                and t - visit.last_side_in >= self.exit_grace_s
-            ):
-                out.extend(self._close(tid, st, "left"))
+            if visit is None or tid in seen_inside or t - visit.last_side_in < self.exit_grace_s:
+                continue
+            # ``inside`` is the side last seen on: hidden after being seen outside, the grace runs.
+            if tid in held and st.inside and t - st.last_seen <= self.max_hidden_s:
+                continue
+            out.extend(self._close(tid, st, "left"))
         self._forget(t)
         return out
 

@@ -131,21 +131,72 @@ def test_frame_rate_changes_little() -> None:
     assert f["occupancy_avg"] == pytest.approx(s["occupancy_avg"], abs=0.02)
 
 
-def test_lost_tracks_keep_visits_within_grace_and_end_them_after() -> None:
+def test_hidden_tracks_keep_their_visits_and_end_at_the_last_sighting() -> None:
     ca = CameraAnalytics("demo", CAMERA, run_anchor=T0)
     size = (640, 480)
     ev: list[Event] = []
     for i in range(10):
         ev += ca.update(tracks([(1, 0.3, 0.8, C)], size), T0 + i * 0.2, size)
-    for i in range(10, 15):  # lost for 1 s (< 2 s grace), predicted far away: ignored
+    for i in range(10, 35):  # lost for 5 s (> 2 s grace), predicted far away: one stay all the same
         ev += ca.update(tracks([(1, 0.9, 0.1, L)], size), T0 + i * 0.2, size)
-    for i in range(15, 20):
+        assert ca.zones["aisle"].occupancy == 1  # judged by where they were last seen
+    for i in range(35, 40):
         ev += ca.update(tracks([(1, 0.3, 0.8, C)], size), T0 + i * 0.2, size)
     assert [e.kind for e in ev] == ["visit_start", "zone_enter"]
-    for i in range(20, 40):  # lost for 4 s: the visit ends, dated to the last frame seen
+    for i in range(40, 50):  # lost for 2 s, then given up by the tracker
         ev += ca.update(tracks([(1, 0.3, 0.8, L)], size), T0 + i * 0.2, size)
+    for i in range(50, 70):
+        ev += ca.update(tracks([], size), T0 + i * 0.2, size)
+    ev += ca.flush()
     ends = [(e.kind, round(e.time - T0, 1)) for e in ev[2:]]
-    assert ends == [("zone_exit", 3.8), ("visit_end", 3.8)]
+    assert ends == [("zone_exit", 7.8), ("visit_end", 7.8)]  # the last sighting
+    assert ev[2].properties["dwell_s"] == pytest.approx(7.8)
+    assert ca.summary()["zones"]["aisle"]["visits"] == 1
+
+
+def test_a_hidden_visit_open_at_the_end_is_closed_once() -> None:
+    ca = CameraAnalytics("demo", CAMERA, run_anchor=T0)
+    size = (640, 480)
+    ev: list[Event] = []
+    for i in range(10):
+        ev += ca.update(tracks([(1, 0.3, 0.8, C)], size), T0 + i * 0.2, size)
+    for i in range(10, 25):
+        ev += ca.update(tracks([(1, 0.3, 0.8, L)], size), T0 + i * 0.2, size)
+    ev += ca.flush()
+    ev += ca.flush()
+    kinds = [(e.kind, round(e.time - T0, 1), e.properties.get("ended_by")) for e in ev]
+    assert kinds == [
+        ("visit_start", 0.0, None),
+        ("zone_enter", 0.0, None),
+        ("zone_exit", 1.8, "end"),
+        ("visit_end", 1.8, "end"),
+    ]
+    assert len({e.id for e in ev}) == len(ev)
+
+
+def test_crediting_a_newcomer_does_not_end_a_hidden_persons_visit() -> None:
+    """Person 1 is hidden past the grace while person 2's tentative sightings are replayed at
+    earlier times: the replay must not end person 1's stay."""
+    ca = CameraAnalytics("demo", CAMERA, run_anchor=T0)
+    size = (640, 480)
+    ev: list[Event] = []
+    for i in range(6):  # 0-1 s
+        ev += ca.update(tracks([(1, 0.3, 0.8, C)], size), T0 + i * 0.2, size)
+    for i in range(6, 25):  # 1.2-4.8 s hidden; person 2 tentative at 3.2-3.4 s, confirmed after
+        state = T if i < 18 else C
+        two = [(2, 0.7, 0.3, state)] if i >= 16 else []
+        ev += ca.update(tracks([(1, 0.3, 0.8, L), *two], size), T0 + i * 0.2, size)
+    for i in range(25, 30):
+        ev += ca.update(tracks([(1, 0.3, 0.8, C), (2, 0.7, 0.3, C)], size), T0 + i * 0.2, size)
+    ev += ca.flush()
+    one = [(e.kind, round(e.time - T0, 1)) for e in ev if e.track_id == ev[0].track_id]
+    assert one == [
+        ("visit_start", 0.0),
+        ("zone_enter", 0.0),
+        ("zone_exit", 5.8),
+        ("visit_end", 5.8),
+    ]
+    assert [e.kind for e in ev].count("visit_start") == 2
 
 
 def test_tentative_tracks_never_count() -> None:

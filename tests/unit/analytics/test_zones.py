@@ -148,3 +148,90 @@ def test_standing_just_outside_after_a_visit_keeps_it_open_but_times_the_foot() 
         ("enter", 0.0, None),
         ("exit", 2.0, 2.0),
     ]
+
+
+def _feed_hidden(zone: ZoneCounter, frames: list[tuple[float, float | None, bool]]):
+    """``frames``: (time, x, held) for track 1; x None = not seen, then ``held`` says whether the
+    tracker still holds it (lost) or has given it up."""
+    out: list[ZoneChange] = []
+    for t, x, held in frames:
+        ids, pts = ([1], [[x, 0.5]]) if x is not None else ([], [])
+        out += zone.update(ids, pts, t, [1] if held and x is None else [])
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.floats(0.0, 2.0),
+    st.floats(0.05, 1.0),
+    st.floats(0.5, 9.5),
+    st.sampled_from([0.35, 0.5, 0.65]),
+)
+def test_hidden_inside_and_recovered_inside_is_one_stay(
+    presence: float, grace: float, hidden_for: float, x_back: float
+) -> None:
+    """Seen inside, held as hidden by the tracker for longer than the grace (up to
+    ``max_hidden_s``), seen inside again: one visit whose dwell includes the hidden time."""
+    zone = ZoneCounter("z", RECT, min_presence_s=presence, exit_grace_s=grace, hysteresis=0.01)
+    frames = [(0.1 * k, 0.5, False) for k in range(11)]  # inside 0-1 s
+    hidden = np.arange(1.1, 1.0 + hidden_for, 0.1).tolist()
+    frames += [(t, None, True) for t in hidden]
+    back = 1.0 + hidden_for + 0.1
+    frames += [(back, x_back, False), (back + 0.5, x_back, False), (back + 0.6, 0.1, False)]
+    frames.append((back + 0.6 + grace + 0.01, 0.1, False))
+    assert zone.occupancy == 0
+    changes = _feed_hidden(zone, frames)
+    assert [(c.kind, c.time) for c in changes] == [("enter", 0.0), ("exit", back + 0.5)]
+    assert changes[1].dwell_s == pytest.approx(back + 0.5) and zone.dwells == [changes[1].dwell_s]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.floats(0.05, 1.0), st.floats(0.0, 9.5), st.booleans())
+def test_hidden_inside_then_given_up_ends_at_the_last_sighting(
+    grace: float, hidden_for: float, back_outside: bool
+) -> None:
+    """Held as hidden, then dropped by the tracker (or recovered outside the zone): the visit
+    ends as soon as the grace since the last sighting inside has passed and the tracker no longer
+    holds them inside, dated to that sighting; nothing after it is counted."""
+    zone = ZoneCounter("z", RECT, min_presence_s=0.5, exit_grace_s=grace, hysteresis=0.01)
+    frames = [(0.1 * k, 0.5, False) for k in range(11)]
+    frames += [(t, None, True) for t in np.arange(1.1, 1.0 + hidden_for, 0.1).tolist()]
+    t_end = 1.0 + hidden_for + 0.1
+    out = _feed_hidden(zone, frames)
+    assert [(c.kind, c.time) for c in out] == [("enter", 0.0)]
+    assert zone.occupancy == 1  # hidden inside: still counted
+    last = _feed_hidden(zone, [(t_end, 0.1 if back_outside else None, False)])
+    if t_end - 1.0 < grace:  # not even hidden for the grace: the usual grace decides
+        assert last == [] and zone.occupancy == (0 if back_outside else 1)
+        last = _feed_hidden(zone, [(1.0 + 2 * grace, None, False)])
+    assert [(c.kind, c.time, c.dwell_s, c.ended_by) for c in last] == [
+        ("exit", 1.0, pytest.approx(1.0), "left")
+    ]
+    assert zone.occupancy == 0 and zone.visits == 1
+
+
+def test_hidden_after_being_seen_outside_lets_the_grace_run() -> None:
+    """Where a hidden person is comes from where they were last seen: stepped out, then hidden,
+    the visit ends after the grace even though the tracker still holds them."""
+    zone = ZoneCounter("z", RECT, min_presence_s=0.0, exit_grace_s=1.0, hysteresis=0.01)
+    frames = [(0.0, 0.5, False), (1.0, 0.5, False), (1.2, 0.1, False)]
+    frames += [(1.2 + 0.2 * k, None, True) for k in range(1, 10)]
+    changes = _feed_hidden(zone, frames)
+    assert [(c.kind, c.time) for c in changes] == [("enter", 0.0), ("exit", 1.0)]
+    assert changes[1].time == 1.0 and zone.occupancy == 0
+
+
+def test_hidden_for_longer_than_max_hidden_ends_the_visit() -> None:
+    zone = ZoneCounter("z", RECT, min_presence_s=0.0, exit_grace_s=0.5, max_hidden_s=3.0)
+    changes = _feed_hidden(zone, [(0.0, 0.5, False), (1.0, 0.5, False), (3.9, None, True)])
+    assert [c.kind for c in changes] == ["enter"]
+    changes = _feed_hidden(zone, [(4.1, None, True), (5.0, 0.5, False)])
+    assert [(c.kind, c.time) for c in changes] == [("exit", 1.0), ("enter", 5.0)]
+
+
+def test_flush_ends_a_hidden_visit_at_the_last_frame_inside() -> None:
+    zone = ZoneCounter("z", RECT, min_presence_s=0.5, exit_grace_s=0.2, hysteresis=0.0)
+    _feed_hidden(zone, [(0.0, 0.5, False), (1.0, 0.5, False), (2.0, None, True), (3.0, None, True)])
+    out = zone.flush(3.0)
+    assert [(c.kind, c.time, c.dwell_s, c.ended_by) for c in out] == [("exit", 1.0, 1.0, "end")]
+    assert zone.flush(4.0) == [] and zone.occupancy == 0
