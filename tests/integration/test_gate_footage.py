@@ -2,7 +2,8 @@
 
 A one-minute "store day" clip (bench/store_day.py: PETS2009 S2.L1 busy stretches between empty
 stretches of the same camera) is analysed by the naive pipeline and by storepixel's, in lockstep
-on the same frames with the bundled detector.
+on the same frames with the bundled detector; time-weighted numbers (dwell, occupancy) agree within
+the issue's 1 %, since walkers' boxes between detections are interpolated.
 """
 
 from __future__ import annotations
@@ -37,6 +38,13 @@ def test_store_day_minute_same_counts_fewer_detections(vtest_path: Path, tmp_pat
     # up to 3 s after people vanish at a cut), so only a few frames are skipped; the bench
     # measures the real ratio on the 10-minute clip
     assert fast.detected < 0.9 * naive.detected
-    assert fast.summary == naive.summary
-    assert fast.dwell_total_s == naive.dwell_total_s
+    # counts exactly; time-weighted numbers within the issue's 1 % (walkers' boxes on the frames
+    # between detections are interpolated, not detected)
+    assert fast.summary["lines"] == naive.summary["lines"]
+    for zone, want in naive.summary["zones"].items():
+        got = fast.summary["zones"][zone]
+        assert got["visits"] == want["visits"]
+        assert got["occupancy_avg"] == pytest.approx(want["occupancy_avg"], rel=0.01, abs=1e-3)
+    for zone, total in naive.dwell_total_s.items():
+        assert fast.dwell_total_s[zone] == pytest.approx(total, rel=0.01)
     assert sum(c["in"] + c["out"] for c in naive.summary["lines"].values()) > 0
