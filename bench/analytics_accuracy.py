@@ -27,6 +27,8 @@ the count error and median-dwell error against the reference.
 ``--stays`` also prints, per zone, every stay of the reference (GT id, first and last second
 inside) and of the tracker run (track id, first and last second, and the GT people its boxes
 covered then), to see which visits are split, merged or missed.
+``--tracker-config '{"appearance_gate": 0.45}'`` overrides ``TrackerConfig`` fields of the tracker
+runs (ablations), as in ``bench/mot_eval.py``.
 ``--write-docs`` regenerates the tables of the "## Store analytics" section of docs/accuracy.md
 (the sequences' table, then the synthetic scenes' one with ``--synthetic``); its text is kept by
 hand.
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import json
 import sys
 import warnings
 from collections.abc import Mapping
@@ -288,6 +291,10 @@ def table(name: str, cam: CameraConfig, cols: dict[str, Numbers]) -> list[str]:
     return rows
 
 
+# Overrides of ``TrackerConfig`` for the tracker runs (``--tracker-config``), for ablations.
+CONFIG_OVERRIDES: dict[str, object] = {}
+
+
 class _Replay:
     """A detector that answers with detections already computed for each frame index."""
 
@@ -332,7 +339,7 @@ def _pipeline(
     from storepixel.types import Event, EventKind, Frame
 
     ca = CameraAnalytics(site, cam, run_anchor=ANCHOR)
-    tracker = Tracker(TrackerConfig(appearance=appearance))
+    tracker = Tracker(TrackerConfig(**{**CONFIG_OVERRIDES, "appearance": appearance}))  # type: ignore[arg-type]
     pipeline = CameraPipeline(_Replay(dets), tracker, None, ca)
     confirmed: dict[int, tuple[NDArray[np.int64], F64]] = {}
     events: list[Event] = []
@@ -503,7 +510,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--write-docs", action="store_true", help=f"update {SECTION!r} in docs")
     ap.add_argument("--synthetic", type=int, default=0, help="synthetic scenes per frame rate")
     ap.add_argument("--stays", action="store_true", help="list every zone stay (with a tracker)")
+    ap.add_argument(
+        "--tracker-config", type=json.loads, default={}, help="TrackerConfig overrides (JSON)"
+    )
     args = ap.parse_args(argv)
+    CONFIG_OVERRIDES.update(args.tracker_config)
     if args.seq is not None:
         if args.site is None:
             ap.error("a sequence needs --site")
