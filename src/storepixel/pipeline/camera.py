@@ -131,7 +131,7 @@ class CameraPipeline:
         return self._settle(last.frame, last.image, self._detect(last.image))
 
     def _may_wait(self, frame: Frame) -> bool:
-        """Whether ``frame`` (people walking, every track confirmed) may wait for the next
+        """Whether ``frame`` (people walking, nobody new being confirmed) may wait for the next
         detection: only within ``walk_interval_s`` of the last settled frame."""
         if self.walk_interval_s <= 0 or self.last_timestamp is None or not len(self._tracks):
             return False
