@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from storepixel.config.site import CameraConfig, SiteConfig
 from storepixel.pipeline.privacy import PrivacyMask
+from storepixel.sources.pixels import to_bgr
 
 _cache: dict[tuple[str, float], NDArray[np.uint8]] = {}
 _lock = threading.Lock()
@@ -49,7 +50,7 @@ def first_frame(path: Path) -> NDArray[np.uint8] | None:
         with av.open(str(path)) as container:
             if container.streams.video:
                 for frame in container.decode(video=0):
-                    image = np.asarray(frame.to_ndarray(format="bgr24"), np.uint8)
+                    image = to_bgr(frame)
                     break
     except (av.error.FFmpegError, OSError, UnicodeDecodeError):
         return None

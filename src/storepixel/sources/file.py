@@ -7,14 +7,12 @@ import os
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import cast
 
 import av
 import av.error
-import numpy as np
-from numpy.typing import NDArray
 
 from storepixel.errors import SourceError
+from storepixel.sources.pixels import to_bgr
 from storepixel.sources.sampling import TimeSampler
 from storepixel.types import Frame
 
@@ -96,7 +94,7 @@ class VideoFileSource:
                         index=index,
                         offset_s=offset,
                         timestamp=self.anchor + offset,
-                        image=cast("NDArray[np.uint8]", decoded.to_ndarray(format="bgr24")),
+                        image=to_bgr(decoded),
                     )
         except av.error.FFmpegError as exc:
             self.truncated = True

@@ -16,15 +16,14 @@ import math
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import av
 import av.error
-import numpy as np
-from numpy.typing import NDArray
 
 from storepixel.errors import SourceError
 from storepixel.redact import redact_text, redact_url
+from storepixel.sources.pixels import to_bgr
 from storepixel.sources.sampling import TimeSampler
 from storepixel.types import Frame
 
@@ -228,7 +227,7 @@ class LiveSource:
                         if not sampler.take(conn_offset):
                             continue
                         self._last_ts = ts
-                        image = cast("NDArray[np.uint8]", decoded.to_ndarray(format="bgr24"))
+                        image = to_bgr(decoded)
                         self.height, self.width = int(image.shape[0]), int(image.shape[1])
                         yield Frame(self.camera_id, self._index, ts - self.anchor, ts, image)
                     if time.monotonic() - last_frame > self.stall_timeout_s:

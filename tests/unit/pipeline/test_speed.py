@@ -7,7 +7,9 @@ import math
 from storepixel.pipeline.speed import PipelineRun, count_rows, relative_difference
 
 
-def _run(name: str, line_in: int, visits: int, dwell: float) -> PipelineRun:
+def _run(
+    name: str, line_in: int, visits: int, dwell: float, occupancy: float | None = None
+) -> PipelineRun:
     return PipelineRun(
         name=name,
         frames=10,
@@ -21,6 +23,7 @@ def _run(name: str, line_in: int, visits: int, dwell: float) -> PipelineRun:
         },
         dwell_total_s={"till": dwell * visits},
         visits={"till": visits},
+        occupancy_avg={"till": occupancy},
     )
 
 
@@ -33,6 +36,12 @@ def test_count_rows_pair_every_line_and_zone_number() -> None:
         ("zone till dwell total s", 6.0, 6.0),
         ("zone till dwell_p50_s", 3.0, 2.0),
     ]
+
+
+def test_occupancy_is_compared_unrounded() -> None:
+    # Rounded to the summary's 3 decimals these would be 0.072 and 0.073, "1.4 %" apart.
+    rows = count_rows(_run("naive", 1, 1, 1.0, 0.07249), _run("storepixel", 1, 1, 1.0, 0.0725))
+    assert rows[-1] == ("zone till occupancy_avg", 0.0725, 0.0725)
 
 
 def test_relative_difference() -> None:
