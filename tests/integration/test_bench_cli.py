@@ -54,9 +54,17 @@ def test_bench_prints_floor_naive_and_storepixel_side_by_side(
     result = storepixel("bench", short_clip, "--site", site, "--json", out)
     assert result.returncode == 0, result.stderr
     text = result.stdout
-    for row in ("decode only (floor)", "naive", "storepixel", "line mid in", "zone road visits"):
+    rows = (
+        "decode only (floor)",
+        "naive",
+        "storepixel end to end",
+        "line mid in",
+        "zone road visits",
+    )
+    for row in rows:
         assert row in text
     data = json.loads(out.read_text())
+    assert data["storepixel_end_to_end"]["frames"] == 20
     assert data["naive"]["frames"] == data["storepixel"]["frames"] == 20  # 4 s at 5 fps
     assert data["naive"]["detected"] == 20
     assert 0 < data["storepixel"]["detected"] <= 20
