@@ -21,7 +21,9 @@ backlog building up in the decoder or the socket would show there, since the lat
 itself never queues). ``cpu_ms_per_analysed_frame`` (CPU time of the analysing processes per
 analysed frame) compares threads and processes on a busy machine, where throughput mostly
 measures the others. ``loadavg_before`` is /proc/loadavg before the count's camera servers start;
-``yardstick_ms_per_pass`` the CPU time of one detector pass on this box just before the run.
+``yardstick_ms_per_pass`` the CPU time of one detector pass on this box just before the run;
+``servers_cores`` how many cores the camera servers themselves used during the run (they share
+the box with the daemon here; a real box's cameras are elsewhere).
 With ``store-day``, each camera's stretch of the clip inside the window is reported (busy seconds,
 min and max over the cameras, from the stream's own clock), and the share of analysed frames on
 which the detector ran (the change gate skips the rest).
@@ -49,6 +51,7 @@ from live_common import (
     busy_seconds,
     clip_720p,
     percentile,
+    process_cpu_s,
     rtsp_cameras,
     store_day_clips,
     store_day_geometry,
@@ -272,6 +275,8 @@ def main() -> None:
         with rtsp_cameras(clips, count) as cams:
             urls = [c.url() for c in cams]
             load0 = os.getloadavg()[0]
+            servers = [c.process.pid for c in cams if c.process is not None]
+            served_cpu, served_wall = process_cpu_s(servers), time.monotonic()
             if args.mode == "threads":
                 per_camera, lags, workers, (cpu, frames, split), trend = measure(
                     urls,
@@ -287,6 +292,7 @@ def main() -> None:
                 per_camera, lags, (cpu, frames), trend = run_processes(urls, args)
                 split = {}
                 workers = count
+            servers_cores = (process_cpu_s(servers) - served_cpu) / (time.monotonic() - served_wall)
         rates = [c["analysed_fps"] for c in per_camera.values()]
         p50, p99 = percentile(lags, 50), percentile(lags, 99)
         first, last = trend
@@ -313,6 +319,8 @@ def main() -> None:
             "cpu_ms_per_analysed_frame": round(1000 * cpu / max(frames, 1), 1),
             # the same split by thread (threads mode): capture, analysis, other
             "cpu_ms_split": {k: round(1000 * v / max(frames, 1), 1) for k, v in split.items()},
+            # cores the camera servers on the same box used meanwhile (a real box has none)
+            "servers_cores": round(servers_cores, 2),
             "load_before": round(load0, 2),
             "loadavg_before": load_text,
             "yardstick_ms_per_pass": round(pass_ms, 1),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sys
 from collections.abc import Iterator
 from fractions import Fraction
@@ -203,6 +204,19 @@ def rtsp_cameras(clip: Path | list[Path], count: int) -> Iterator[list[RtspCamer
         for cam in cams:
             with contextlib.suppress(Exception):
                 cam.kill()
+
+
+def process_cpu_s(pids: list[int]) -> float:
+    """CPU seconds (user + system) so far of the processes ``pids`` (those still running)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
 
 
 def percentile(values: list[float], q: float) -> float | None:

@@ -46,7 +46,7 @@ def run(
     ] = LogFormat.text,
     workers: Annotated[
         int | None,
-        typer.Option("--workers", min=1, help="Analysis threads (default: one per CPU core)."),
+        typer.Option("--workers", min=1, help="Analysis threads (default: two per CPU core)."),
     ] = None,
     health_every: Annotated[
         float, typer.Option("--health-every", min=1, help="Seconds between health log lines.")
