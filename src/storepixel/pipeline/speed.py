@@ -7,8 +7,7 @@
   settings (change gate, slow rate for people standing, detection region if set) and the
   detector's adaptive passes when its config has them;
 - **storepixel end to end**: that pipeline alone, opening and decoding the video itself as
-  ``storepixel analyze`` does (decoding on its own thread, overlapping the analysis): the run
-  whose speed is held against the floor.
+  ``storepixel analyze`` does: the run whose speed is held against the floor.
 
 Both pipelines share one detector model (deterministic; each gets its own view of it, so the
 naive one never skips a pass) and the same decoded frames, in lockstep, so
@@ -87,10 +86,11 @@ def run_alone(
     fps: float | None = None,
 ) -> DecodeRun:
     """storepixel's pipeline alone, end to end, as ``storepixel analyze`` runs it: opening the
-    video, decoding (on its own thread, ahead of the analysis), every analysed frame, and
-    closing the visits. Only its cost is kept (the counts are ``run_side_by_side``'s): this is
-    the time to compare with decoding alone, since decoding and analysis overlap in a real run
-    and the lockstep run cannot show that."""
+    video, decoding and converting every sampled frame, analysing it, and closing the visits.
+    Only its cost is kept (the counts are ``run_side_by_side``'s): this is the time to compare
+    with decoding alone. In lockstep, the decoder's frame threads go on decoding while the
+    naive pipeline works, so the decoding time that run measures can be less than a run on its
+    own pays."""
     started, cpu = time.perf_counter(), time.process_time()
     pipeline = build_camera_pipeline(camera, site_id, detector, run_anchor=0.0)
     source = open_source(video, camera.id, fps=fps, analysis_fps=camera.analysis_fps, anchor=0.0)
@@ -114,17 +114,9 @@ def run_side_by_side(
     frame in lockstep: each decoded frame goes to one, then the other, and each pipeline's own
     time is clocked around its ``process`` calls. Decoding is shared and its time added to both.
     Interleaving makes the comparison fair on a busy machine, where load changes from minute to
-    minute would favour whichever pipeline ran in the quieter one; decoding takes its turn too
-    (no thread of its own), so its time is not counted in either pipeline's. ``fps`` is only
-    for image folders (a video keeps its own clock)."""
-    source = open_source(
-        video,
-        camera.id,
-        fps=fps,
-        analysis_fps=camera.analysis_fps,
-        anchor=0.0,
-        read_ahead=False,
-    )
+    minute would favour whichever pipeline ran in the quieter one. ``fps`` is only for image
+    folders (a video keeps its own clock)."""
+    source = open_source(video, camera.id, fps=fps, analysis_fps=camera.analysis_fps, anchor=0.0)
     pipelines = [
         build_camera_pipeline(camera, site_id, detector, run_anchor=0.0, naive=naive)
         for naive in (True, False)

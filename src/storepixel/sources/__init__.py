@@ -42,14 +42,11 @@ def open_source(
     fps: float | None = None,
     analysis_fps: float | None = None,
     anchor: float | None = None,
-    *,
-    read_ahead: bool = True,
 ) -> FrameSource:
-    """Open a video file or a folder of images. ``fps`` only applies to image folders;
-    ``read_ahead`` (video files) decodes on a thread of its own, ahead of the caller."""
+    """Open a video file or a folder of images. ``fps`` only applies to image folders."""
     p = Path(path)
     if p.is_dir():
         return ImageFolderSource(p, camera_id, fps, analysis_fps, anchor or 0.0)
     if not p.exists():
         raise SourceError(f"video not found: {p}")
-    return VideoFileSource(p, camera_id, analysis_fps, anchor, read_ahead=read_ahead)
+    return VideoFileSource(p, camera_id, analysis_fps, anchor)

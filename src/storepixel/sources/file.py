@@ -12,7 +12,6 @@ import av
 import av.error
 
 from storepixel.errors import SourceError
-from storepixel.sources import ahead
 from storepixel.sources.pixels import to_bgr
 from storepixel.sources.sampling import TimeSampler
 from storepixel.types import Frame
@@ -37,9 +36,7 @@ class VideoFileSource:
     file. ``Frame.offset_s`` is the frame's pts × time base. The timeline is anchored at ``anchor``
     (POSIX seconds) if given, else the container's creation time, else the file's modification time.
     A file that breaks part-way (truncated, corrupt packets) ends the iteration with a warning,
-    keeping every frame that decoded; ``truncated`` then reports it. With ``read_ahead`` (the
-    default) the file is decoded on a thread of its own, a few frames ahead of the caller
-    (``sources.ahead``); without, in the caller's turn.
+    keeping every frame that decoded; ``truncated`` then reports it.
     """
 
     def __init__(
@@ -48,11 +45,8 @@ class VideoFileSource:
         camera_id: str = "cam",
         analysis_fps: float | None = None,
         anchor: float | None = None,
-        *,
-        read_ahead: bool = True,
     ) -> None:
         self.path = Path(path)
-        self.read_ahead = read_ahead
         self.camera_id = camera_id
         if not self.path.exists():
             raise SourceError(f"video not found: {self.path}")
@@ -66,13 +60,7 @@ class VideoFileSource:
             self._container.close()
             raise SourceError(f"no video stream in {self.path}")
         self._stream = self._container.streams.video[0]
-        # Read ahead, decoding runs beside the analysis: on a small box one decoder thread is
-        # the most frames per CPU second (frame threads cost 20 % more), and bigger boxes get
-        # frame threads for the cores the detector's two leave free. Decoding in the caller's
-        # turn, frame threads on every core are the fastest.
-        self._stream.thread_type = "AUTO"
-        if read_ahead:
-            self._stream.thread_count = max(1, (os.cpu_count() or 1) - 2)
+        self._stream.thread_type = "AUTO"  # frame + slice threads: decoding is the floor
         rate = self._stream.average_rate or self._stream.guessed_rate
         self.fps: float | None = float(rate) if rate else None
         self.frame_count: int | None = self._stream.frames or None
@@ -88,9 +76,6 @@ class VideoFileSource:
             self.anchor, self.anchor_origin = os.path.getmtime(self.path), "file modification time"
 
     def __iter__(self) -> Iterator[Frame]:
-        return ahead.read_ahead(self._decode()) if self.read_ahead else self._decode()
-
-    def _decode(self) -> Iterator[Frame]:
         sampler = TimeSampler(self.analysis_fps, self.fps)
         index = -1
         time_base = self._stream.time_base
