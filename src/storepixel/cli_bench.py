@@ -173,8 +173,8 @@ def bench(
     cpu_of_floor = floor.cpu_seconds / alone.cpu_seconds
     typer.echo(
         f"storepixel: {speedup:.2f}× the naive pipeline's speed side by side (by CPU time: "
-        f"{cpu_speedup:.2f}×); end to end, {of_floor:.3g}× the speed "
-        f"of decoding alone (by CPU time: {cpu_of_floor:.3g}×)"
+        f"{cpu_speedup:.2f}×); end to end, {of_floor:.3f}× the speed "
+        f"of decoding alone (by CPU time: {cpu_of_floor:.3f}×)"
     )
 
     counts = count_rows(naive, fast)
