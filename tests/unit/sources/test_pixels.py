@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
 import pytest
 
@@ -32,3 +33,15 @@ def test_other_formats_and_odd_sizes_go_through_swscale(fmt: str, width: int, he
     bgr = rng.integers(0, 256, (height, width, 3), np.uint8)
     frame = av.VideoFrame.from_ndarray(bgr, format="bgr24").reformat(format=fmt)
     np.testing.assert_array_equal(to_bgr(frame), frame.to_ndarray(format="bgr24"))
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (640, 270)])
+def test_padded_rows_and_odd_chroma_heights_convert_alike(width: int, height: int) -> None:
+    # 1366 px rows are stored padded to 1376; 270 rows give 135 chroma rows. A smooth picture,
+    # so the two chroma upsamplings agree closely.
+    rng = np.random.default_rng(2)
+    coarse = rng.integers(0, 256, (height // 8, width // 8, 3), np.uint8)
+    smooth = cv2.resize(coarse, (width, height), interpolation=cv2.INTER_LINEAR)
+    frame = av.VideoFrame.from_ndarray(smooth, format="bgr24").reformat(format="yuv420p")
+    diff = np.abs(to_bgr(frame).astype(np.int16) - frame.to_ndarray(format="bgr24"))
+    assert diff.mean() < 1.5 and diff.max() <= 4
