@@ -6,8 +6,8 @@ of FFmpeg's swscale (which PyAV's ``to_ndarray(format="bgr24")`` runs): on a 768
 decoded at 10 fps, converting every second frame with swscale added 2.7 s of wall time to the
 6.6 s that decoding alone took, OpenCV none (``docs/performance.md``). Both use the BT.601
 matrix and limited range; they differ by about one grey level (chroma interpolation at edges).
-Anything else (full-range ``yuvj420p`` from MJPEG cameras, 4:2:2, odd sizes, hardware formats)
-goes through swscale, which knows every format.
+Anything else (full-range ``yuvj420p`` from MJPEG cameras, ``yuv420p`` flagged full range, 4:2:2,
+odd sizes, hardware formats) goes through swscale, which knows every format.
 """
 
 from __future__ import annotations
@@ -19,10 +19,14 @@ import cv2
 import numpy as np
 from numpy.typing import NDArray
 
+JPEG_RANGE = 2  # FFmpeg's AVCOL_RANGE_JPEG: full-range samples, which OpenCV's I420 does not expect
+
 
 def to_bgr(frame: av.VideoFrame) -> NDArray[np.uint8]:
     """``frame`` as an HxWx3 uint8 BGR array."""
-    if frame.format.name == "yuv420p" and frame.width % 2 == 0 and frame.height % 2 == 0:
+    limited = frame.color_range != JPEG_RANGE  # unspecified counts as limited, as in swscale
+    even = frame.width % 2 == 0 and frame.height % 2 == 0
+    if frame.format.name == "yuv420p" and limited and even:
         # The three planes stacked (H*3/2 × W, row padding removed), as cv2 expects I420.
         planar = frame.to_ndarray()
         return cast("NDArray[np.uint8]", cv2.cvtColor(planar, cv2.COLOR_YUV2BGR_I420))

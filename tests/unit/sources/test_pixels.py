@@ -27,11 +27,18 @@ def test_limited_range_420_matches_swscale_on_real_footage(vtest_path: Path) -> 
     assert np.percentile(diff, 99) <= 3
 
 
-@pytest.mark.parametrize(("fmt", "width", "height"), [("yuvj420p", 64, 48), ("yuv420p", 63, 47)])
-def test_other_formats_and_odd_sizes_go_through_swscale(fmt: str, width: int, height: int) -> None:
+@pytest.mark.parametrize(
+    ("fmt", "width", "height", "full_range"),
+    [("yuvj420p", 64, 48, False), ("yuv420p", 63, 47, False), ("yuv420p", 64, 48, True)],
+)
+def test_other_formats_full_range_and_odd_sizes_go_through_swscale(
+    fmt: str, width: int, height: int, full_range: bool
+) -> None:
     rng = np.random.default_rng(1)
     bgr = rng.integers(0, 256, (height, width, 3), np.uint8)
     frame = av.VideoFrame.from_ndarray(bgr, format="bgr24").reformat(format=fmt)
+    if full_range:
+        frame.color_range = 2  # a camera's H.264 with the full-range flag set
     np.testing.assert_array_equal(to_bgr(frame), frame.to_ndarray(format="bgr24"))
 
 
