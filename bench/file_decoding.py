@@ -22,15 +22,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 import storepixel.sources.file as file_source
+from frame_convert import swscale  # type: ignore[import-not-found]
 from storepixel.config.site import load_site
 from storepixel.pipeline.speed import run_alone
 from storepixel.sources.pixels import to_bgr
 from storepixel.vision.detector import load_detector
-
-
-def swscale(frame: av.VideoFrame) -> NDArray[np.uint8]:
-    return np.asarray(frame.to_ndarray(format="bgr24"), np.uint8)
-
 
 VARIANTS: dict[str, Callable[[av.VideoFrame], NDArray[np.uint8]]] = {
     "swscale": swscale,

@@ -34,7 +34,7 @@ MotRow = tuple[float, ...]
 
 
 @dataclass(slots=True)
-class DecodeRun:
+class TimedRun:
     """A timed pass over a video: ``frames`` (decoded, or analysed) in ``seconds`` (wall)."""
 
     frames: int
@@ -61,7 +61,7 @@ class PipelineRun:
     passes: int = 0  # detector passes run (adaptive passes skip some); 0 when not counted
 
 
-def decode_floor(video: str | Path) -> DecodeRun:
+def decode_floor(video: str | Path) -> TimedRun:
     """Decode every frame of ``video`` and nothing else (an image folder: read every image)."""
     path = Path(video)
     started, cpu = time.perf_counter(), time.process_time()
@@ -74,7 +74,7 @@ def decode_floor(video: str | Path) -> DecodeRun:
             stream.thread_type = "AUTO"
             for _ in container.decode(stream):
                 frames += 1
-    return DecodeRun(frames, time.perf_counter() - started, time.process_time() - cpu)
+    return TimedRun(frames, time.perf_counter() - started, time.process_time() - cpu)
 
 
 def run_alone(
@@ -84,7 +84,7 @@ def run_alone(
     detector: Any,
     *,
     fps: float | None = None,
-) -> DecodeRun:
+) -> TimedRun:
     """storepixel's pipeline alone, end to end, as ``storepixel analyze`` runs it: opening the
     video, decoding and converting every sampled frame, analysing it, and closing the visits.
     Only its cost is kept (the counts are ``run_side_by_side``'s): this is the time to compare
@@ -99,7 +99,7 @@ def run_alone(
         frames += 1
         pipeline.process(frame)
     pipeline.finish()
-    return DecodeRun(frames, time.perf_counter() - started, time.process_time() - cpu)
+    return TimedRun(frames, time.perf_counter() - started, time.process_time() - cpu)
 
 
 def run_side_by_side(
