@@ -335,12 +335,16 @@ def _pipeline(
 ) -> tuple[Numbers, dict[int, tuple[NDArray[np.int64], F64]]]:
     from storepixel.events.ids import track_pseudonym
     from storepixel.pipeline.camera import CameraPipeline
+    from storepixel.pipeline.ignore import IgnoreAreas
     from storepixel.tracking.tracker import Tracker, TrackerConfig
     from storepixel.types import Event, EventKind, Frame
 
     ca = CameraAnalytics(site, cam, run_anchor=ANCHOR)
     tracker = Tracker(TrackerConfig(**{**CONFIG_OVERRIDES, "appearance": appearance}))  # type: ignore[arg-type]
-    pipeline = CameraPipeline(_Replay(dets), tracker, None, ca)
+    # As analyze builds it (the detections were found on the unmasked picture; the shared
+    # sequences' sites have no privacy masks).
+    ignore = IgnoreAreas([a.polygon for a in cam.ignore_areas])
+    pipeline = CameraPipeline(_Replay(dets), tracker, None, ca, ignore=ignore)
     confirmed: dict[int, tuple[NDArray[np.int64], F64]] = {}
     events: list[Event] = []
     for f in range(1, seq.n_frames + 1):

@@ -1,12 +1,14 @@
 """Tracking accuracy on MOTChallenge-format sequences: storepixel vs `trackers` ByteTrack.
 
-    .venv/bin/python bench/mot_eval.py [SEQ_DIR ...] [--detections public,bundled]
+    .venv/bin/python bench/mot_eval.py [SEQ_DIR ...] [--detections public,bundled,bundled-site]
         [--trackers storepixel,bytetrack,...] [--synthetic N] [--out out/mot_eval] [--write-docs]
         [--tracker-config JSON] [--grey]
 
 Every tracker gets the SAME detections per frame: the sequence's public detections (scores mapped
-to [0, 1], see ``motlib.normalise_scores``) or the bundled detector's boxes with its default
-config. Scores: py-motmetrics (MOTA, IDF1, ID switches, precision/recall), TrackEval (HOTA),
+to [0, 1], see ``motlib.normalise_scores``), the bundled detector's boxes with its default
+config, or (``bundled-site``) those boxes less the ones standing in the ignore areas of the
+sequence's camera in ``bench/sites/<sequence>.yaml`` (none: all boxes), as ``storepixel track
+--site`` does. Scores: py-motmetrics (MOTA, IDF1, ID switches, precision/recall), TrackEval (HOTA),
 matching at IoU 0.5. Our tracker's rows are written as MOTChallenge text under ``--out``.
 ``--synthetic N`` adds N seeded synthetic store scenes per frame rate (``bench/synth.py``).
 ``--trackers storepixel-boxes,storepixel-file-boxes`` runs ours without the colour cue;
@@ -50,6 +52,7 @@ SHARED_EVAL = REPO.parent / "shared" / "eval"
 DEFAULT_SEQS = [SHARED_EVAL / "tud-campus", SHARED_EVAL / "pets09-s3mf1"]
 DOCS = REPO / "docs" / "accuracy.md"
 SECTION = "## Tracking"
+SITES = REPO / "bench" / "sites"
 
 Images = Mapping[int, np.ndarray]
 RunFn = Callable[[Sequence, dict[int, Detections], Images], MotRows]
@@ -121,6 +124,21 @@ def bundled_detections(images: Images) -> dict[int, Detections]:
     return {f: detector.detect(img) for f, img in images.items()}
 
 
+def site_detections(seq: Sequence, dets: dict[int, Detections]) -> dict[int, Detections] | None:
+    """``dets`` less the boxes standing in the sequence's site ignore areas (first camera);
+    None when it has none (the rows would repeat the plain ones)."""
+    from storepixel.config.site import load_site
+    from storepixel.pipeline.ignore import IgnoreAreas
+
+    path = SITES / f"{seq.name}.yaml"
+    camera = load_site(path).cameras[0] if path.exists() else None
+    if camera is None or not camera.ignore_areas:
+        return None
+    ignore = IgnoreAreas([a.polygon for a in camera.ignore_areas])
+    assert seq.frame_size is not None
+    return {f: ignore.apply(d, seq.frame_size) for f, d in dets.items()}
+
+
 def _fmt_row(cells: list[str], widths: list[int]) -> str:
     return "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
 
@@ -156,7 +174,7 @@ def table(rows: list[dict[str, object]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("sequences", nargs="*", type=Path, default=DEFAULT_SEQS)
-    parser.add_argument("--detections", default="public,bundled")
+    parser.add_argument("--detections", default="public,bundled,bundled-site")
     parser.add_argument(
         "--trackers", default="storepixel,storepixel-file,bytetrack,bytetrack05,ocsort,sort"
     )
@@ -181,9 +199,18 @@ def main() -> None:
         images = dict(iter_images(seq))
         # Detections always come from the picture as recorded; --grey changes what trackers see.
         seen = {f: _grey(img) for f, img in images.items()} if args.grey else images
+        bundled: dict[int, Detections] | None = None
         for source in sources:
             started = time.perf_counter()
-            dets = public_detections(seq) if source == "public" else bundled_detections(images)
+            if source == "public":
+                dets = public_detections(seq)
+            else:
+                bundled = bundled or bundled_detections(images)
+                dets = bundled
+                if source == "bundled-site":
+                    if (filtered := site_detections(seq, bundled)) is None:
+                        continue  # no ignore areas: the same as "bundled"
+                    dets = filtered
             pr = detection_pr(seq, dets, 0.5)
             det_pr = f"{pr['det_precision']:.2f} / {pr['det_recall']:.2f}"
             for name in names:

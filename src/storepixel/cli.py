@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from storepixel.cli_support import configure_logging, err_console, one_line_errors, with_progress
+from storepixel.errors import ConfigError
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -58,20 +59,37 @@ def track(
             "backfilled and interpolated over the whole file.",
         ),
     ] = False,
+    site: Annotated[
+        Path | None,
+        typer.Option("--site", help="Site YAML: apply a camera's privacy masks and ignore areas."),
+    ] = None,
+    camera: Annotated[
+        str | None, typer.Option("--camera", help="Which camera of --site this is.")
+    ] = None,
 ) -> None:
     """Detect and track people; write `frame,id,x,y,w,h,conf,-1,-1,-1` rows (frame is 1-based).
 
     By default each person's rows start at their first sighting and short gaps (people hidden
     for up to the tracker's lost-track memory) are filled by linear interpolation."""
+    from storepixel.config.site import load_site
     from storepixel.pipeline.camera import CameraPipeline
+    from storepixel.pipeline.ignore import IgnoreAreas
+    from storepixel.pipeline.privacy import PrivacyMask
     from storepixel.sources import open_source
     from storepixel.tracking.mot_io import tracks_to_mot_rows, write_mot_rows
     from storepixel.tracking.offline import TrackLog
     from storepixel.tracking.tracker import Tracker
 
+    if (site is None) != (camera is None):
+        raise ConfigError("--site and --camera go together")
+    mask, ignore = None, None
+    if site is not None and camera is not None:
+        camera_config = load_site(site).camera(camera)
+        mask = PrivacyMask([m.polygon for m in camera_config.privacy_masks])
+        ignore = IgnoreAreas([a.polygon for a in camera_config.ignore_areas])
     source = open_source(video, fps=fps, analysis_fps=analysis_fps, anchor=0.0)
     tracker = Tracker()
-    pipeline = CameraPipeline(_load_detector(detector), tracker)
+    pipeline = CameraPipeline(_load_detector(detector), tracker, mask, ignore=ignore)
     log = TrackLog(tracker.config.max_lost_s)
     rows: list[tuple[int, int, float, float, float, float, float]] = []
     frames = 0

@@ -47,6 +47,37 @@ def test_unknown_detector_format(tmp_path: Path, vtest_path: Path) -> None:
     assert_one_line_error(result, "format", "darknet")
 
 
+def test_site_without_camera(tmp_path: Path, vtest_path: Path) -> None:
+    site = tmp_path / "site.yaml"
+    site.write_text("site: {id: s}\ncameras: [{id: cam}]\n")
+    result = storepixel("track", vtest_path, "--mot", tmp_path / "o.txt", "--site", site)
+    assert_one_line_error(result, "--site and --camera go together")
+    result = storepixel(
+        "track", vtest_path, "--mot", tmp_path / "o.txt", "--site", site, "--camera", "door"
+    )
+    assert_one_line_error(result, "no camera 'door'", "known cameras: cam")
+
+
+@pytest.mark.slow
+def test_track_applies_the_cameras_ignore_areas(vtest_path: Path, tmp_path: Path) -> None:
+    # vtest.avi's people walk all over the floor; nobody standing in the lower half is tracked.
+    site = tmp_path / "site.yaml"
+    site.write_text(
+        "site: {id: s}\ncameras:\n  - id: cam\n    ignore_areas:\n"
+        "      - polygon: [[0, 0.5], [1, 0.5], [1, 1], [0, 1]]\n"
+    )
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(vtest_path.read_bytes()[:1_500_000])
+    out = tmp_path / "cut.txt"
+    args = ("track", cut, "--mot", out, "--analysis-fps", "5", "--site", site, "--camera", "cam")
+    result = storepixel(*args)
+    assert result.returncode == 0, result.stderr
+    rows = [[float(v) for v in line.split(",")] for line in out.read_text().splitlines()]
+    feet_y = [y + h for _, _, _, y, _, h, *_ in rows]
+    assert len(rows) > 10
+    assert max(feet_y) < 0.5 * 576
+
+
 @pytest.mark.slow
 def test_truncated_video_keeps_tracks_of_decoded_frames(vtest_path: Path, tmp_path: Path) -> None:
     cut = tmp_path / "cut.avi"

@@ -174,6 +174,19 @@ class PrivacyMaskConfig(_Model):
         return _check_polygon(points)
 
 
+class IgnoreAreaConfig(_Model):
+    """Where no visitor can stand: people whose feet fall inside are not tracked or counted (a
+    poster or screen showing people, mannequins, a window onto the street)."""
+
+    id: Identifier | None = None
+    polygon: list[Point] = Field(description="At least 3 normalised points (a simple polygon).")
+
+    @field_validator("polygon")
+    @classmethod
+    def _simple(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        return _check_polygon(points)
+
+
 class PerformanceConfig(_Model):
     """How a camera saves work (the ``performance`` section; see docs/performance.md).
 
@@ -240,6 +253,11 @@ class CameraConfig(_Model):
     lines: list[LineConfig] = Field(default_factory=list)
     zones: list[ZoneConfig] = Field(default_factory=list)
     privacy_masks: list[PrivacyMaskConfig] = Field(default_factory=list)
+    ignore_areas: list[IgnoreAreaConfig] = Field(
+        default_factory=list,
+        description="Detections whose foot point falls inside are dropped before tracking; "
+        "unlike a privacy mask, the pixels stay visible to the detector.",
+    )
     performance: PerformanceConfig | None = Field(
         default=None,
         description="Work-saving options; empty = the defaults (gate on, region off).",

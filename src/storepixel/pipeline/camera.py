@@ -1,4 +1,5 @@
-"""One camera's per-frame pipeline: privacy mask → gate → detector → tracker → analytics.
+"""One camera's per-frame pipeline: privacy mask → gate → detector → ignore areas → tracker →
+analytics.
 
 No I/O here: sources feed frames in, callers take detections, tracks and events out. The same
 class serves ``storepixel track``, ``storepixel analyze`` and the live daemon.
@@ -31,6 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from storepixel.pipeline.gate import ChangeGate
+from storepixel.pipeline.ignore import IgnoreAreas
 from storepixel.pipeline.privacy import PrivacyMask
 from storepixel.pipeline.roi import NormalisedRegion, to_pixels
 from storepixel.types import Detections, Event, Frame, Tracks, TrackState
@@ -90,6 +92,7 @@ class CameraPipeline:
         gate: ChangeGate | None = None,
         region: NormalisedRegion | None = None,
         walk_interval_s: float = 0.0,
+        ignore: IgnoreAreas | None = None,
     ) -> None:
         self.detector = detector
         self.tracker = tracker
@@ -98,6 +101,7 @@ class CameraPipeline:
         self.gate = gate
         self.region = region
         self.walk_interval_s = walk_interval_s
+        self.ignore = ignore
         self.last_timestamp: float | None = None
         self.frames = 0
         self.detections_run = 0  # frames the detector looked at (== frames without a gate)
@@ -193,6 +197,12 @@ class CameraPipeline:
 
     def _detect(self, image: NDArray[np.uint8]) -> Detections:
         self.detections_run += 1
+        found = self._detect_region(image)
+        if self.ignore:
+            found = self.ignore.apply(found, (image.shape[1], image.shape[0]))
+        return found
+
+    def _detect_region(self, image: NDArray[np.uint8]) -> Detections:
         if self.region is None:
             return self.detector.detect(image)
         x0, y0, x1, y1 = to_pixels(self.region, image.shape[1], image.shape[0])

@@ -20,6 +20,7 @@ from storepixel.analytics.engine import CameraAnalytics
 from storepixel.config.site import CameraConfig, PerformanceConfig
 from storepixel.pipeline.camera import CameraPipeline
 from storepixel.pipeline.gate import ChangeGate, GateSettings
+from storepixel.pipeline.ignore import IgnoreAreas
 from storepixel.pipeline.privacy import PrivacyMask
 from storepixel.pipeline.roi import detection_region
 from storepixel.tracking.tracker import Tracker
@@ -34,7 +35,8 @@ def build_camera_pipeline(
     *,
     naive: bool = False,
 ) -> CameraPipeline:
-    """Mask → gate → ``detector`` → a fresh tracker → analytics for ``camera``, anchored at
+    """Mask → gate → ``detector`` → ignore areas → a fresh tracker → analytics for ``camera``,
+    anchored at
     ``run_anchor`` (the capture time the run started: it seeds the pseudonymous track ids).
 
     The camera's ``performance`` settings (defaults when absent) choose the gate and the
@@ -47,7 +49,8 @@ def build_camera_pipeline(
     mask = PrivacyMask([m.polygon for m in camera.privacy_masks])
     analytics = CameraAnalytics(site_id, camera, run_anchor)
     own = for_camera(detector, adaptive=not naive)
-    pipeline = CameraPipeline(own, Tracker(), mask, analytics)
+    ignore = IgnoreAreas([a.polygon for a in camera.ignore_areas])
+    pipeline = CameraPipeline(own, Tracker(), mask, analytics, ignore=ignore)
     if not naive:
         apply_performance(pipeline, camera)
     return pipeline

@@ -23,6 +23,7 @@ from storepixel.config.site import CameraConfig
 from storepixel.errors import ConfigError
 from storepixel.pipeline.camera import FrameResult
 from storepixel.pipeline.factory import apply_performance, build_camera_pipeline
+from storepixel.pipeline.ignore import IgnoreAreas
 from storepixel.pipeline.privacy import PrivacyMask
 from storepixel.pipeline.sessions import HourCloser, hour_start
 from storepixel.sources.backoff import Backoff
@@ -268,6 +269,7 @@ class LiveCamera:
         old = self.camera
         self.camera = camera
         self.pipeline.mask = PrivacyMask([m.polygon for m in camera.privacy_masks])
+        self.pipeline.ignore = IgnoreAreas([a.polygon for a in camera.ignore_areas])
         if camera.detector != old.detector:
             # Its own view of the (shared) detector: adaptive-pass state is per camera.
             self.pipeline.detector = for_camera(self._detector_for(camera))

@@ -128,6 +128,15 @@ CASES = [
         "at least 3 points",
     ),
     (
+        "self-intersecting ignore area",
+        _set(
+            ["cameras", 0, "ignore_areas"],
+            [{"polygon": [[0.2, 0.3], [0.8, 0.9], [0.8, 0.3], [0.2, 0.9]]}],
+        ),
+        "cameras[0].ignore_areas[0].polygon",
+        "edges 1 and 3 cross",
+    ),
+    (
         "footfall flag not a boolean",
         _set(["cameras", 0, "lines", 0, "footfall"], "sometimes"),
         "cameras[0].lines[0].footfall",

@@ -195,3 +195,24 @@ def test_a_frame_still_waiting_at_the_end_is_settled_by_finish() -> None:
     events = pipeline.finish()
     assert pipeline.frames == len(frames) and pipeline.last_timestamp == frames[-1].timestamp
     assert any(e.kind == "visit_end" for e in events)
+
+
+def test_an_ignore_area_drops_the_person_standing_in_it_and_keeps_the_rest() -> None:
+    # The person's feet at the shelf are at (0.8, 0.83): an ignore area there (a mannequin's
+    # plinth, say) hides them while they stand, not while they walk to it through the door.
+    ignored = [{"polygon": [[0.7, 0.6], [1.0, 0.6], [1.0, 1.0], [0.7, 1.0]]}]
+    camera = CameraConfig.model_validate({**CAMERA, "ignore_areas": ignored})
+    *_, results = _run(camera, naive=True)
+    *_, plain_results = _run(CameraConfig.model_validate(CAMERA), naive=True)
+    standing = [r for r in results if 12 <= r.frame.offset_s < 17.8]
+    assert standing and all(len(r.detections) == 0 for r in standing)
+    walking = [i for i, r in enumerate(results) if 7 <= r.frame.offset_s < 9]
+    for i in walking:
+        np.testing.assert_allclose(results[i].detections.xyxy, plain_results[i].detections.xyxy)
+    assert _count(results, "line_crossing") == _count(plain_results, "line_crossing") == 1
+    assert _count(plain_results, "zone_enter") == 1
+    assert _count(results, "zone_enter") == 0
+
+
+def _count(results, kind: str) -> int:  # type: ignore[no-untyped-def]
+    return sum(e.kind == kind for r in results for e in r.events)

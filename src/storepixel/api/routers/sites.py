@@ -41,6 +41,9 @@ class CameraOut(BaseModel):
     lines: list[LineConfig]
     zones: list[ZoneConfig]
     privacy_masks: list[MaskOut]
+    ignore_areas: list[MaskOut] = Field(
+        default_factory=list, description="People whose feet fall inside are not tracked."
+    )
     live: bool = Field(False, description="Whether the camera runs in this process now.")
 
 
@@ -70,6 +73,7 @@ def camera_out(state: AppState, site: SiteConfig, cam: CameraConfig) -> CameraOu
         lines=cam.lines,
         zones=cam.zones,
         privacy_masks=[MaskOut(id=m.id, polygon=list(m.polygon)) for m in cam.privacy_masks],
+        ignore_areas=[MaskOut(id=a.id, polygon=list(a.polygon)) for a in cam.ignore_areas],
         live=state.hub is not None and state.hub.running(site.site.id, cam.id),
     )
 
