@@ -165,6 +165,40 @@ def test_invalid_zone_shows_the_api_message(admin_page: Page, server: Server, sh
     assert "bow-tie" not in [z["id"] for z in r.json()]
 
 
+def _canvas_pixel(page: Page, fx: float, fy: float) -> list[int]:
+    """RGBA of the editor's overlay canvas (shapes only, the snapshot is underneath)."""
+    return page.evaluate(
+        """([fx, fy]) => {
+          const c = document.getElementById("editor-canvas");
+          const x = Math.round(c.width * fx), y = Math.round(c.height * fy);
+          return Array.from(c.getContext("2d").getImageData(x, y, 1, 1).data);
+        }""",
+        [fx, fy],
+    )
+
+
+def test_ignore_areas_set_through_the_api_are_drawn(
+    admin_page: Page, server: Server, shot: Shot
+) -> None:
+    page = admin_page
+    request = page.context.request
+    camera = request.get(server.api(CAM_API)).json()
+    body = {k: v for k, v in camera.items() if k != "live"}  # source comes back masked: kept
+    area = {"id": "mannequins", "polygon": [[0.05, 0.6], [0.3, 0.6], [0.3, 0.95], [0.05, 0.95]]}
+    assert request.put(server.api(CAM_API), data={**body, "ignore_areas": [area]}).ok
+    try:
+        page.goto(server.api(f"/cameras/{CAM}"))
+        wait_until(page, "document.getElementById('snapshot').naturalWidth > 0")
+        wait_until(page, "document.getElementById('shape-list').rows.length > 1")
+        red, green, blue, alpha = _canvas_pixel(page, 0.175, 0.775)
+        assert alpha > 0 and red > green and red > blue, (red, green, blue, alpha)
+        assert _canvas_pixel(page, 0.45, 0.9)[3] == 0  # nothing drawn outside any shape
+        expect(page.locator(".legend")).to_contain_text("ignore area")
+        shot(page, "camera-ignore-area")
+    finally:
+        assert request.put(server.api(CAM_API), data={**body, "ignore_areas": []}).ok
+
+
 def test_upload_progress_then_counts_on_analytics(
     admin_page: Page, server: Server, clip: Path, shot: Shot
 ) -> None:

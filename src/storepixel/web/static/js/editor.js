@@ -8,6 +8,7 @@ export const COLORS = {
   queue: "#c2571a",
   shelf: "#7b3fb5",
   mask: "#6b7280",
+  ignore: "#b91c1c",
   draft: "#f0b400",
 };
 
@@ -55,7 +56,7 @@ export class ShapeEditor {
   constructor(canvas, { onChange = () => {} } = {}) {
     this.canvas = canvas;
     this.onChange = onChange;
-    this.shapes = { lines: [], zones: [], masks: [] };
+    this.shapes = { lines: [], zones: [], masks: [], ignore: [] };
     this.draft = { type: "line", kind: "area", points: [], editing: null };
     this.dragging = -1;
     this.readOnly = false; // shows the shapes but takes no points (viewers)
@@ -67,7 +68,7 @@ export class ShapeEditor {
   }
 
   setShapes(shapes) {
-    this.shapes = { lines: [], zones: [], masks: [], ...shapes };
+    this.shapes = { lines: [], zones: [], masks: [], ignore: [], ...shapes };
     this.draw();
   }
 
@@ -150,6 +151,10 @@ export class ShapeEditor {
     const editing = this.draft.editing;
 
     for (const m of this.shapes.masks) polygon(ctx, m.polygon.map(px), COLORS.mask, 0.45, null);
+    // Ignore areas (set in the site YAML or the API): people standing inside are not tracked.
+    for (const a of this.shapes.ignore) {
+      polygon(ctx, a.polygon.map(px), COLORS.ignore, 0.12, a.id || null, [6, 4]);
+    }
     for (const z of this.shapes.zones) {
       if (z.id === editing) continue;
       polygon(ctx, z.polygon.map(px), COLORS[z.kind] || COLORS.area, 0.18, z.id);
@@ -167,7 +172,7 @@ export class ShapeEditor {
   }
 }
 
-function polygon(ctx, pts, color, alpha, label) {
+function polygon(ctx, pts, color, alpha, label, dash = []) {
   if (pts.length < 3) return;
   ctx.beginPath();
   pts.forEach(([x, y], i) => (i ? ctx.lineTo(x, y) : ctx.moveTo(x, y)));
@@ -178,7 +183,9 @@ function polygon(ctx, pts, color, alpha, label) {
   ctx.globalAlpha = 1;
   ctx.lineWidth = 2;
   ctx.strokeStyle = color;
+  ctx.setLineDash(dash);
   ctx.stroke();
+  ctx.setLineDash([]);
   if (label) tag(ctx, pts[0][0] + 4, pts[0][1] + 4, label, color);
 }
 

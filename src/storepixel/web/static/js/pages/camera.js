@@ -46,7 +46,12 @@ start(async () => {
 async function loadCamera() {
   camera = await api.get(camPath);
   document.getElementById("cam-title").textContent = camera.name || camera.id;
-  editor.setShapes({ lines: camera.lines, zones: camera.zones, masks: camera.privacy_masks || [] });
+  editor.setShapes({
+    lines: camera.lines,
+    zones: camera.zones,
+    masks: camera.privacy_masks || [],
+    ignore: camera.ignore_areas || [],
+  });
   renderList();
 }
 
