@@ -182,10 +182,12 @@ def test_ignore_areas_set_through_the_api_are_drawn(
 ) -> None:
     page = admin_page
     request = page.context.request
+    csrf = {"X-CSRF-Token": request.get(server.api("/api/auth/me")).json()["csrf_token"]}
     camera = request.get(server.api(CAM_API)).json()
     body = {k: v for k, v in camera.items() if k != "live"}  # source comes back masked: kept
     area = {"id": "mannequins", "polygon": [[0.05, 0.6], [0.3, 0.6], [0.3, 0.95], [0.05, 0.95]]}
-    assert request.put(server.api(CAM_API), data={**body, "ignore_areas": [area]}).ok
+    answer = request.put(server.api(CAM_API), data={**body, "ignore_areas": [area]}, headers=csrf)
+    assert answer.ok, answer.text()
     try:
         page.goto(server.api(f"/cameras/{CAM}"))
         wait_until(page, "document.getElementById('snapshot').naturalWidth > 0")
@@ -196,7 +198,8 @@ def test_ignore_areas_set_through_the_api_are_drawn(
         expect(page.locator(".legend")).to_contain_text("ignore area")
         shot(page, "camera-ignore-area")
     finally:
-        assert request.put(server.api(CAM_API), data={**body, "ignore_areas": []}).ok
+        answer = request.put(server.api(CAM_API), data={**body, "ignore_areas": []}, headers=csrf)
+        assert answer.ok, answer.text()
 
 
 def test_upload_progress_then_counts_on_analytics(
