@@ -17,7 +17,7 @@ stamp=.venv/.storepixel-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   [ -x .venv/bin/python ] || "$py" -m venv .venv
   .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
-  .venv/bin/python -m pip install -q -e ".[dev]" 2>&1 | grep -v '^WARNING: Location' || true
+  .venv/bin/python -m pip install -q -e ".[dev,openvino]" 2>&1 | grep -v '^WARNING: Location' || true
   # trackers/supervision (benchmarks only) pull the GUI opencv-python, which shadows the headless
   # build; put the headless 4.x build back so cv2 is the one storepixel declares.
   if .venv/bin/python -m pip show -q opencv-python >/dev/null 2>&1; then

@@ -74,6 +74,13 @@ class DetectorConfig(BaseModel):
     threads: int = Field(
         default=2, ge=1, le=64, title="Threads", description="CPU threads for one inference."
     )
+    runtime: Literal["auto", "onnxruntime", "openvino"] = Field(
+        default="auto",
+        title="Runtime",
+        description="What runs the model: onnxruntime (float32), openvino (bfloat16 on CPUs "
+        "that compute in it natively, about 1.7x faster there; needs storepixel[openvino]), or "
+        "auto: openvino where it is installed and the CPU has native bfloat16, else onnxruntime.",
+    )
     passes: tuple[PassKind, ...] = Field(
         default=("letterbox", "stretch"),
         min_length=1,

@@ -43,11 +43,11 @@ def load_detector(config: DetectorConfig | None = None) -> Detector:
     # Imported here: onnx_detector subclasses Detector, so it imports this module.
     from storepixel.vision.adapters import ADAPTERS
     from storepixel.vision.onnx_detector import AdaptivePasses, OnnxDetector
-    from storepixel.vision.onnx_session import create_session
+    from storepixel.vision.onnx_session import open_model
 
     config = config or DetectorConfig()
     path = config.path or BUNDLED_MODEL
-    session = create_session(path, threads=config.threads)
+    session = open_model(path, threads=config.threads, runtime=config.runtime)
     model = ADAPTERS[config.format](session, path, config.person_class_id, config.input_size)
     adaptive = None
     if config.adaptive_passes:

@@ -3,10 +3,39 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Literal
 
 import onnxruntime as ort
 
 from storepixel.errors import DetectorError
+
+Runtime = Literal["auto", "onnxruntime", "openvino"]
+
+
+def open_model(path: Path, threads: int = 2, runtime: Runtime = "auto") -> Any:
+    """A session for ``path`` that runs it with ``runtime``: ``onnxruntime`` (float32),
+    ``openvino`` (``vision.openvino_session``: bfloat16 where the CPU computes in it natively),
+    or ``auto``, OpenVINO where it is installed and the CPU has native bfloat16, else
+    onnxruntime. Either way the result answers like an onnxruntime session (``run``,
+    ``get_inputs``, ``get_outputs``, ``get_modelmeta``)."""
+    from storepixel.vision import openvino_session as ov
+
+    session = create_session(path, threads)
+    if runtime == "onnxruntime" or (runtime == "auto" and not ov.native_bf16()):
+        return session
+    if not ov.available():
+        raise DetectorError(
+            "runtime: openvino needs OpenVINO: pip install 'storepixel[openvino]' "
+            "(or runtime: auto / onnxruntime)"
+        )
+    return ov.OpenVinoSession(session, path, threads, ov.default_streams(threads))
+
+
+def runtime_label(session: Any) -> str:
+    """How ``session`` computes, for reports: "onnxruntime float32" or "openvino bf16"."""
+    if getattr(session, "runtime", None) == "openvino":
+        return f"openvino {session.precision}"
+    return "onnxruntime float32"
 
 
 def create_session(path: Path, threads: int = 2) -> ort.InferenceSession:

@@ -37,7 +37,7 @@ class OnnxModel(ABC):
 
     def __init__(
         self,
-        session: ort.InferenceSession,
+        session: ort.InferenceSession,  # or one that answers like it (OpenVinoSession)
         path: Path,
         person_class_id: int = 0,
         input_size: int | None = None,
