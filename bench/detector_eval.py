@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/detector_eval.py                      # all settings, markdown table
     .venv/bin/python bench/detector_eval.py --settings default --confidence 0.4
+    .venv/bin/python bench/detector_eval.py --runtime onnxruntime   # float32 on any CPU
 
 Sequences (MOTChallenge ``gt/gt.txt``: frame,id,x,y,w,h,…):
 - ``pets09-s3mf1``: high, wide surveillance view, people ~100 px tall in 768×576.
@@ -153,6 +154,12 @@ def main() -> None:
     parser.add_argument("--settings", default=",".join(SETTINGS), help="comma-separated names")
     parser.add_argument("--confidence", default="0.3,0.4,0.5", help="comma-separated thresholds")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--runtime",
+        default="auto",
+        choices=["auto", "onnxruntime", "openvino"],
+        help="what runs the model (the detector config's runtime)",
+    )
     args = parser.parse_args()
     confidences = sorted(float(c) for c in args.confidence.split(","))
     pets, tud = args.eval_dir / "pets09-s3mf1", args.eval_dir / "tud-campus"
@@ -168,7 +175,9 @@ def main() -> None:
     print("|---|---|---|---|---|---|---|---|")
     for name in args.settings.split(","):
         overrides = SETTINGS[name]
-        config = DetectorConfig(confidence=confidences[0], threads=args.threads, **overrides)  # type: ignore[arg-type]
+        config = DetectorConfig(
+            confidence=confidences[0], threads=args.threads, runtime=args.runtime, **overrides
+        )  # type: ignore[arg-type]
         shared = load_detector(config)
         shared.detect(sequences["pets09-s3mf1"][0][0])  # warm-up: first run allocates
         for seq, frames in sequences.items():

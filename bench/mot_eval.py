@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/mot_eval.py [SEQ_DIR ...] [--detections public,bundled,bundled-site]
         [--trackers storepixel,bytetrack,...] [--synthetic N] [--out out/mot_eval] [--write-docs]
-        [--tracker-config JSON] [--grey]
+        [--tracker-config JSON] [--grey] [--runtime auto|onnxruntime|openvino]
 
 Every tracker gets the SAME detections per frame: the sequence's public detections (scores mapped
 to [0, 1], see ``motlib.normalise_scores``), the bundled detector's boxes with its default
@@ -117,10 +117,15 @@ TRACKERS: dict[str, tuple[str, RunFn]] = {
 }
 
 
+# The detector config's runtime for the bundled detections (``--runtime``).
+RUNTIME = "auto"
+
+
 def bundled_detections(images: Images) -> dict[int, Detections]:
+    from storepixel.config.detector import DetectorConfig
     from storepixel.vision.detector import load_detector
 
-    detector = load_detector(None)
+    detector = load_detector(DetectorConfig(runtime=RUNTIME))  # type: ignore[arg-type]
     return {f: detector.detect(img) for f, img in images.items()}
 
 
@@ -182,6 +187,12 @@ def main() -> None:
     parser.add_argument("--synthetic", type=int, default=8, help="scenes per frame rate")
     parser.add_argument("--write-docs", action="store_true")
     parser.add_argument(
+        "--runtime",
+        default="auto",
+        choices=["auto", "onnxruntime", "openvino"],
+        help="what runs the model (the detector config's runtime)",
+    )
+    parser.add_argument(
         "--tracker-config", type=json.loads, default={}, help="TrackerConfig overrides (JSON)"
     )
     parser.add_argument(
@@ -189,6 +200,8 @@ def main() -> None:
     )
     args = parser.parse_args()
     CONFIG_OVERRIDES.update(args.tracker_config)
+    global RUNTIME
+    RUNTIME = args.runtime
 
     sources = [s.strip() for s in args.detections.split(",") if s.strip()]
     names = [t.strip() for t in args.trackers.split(",") if t.strip()]

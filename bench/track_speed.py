@@ -1,7 +1,7 @@
 """Detect + track throughput on a video at its full frame rate (default: vtest.avi, 768×576).
 
     .venv/bin/python bench/track_speed.py [VIDEO] [--analysis-fps F] [--threads N]
-        [--tracker-only] [--max-frames N]
+        [--tracker-only] [--max-frames N] [--runtime auto|onnxruntime|openvino]
 
 Prints decode-only throughput (the floor) and the detect+track pipeline's, in frames per second
 and × real time. Numbers go to docs/performance.md with the command and the machine.
@@ -35,6 +35,12 @@ def main() -> None:
     parser.add_argument("video", nargs="?", default=str(REPO / "data/samples/vtest.avi"))
     parser.add_argument("--analysis-fps", type=float, default=None)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--runtime",
+        default="auto",
+        choices=["auto", "onnxruntime", "openvino"],
+        help="what runs the model (the detector config's runtime)",
+    )
     parser.add_argument("--tracker-only", action="store_true", help="time the tracker alone")
     parser.add_argument("--max-frames", type=int, default=0, help="stop after N frames (0: all)")
     args = parser.parse_args()
@@ -48,7 +54,7 @@ def main() -> None:
 
     source = open_source(args.video, analysis_fps=args.analysis_fps)
     duration = (source.frame_count or decoded) / (source.fps or 25)
-    detector = load_detector(DetectorConfig(threads=args.threads))
+    detector = load_detector(DetectorConfig(threads=args.threads, runtime=args.runtime))
     pipeline = CameraPipeline(detector, Tracker())
     frames = 0
     started = time.perf_counter()
@@ -65,7 +71,7 @@ def main() -> None:
 
 
 def tracker_only(args: argparse.Namespace) -> None:
-    detector = load_detector(DetectorConfig(threads=args.threads))
+    detector = load_detector(DetectorConfig(threads=args.threads, runtime=args.runtime))
     frames = []
     for frame in open_source(args.video, analysis_fps=args.analysis_fps):
         frames.append((frame.timestamp, frame.image, detector.detect(frame.image)))
