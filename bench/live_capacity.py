@@ -2,7 +2,7 @@
 
     flock /tmp/storepixel-bench.lock .venv/bin/python bench/live_capacity.py \
         [--cameras 4 8 12] [--seconds 45] [--warmup 15] [--mode threads|processes] [--json OUT]
-        [--activity vtest|store-day]
+        [--activity vtest|store-day] [--runtime auto|onnxruntime|openvino]
 
 For each camera count it starts that many GStreamer RTSP servers on loopback, each serving 1280×720
 H.264 at 15 fps: ``vtest`` (default) vtest.avi, people walking in every frame; ``store-day`` the
@@ -22,6 +22,7 @@ itself never queues). ``cpu_ms_per_analysed_frame`` (CPU time of the analysing p
 analysed frame) compares threads and processes on a busy machine, where throughput mostly
 measures the others. ``loadavg_before`` is /proc/loadavg before the count's camera servers start;
 ``yardstick_ms_per_pass`` the CPU time of one detector pass on this box just before the run;
+``detector_runtime`` what runs the model (``runtime: auto`` picks it per CPU);
 ``servers_cores`` how many cores the camera servers themselves used during the run (they share
 the box with the daemon here; a real box's cameras are elsewhere).
 With ``store-day``, each camera's stretch of the clip inside the window is reported (busy seconds,
@@ -108,6 +109,18 @@ def thread_cpu() -> dict[str, float]:
     return out
 
 
+# The detector config's runtime for every camera (``--runtime``; auto: picked per CPU).
+RUNTIME = "auto"
+
+
+def runtime_label() -> str:
+    """How the cameras' detector computes on this box ("openvino bf16", "onnxruntime float32")."""
+    from storepixel.vision.onnx_session import runtime_label
+
+    config = DetectorConfig(passes=["letterbox"], runtime=RUNTIME)  # type: ignore[arg-type]
+    return runtime_label(load_detector(config).model.session)
+
+
 def yardstick(clip: Path, passes: int = 10) -> float:
     """CPU ms of one bundled-detector pass (one thread) on the clip's first frame: how fast this
     box is right now, so runs on different boxes, or on a shared box at different times, can be
@@ -116,10 +129,12 @@ def yardstick(clip: Path, passes: int = 10) -> float:
         image = next(container.decode(video=0)).to_ndarray(format="bgr24")
     detector = load_detector(DetectorConfig(threads=1, passes=["letterbox"]))
     detector.detect(image)
-    started = time.thread_time()
+    # Process CPU, not the thread's: OpenVINO infers in threads of its own. Nothing else runs
+    # in this process yet.
+    started = time.process_time()
     for _ in range(passes):
         detector.detect(image)
-    return 1000 * (time.thread_time() - started) / passes
+    return 1000 * (time.process_time() - started) / passes
 
 
 def measure(
@@ -134,6 +149,8 @@ def measure(
 ):
     """Run one supervisor over ``urls``; per-camera stats over the window after ``warmup``."""
     settings: dict[str, Any] = {"threads": threads} if threads else {}
+    if RUNTIME != "auto":
+        settings["runtime"] = RUNTIME
     if single_pass:
         settings["passes"] = ["letterbox"]
     detector = {"detector": settings} if settings else {}
@@ -211,6 +228,7 @@ def run_processes(
                 cmd += ["--detector-threads", str(args.detector_threads)]
             if args.single_pass:
                 cmd += ["--single-pass"]
+            cmd += ["--runtime", args.runtime]
             procs.append((subprocess.Popen(cmd), out, i))
         per_camera: dict[str, Any] = {}
         lags: list[float] = []
@@ -253,9 +271,17 @@ def main() -> None:
         default=0.98,
         help="sustained: every camera analysed at >= this share of --fps (default 4.9 of 5)",
     )
+    parser.add_argument(
+        "--runtime",
+        choices=["auto", "onnxruntime", "openvino"],
+        default="auto",
+        help="what runs the detector (the detector config's runtime)",
+    )
     parser.add_argument("--json", default=None, help="write the results here")
     parser.add_argument("--child", default=None, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global RUNTIME
+    RUNTIME = args.runtime
     if args.child:
         child(args)
         return
@@ -305,6 +331,7 @@ def main() -> None:
             "workers": workers,
             "detector_threads": args.detector_threads or "auto",
             "detector_passes": 1 if args.single_pass else "default (2)",
+            "detector_runtime": runtime_label(),
             "analysed_fps_min": round(min(rates), 2),
             "analysed_fps_mean": round(sum(rates) / len(rates), 2),
             "dropped_per_camera": round(sum(c["dropped"] for c in per_camera.values()) / count, 1),
@@ -317,7 +344,8 @@ def main() -> None:
             # CPU seconds of the analysing process(es) per analysed frame: decode of all frames,
             # conversion, detection, tracking, analytics, store. Less sensitive to other load.
             "cpu_ms_per_analysed_frame": round(1000 * cpu / max(frames, 1), 1),
-            # the same split by thread (threads mode): capture, analysis, other
+            # the same split by thread (threads mode): capture, analysis, other (OpenVINO's
+            # inference threads are among "other": only onnxruntime infers in the caller's)
             "cpu_ms_split": {k: round(1000 * v / max(frames, 1), 1) for k, v in split.items()},
             # cores the camera servers on the same box used meanwhile (a real box has none)
             "servers_cores": round(servers_cores, 2),
