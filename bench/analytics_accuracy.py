@@ -1,7 +1,7 @@
 """Store analytics accuracy: line counts, zone visits and dwell on MOTChallenge ground truth.
 
     .venv/bin/python bench/analytics_accuracy.py [SEQ_DIR --site SITE.yaml] [--tracks OUT.txt]
-        [--run-tracker] [--write-docs]
+        [--run-tracker] [--write-docs] [--runtime auto|onnxruntime|openvino]
 
 With no arguments it runs both shared sequences with their sites in ``bench/sites/``. For each
 line and zone it prints, side by side, from the same ground-truth tracks:
@@ -293,6 +293,8 @@ def table(name: str, cam: CameraConfig, cols: dict[str, Numbers]) -> list[str]:
 
 # Overrides of ``TrackerConfig`` for the tracker runs (``--tracker-config``), for ablations.
 CONFIG_OVERRIDES: dict[str, object] = {}
+# The detector config's runtime for ``--run-tracker bundled`` (``--runtime``).
+RUNTIME = "auto"
 
 
 class _Replay:
@@ -318,9 +320,10 @@ def pipeline_numbers(
     if detections == "public":
         dets = public_detections(seq)
     else:
+        from storepixel.config.detector import DetectorConfig
         from storepixel.vision.detector import load_detector
 
-        detector = load_detector(None)
+        detector = load_detector(DetectorConfig(runtime=RUNTIME))  # type: ignore[arg-type]
         dets = {f: detector.detect(img) for f, img in images.items()}
     return _pipeline(seq, dets, images, cam, site)
 
@@ -512,6 +515,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--drop", type=float, default=0.1, help="fraction of GT rows dropped")
     ap.add_argument("--seeds", type=int, default=20, help="noisy runs to average (0: none)")
     ap.add_argument("--write-docs", action="store_true", help=f"update {SECTION!r} in docs")
+    ap.add_argument(
+        "--runtime",
+        default="auto",
+        choices=["auto", "onnxruntime", "openvino"],
+        help="what runs the bundled detector (the detector config's runtime)",
+    )
     ap.add_argument("--synthetic", type=int, default=0, help="synthetic scenes per frame rate")
     ap.add_argument("--stays", action="store_true", help="list every zone stay (with a tracker)")
     ap.add_argument(
@@ -519,6 +528,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = ap.parse_args(argv)
     CONFIG_OVERRIDES.update(args.tracker_config)
+    global RUNTIME
+    RUNTIME = args.runtime
     if args.seq is not None:
         if args.site is None:
             ap.error("a sequence needs --site")
