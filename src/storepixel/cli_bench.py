@@ -140,7 +140,8 @@ def bench(
     )
     typer.echo(
         f"camera: {cam.id}, analysed at {cam.analysis_fps:g} fps ({naive.frames} frames); "
-        f"{os.cpu_count()} cores, load {load:.1f} (1-min average after the runs)"
+        f"{os.cpu_count()} cores, load {load:.1f} (1-min average after the runs); "
+        f"model on {_runtime(detector)}"
     )
     header = (
         f"{'':<22}{'video fps':>10}{'analysed fps':>14}{'× real time':>13}{'CPU s':>9}"
@@ -240,3 +241,11 @@ def bench(
         }
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(data, indent=1, default=float), encoding="utf-8")
+
+
+def _runtime(detector: object) -> str:
+    """How the detector's model computes ("openvino bf16", "onnxruntime float32")."""
+    from storepixel.vision.onnx_session import runtime_label
+
+    session = getattr(getattr(detector, "model", None), "session", None)
+    return runtime_label(session) if session is not None else "a custom detector"

@@ -81,6 +81,7 @@ def check_cameras(
 def check_detectors(site: SiteConfig) -> list[Check]:
     """Load each distinct detector configuration once."""
     from storepixel.vision.detector import load_detector
+    from storepixel.vision.onnx_session import runtime_label
 
     checks, seen = [], set()
     for cam in site.cameras:
@@ -90,11 +91,12 @@ def check_detectors(site: SiteConfig) -> list[Check]:
         seen.add(key)
         name = str(cam.detector.path) if cam.detector and cam.detector.path else "bundled"
         try:
-            load_detector(cam.detector)
+            detector = load_detector(cam.detector)
         except StorepixelError as err:
             checks.append(Check(f"detector ({cam.id})", "fail", str(err)))
         else:
-            checks.append(Check(f"detector ({cam.id})", "ok", f"{name} model loads"))
+            runtime = runtime_label(detector.model.session)  # type: ignore[attr-defined]
+            checks.append(Check(f"detector ({cam.id})", "ok", f"{name} model loads ({runtime})"))
     return checks
 
 
