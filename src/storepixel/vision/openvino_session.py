@@ -101,7 +101,9 @@ class OpenVinoSession:
         if request is None:
             request = self._local.request = self._compiled.create_infer_request()
         (tensor,) = feed.values()
-        result = request.infer({0: tensor})
+        # The input is read in place (the call is synchronous); the outputs are copied, since
+        # the request reuses their memory on its next inference.
+        result = request.infer({0: tensor}, share_inputs=True)
         return [np.array(result[port]) for port in self._outputs]
 
 
