@@ -211,8 +211,9 @@ class PerformanceConfig(_Model):
         ge=0.0,
         le=2.0,
         description="With the gate on: people walking are detected at least this often "
-        "(seconds); the frames in between get boxes interpolated between the detections around "
-        "them, or are detected after all if someone appeared or was lost. 0 = every frame.",
+        "(seconds), and at least every second analysed frame; the frame in between gets boxes "
+        "interpolated between the detections around it, or is detected after all if someone "
+        "appeared or was lost. 0 = every frame.",
     )
     idle_interval_s: float = Field(
         default=30.0,

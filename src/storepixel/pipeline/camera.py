@@ -136,8 +136,13 @@ class CameraPipeline:
 
     def _may_wait(self, frame: Frame) -> bool:
         """Whether ``frame`` (people walking, nobody new being confirmed) may wait for the next
-        detection: only within ``walk_interval_s`` of the last settled frame."""
+        detection: only within ``walk_interval_s`` of the last settled frame, and only one frame
+        at a time. At higher analysis rates a walker is still detected every second frame: the
+        tracker then sees them at most two frames apart, as at 5 fps, and a replay (someone new
+        after all) re-detects one frame, not several."""
         if self.walk_interval_s <= 0 or self.last_timestamp is None or not len(self._tracks):
+            return False
+        if self._waiting:
             return False
         if (self._tracks.state == TrackState.TENTATIVE).any():
             return False  # confirming a new person takes consecutive detections

@@ -107,6 +107,19 @@ def test_the_gate_skips_frames_and_counts_stay_the_same() -> None:
     assert "--" not in walking and 0.4 < walking.count("-") / len(walking) < 0.6
 
 
+def test_at_a_higher_rate_a_walker_is_still_detected_every_second_frame() -> None:
+    # 10 fps: 0.4 s would let three frames wait; one at a time keeps detections 2 frames apart.
+    frames = [
+        Frame("cam", i, t, 1000.0 + t, f.image)
+        for i, (t, f) in enumerate((k / 10, _frames()[k // 2]) for k in range(2 * len(_frames())))
+    ]
+    camera = CameraConfig.model_validate({**CAMERA, "analysis_fps": 10})
+    _, _, results = _run(camera, naive=False, frames=frames)
+    assert [r.frame.index for r in results] == list(range(len(frames)))
+    walking = "".join("D" if r.detected else "-" for r in results if 7 <= r.frame.offset_s < 10)
+    assert "--" not in walking and walking.count("-") > 5
+
+
 def test_walking_every_frame_without_the_walk_interval() -> None:
     camera = CameraConfig.model_validate({**CAMERA, "performance": {"walk_interval_s": 0}})
     _, _, results = _run(camera, naive=False)
