@@ -48,6 +48,9 @@ SETTINGS: dict[str, dict[str, object]] = {
     "letterbox": {"passes": ("letterbox",)},
     "stretch": {"passes": ("stretch",)},
     "default-nms0.5": {"nms_iou": 0.5},
+    # A bigger canvas instead of tiles for small, far people (the default passes at that size).
+    "input512": {"input_size": 512},
+    "input640": {"input_size": 640},
     "default+tiles2x2": {"passes": ("letterbox", "stretch", "tiles"), "tile_grid": (2, 2)},
 }
 

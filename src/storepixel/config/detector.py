@@ -51,7 +51,9 @@ class DetectorConfig(BaseModel):
         description="Square model input side in pixels for models with a dynamic input; "
         "empty = the model's own (the bundled NanoDet: 416; 640 when it has none). A fixed-size "
         "model must match. A dynamic NanoDet or YOLOv8 model letterboxes a non-square frame "
-        "onto a canvas this long and only as wide or tall as the frame needs.",
+        "onto a canvas this long and only as wide or tall as the frame needs. For a camera "
+        "whose people are all small, 640 finds about as many as tiles at less cost; near "
+        "people are missed more at 640.",
     )
     confidence: float = Field(
         default=0.45,
