@@ -117,15 +117,18 @@ TRACKERS: dict[str, tuple[str, RunFn]] = {
 }
 
 
-# The detector config's runtime for the bundled detections (``--runtime``).
+# The detector config's runtime and confidence for the bundled detections (``--runtime``,
+# ``--confidence``).
 RUNTIME = "auto"
+CONFIDENCE = 0.45
 
 
 def bundled_detections(images: Images) -> dict[int, Detections]:
     from storepixel.config.detector import DetectorConfig
     from storepixel.vision.detector import load_detector
 
-    detector = load_detector(DetectorConfig(runtime=RUNTIME))  # type: ignore[arg-type]
+    config = DetectorConfig(runtime=RUNTIME, confidence=CONFIDENCE)  # type: ignore[arg-type]
+    detector = load_detector(config)
     return {f: detector.detect(img) for f, img in images.items()}
 
 
@@ -193,6 +196,12 @@ def main() -> None:
         help="what runs the model (the detector config's runtime)",
     )
     parser.add_argument(
+        "--confidence",
+        type=float,
+        default=0.45,
+        help="the bundled detector's confidence threshold (its default 0.45)",
+    )
+    parser.add_argument(
         "--tracker-config", type=json.loads, default={}, help="TrackerConfig overrides (JSON)"
     )
     parser.add_argument(
@@ -200,8 +209,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     CONFIG_OVERRIDES.update(args.tracker_config)
-    global RUNTIME
+    global RUNTIME, CONFIDENCE
     RUNTIME = args.runtime
+    CONFIDENCE = args.confidence
 
     sources = [s.strip() for s in args.detections.split(",") if s.strip()]
     names = [t.strip() for t in args.trackers.split(",") if t.strip()]
