@@ -2,14 +2,15 @@
 
     .venv/bin/python bench/mot_eval.py [SEQ_DIR ...] [--detections public,bundled,bundled-site]
         [--trackers storepixel,bytetrack,...] [--synthetic N] [--out out/mot_eval] [--write-docs]
-        [--tracker-config JSON] [--grey] [--runtime auto|onnxruntime|openvino]
+        [--tracker-config JSON] [--grey] [--runtime auto|onnxruntime|openvino] [--confidence C]
 
 Every tracker gets the SAME detections per frame: the sequence's public detections (scores mapped
 to [0, 1], see ``motlib.normalise_scores``), the bundled detector's boxes with its default
-config, or (``bundled-site``) those boxes less the ones standing in the ignore areas of the
-sequence's camera in ``bench/sites/<sequence>.yaml`` (none: all boxes), as ``storepixel track
---site`` does. Scores: py-motmetrics (MOTA, IDF1, ID switches, precision/recall), TrackEval (HOTA),
-matching at IoU 0.5. Our tracker's rows are written as MOTChallenge text under ``--out``.
+config (``--confidence`` changes its threshold), or (``bundled-site``) those boxes less the
+ones standing in the ignore areas of the sequence's camera in ``bench/sites/<sequence>.yaml``
+(none: all boxes), as ``storepixel track --site`` does. Scores: py-motmetrics (MOTA, IDF1, ID
+switches, precision/recall), TrackEval (HOTA), matching at IoU 0.5. Our tracker's rows are
+written as MOTChallenge text under ``--out``.
 ``--synthetic N`` adds N seeded synthetic store scenes per frame rate (``bench/synth.py``).
 ``--trackers storepixel-boxes,storepixel-file-boxes`` runs ours without the colour cue;
 ``--tracker-config '{"appearance_doubt": 1.01}'`` overrides ``TrackerConfig`` fields of our rows
