@@ -162,29 +162,25 @@ class ZoneConfig(_Model):
         return self.exit_grace_s if self.exit_grace_s is not None else ZONE_DEFAULTS[self.kind][1]
 
 
-class PrivacyMaskConfig(_Model):
+class _Area(_Model):
+    """An optionally named simple polygon of the frame."""
+
+    id: Identifier | None = None
+    polygon: list[Point] = Field(description="At least 3 normalised points (a simple polygon).")
+
+    @field_validator("polygon")
+    @classmethod
+    def _simple(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        return _check_polygon(points)
+
+
+class PrivacyMaskConfig(_Area):
     """A polygon blanked in every frame before any model sees it."""
 
-    id: Identifier | None = None
-    polygon: list[Point] = Field(description="At least 3 normalised points (a simple polygon).")
 
-    @field_validator("polygon")
-    @classmethod
-    def _simple(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-        return _check_polygon(points)
-
-
-class IgnoreAreaConfig(_Model):
+class IgnoreAreaConfig(_Area):
     """Where no visitor can stand: people whose feet fall inside are not tracked or counted (a
     poster or screen showing people, mannequins, a window onto the street)."""
-
-    id: Identifier | None = None
-    polygon: list[Point] = Field(description="At least 3 normalised points (a simple polygon).")
-
-    @field_validator("polygon")
-    @classmethod
-    def _simple(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-        return _check_polygon(points)
 
 
 class PerformanceConfig(_Model):
