@@ -115,10 +115,10 @@ RUNTIME = "auto"
 
 def runtime_label() -> str:
     """How the cameras' detector computes on this box ("openvino bf16", "onnxruntime float32")."""
-    from storepixel.vision.onnx_session import runtime_label
+    from storepixel.vision.detector import describe_runtime
 
     config = DetectorConfig(passes=["letterbox"], runtime=RUNTIME)  # type: ignore[arg-type]
-    return runtime_label(load_detector(config).model.session)
+    return describe_runtime(load_detector(config))
 
 
 def yardstick(clip: Path, passes: int = 10) -> float:

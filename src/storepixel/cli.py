@@ -73,8 +73,7 @@ def track(
     for up to the tracker's lost-track memory) are filled by linear interpolation."""
     from storepixel.config.site import load_site
     from storepixel.pipeline.camera import CameraPipeline
-    from storepixel.pipeline.ignore import IgnoreAreas
-    from storepixel.pipeline.privacy import PrivacyMask
+    from storepixel.pipeline.factory import camera_ignore_areas, camera_mask
     from storepixel.sources import open_source
     from storepixel.tracking.mot_io import tracks_to_mot_rows, write_mot_rows
     from storepixel.tracking.offline import TrackLog
@@ -85,8 +84,7 @@ def track(
     mask, ignore = None, None
     if site is not None and camera is not None:
         camera_config = load_site(site).camera(camera)
-        mask = PrivacyMask([m.polygon for m in camera_config.privacy_masks])
-        ignore = IgnoreAreas([a.polygon for a in camera_config.ignore_areas])
+        mask, ignore = camera_mask(camera_config), camera_ignore_areas(camera_config)
     source = open_source(video, fps=fps, analysis_fps=analysis_fps, anchor=0.0)
     tracker = Tracker()
     pipeline = CameraPipeline(_load_detector(detector), tracker, mask, ignore=ignore)

@@ -101,7 +101,7 @@ def bench(
         run_side_by_side,
     )
     from storepixel.sources import open_source
-    from storepixel.vision.detector import load_detector
+    from storepixel.vision.detector import describe_runtime, load_detector
 
     motlib = _motlib()
     seq = None
@@ -141,7 +141,7 @@ def bench(
     typer.echo(
         f"camera: {cam.id}, analysed at {cam.analysis_fps:g} fps ({naive.frames} frames); "
         f"{os.cpu_count()} cores, load {load:.1f} (1-min average after the runs); "
-        f"model on {_runtime(detector)}"
+        f"model on {describe_runtime(detector)}"
     )
     header = (
         f"{'':<22}{'video fps':>10}{'analysed fps':>14}{'× real time':>13}{'CPU s':>9}"
@@ -241,11 +241,3 @@ def bench(
         }
         json_out.parent.mkdir(parents=True, exist_ok=True)
         json_out.write_text(json.dumps(data, indent=1, default=float), encoding="utf-8")
-
-
-def _runtime(detector: object) -> str:
-    """How the detector's model computes ("openvino bf16", "onnxruntime float32")."""
-    from storepixel.vision.onnx_session import runtime_label
-
-    session = getattr(getattr(detector, "model", None), "session", None)
-    return runtime_label(session) if session is not None else "a custom detector"

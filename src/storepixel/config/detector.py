@@ -18,6 +18,7 @@ from storepixel.errors import ConfigError
 
 DetectorFormat = Literal["nanodet", "yolov8", "yolox"]
 PassKind = Literal["letterbox", "stretch", "tiles"]
+Runtime = Literal["auto", "onnxruntime", "openvino"]
 FORMATS: tuple[str, ...] = ("nanodet", "yolov8", "yolox")
 PASS_KINDS: tuple[str, ...] = ("letterbox", "stretch", "tiles")
 
@@ -76,7 +77,7 @@ class DetectorConfig(BaseModel):
     threads: int = Field(
         default=2, ge=1, le=64, title="Threads", description="CPU threads for one inference."
     )
-    runtime: Literal["auto", "onnxruntime", "openvino"] = Field(
+    runtime: Runtime = Field(
         default="auto",
         title="Runtime",
         description="What runs the model: onnxruntime (float32), openvino (bfloat16 on CPUs "

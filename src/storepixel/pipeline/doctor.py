@@ -80,8 +80,7 @@ def check_cameras(
 
 def check_detectors(site: SiteConfig) -> list[Check]:
     """Load each distinct detector configuration once."""
-    from storepixel.vision.detector import load_detector
-    from storepixel.vision.onnx_session import runtime_label
+    from storepixel.vision.detector import describe_runtime, load_detector
 
     checks, seen = [], set()
     for cam in site.cameras:
@@ -95,7 +94,7 @@ def check_detectors(site: SiteConfig) -> list[Check]:
         except StorepixelError as err:
             checks.append(Check(f"detector ({cam.id})", "fail", str(err)))
         else:
-            runtime = runtime_label(detector.model.session)  # type: ignore[attr-defined]
+            runtime = describe_runtime(detector)
             checks.append(Check(f"detector ({cam.id})", "ok", f"{name} model loads ({runtime})"))
     return checks
 

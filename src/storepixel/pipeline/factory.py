@@ -36,8 +36,8 @@ def build_camera_pipeline(
     naive: bool = False,
 ) -> CameraPipeline:
     """Mask → gate → ``detector`` → ignore areas → a fresh tracker → analytics for ``camera``,
-    anchored at
-    ``run_anchor`` (the capture time the run started: it seeds the pseudonymous track ids).
+    anchored at ``run_anchor`` (the capture time the run started: it seeds the pseudonymous
+    track ids).
 
     The camera's ``performance`` settings (defaults when absent) choose the gate and the
     detection region; ``naive=True`` turns both off (the detector sees every analysed frame,
@@ -46,14 +46,24 @@ def build_camera_pipeline(
     The pipeline gets its own view of ``detector`` (``vision.detector.for_camera``): a detector
     shared by several cameras keeps what its adaptive passes learned per camera, and the naive
     pipeline runs every configured pass on every frame."""
-    mask = PrivacyMask([m.polygon for m in camera.privacy_masks])
     analytics = CameraAnalytics(site_id, camera, run_anchor)
     own = for_camera(detector, adaptive=not naive)
-    ignore = IgnoreAreas([a.polygon for a in camera.ignore_areas])
-    pipeline = CameraPipeline(own, Tracker(), mask, analytics, ignore=ignore)
+    pipeline = CameraPipeline(
+        own, Tracker(), camera_mask(camera), analytics, ignore=camera_ignore_areas(camera)
+    )
     if not naive:
         apply_performance(pipeline, camera)
     return pipeline
+
+
+def camera_mask(camera: CameraConfig) -> PrivacyMask:
+    """``camera``'s privacy masks, blanked before any model sees a frame."""
+    return PrivacyMask([m.polygon for m in camera.privacy_masks])
+
+
+def camera_ignore_areas(camera: CameraConfig) -> IgnoreAreas:
+    """``camera``'s ignore areas, whose detections the tracker never sees."""
+    return IgnoreAreas([a.polygon for a in camera.ignore_areas])
 
 
 def apply_performance(pipeline: CameraPipeline, camera: CameraConfig) -> None:

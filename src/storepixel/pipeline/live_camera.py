@@ -22,9 +22,12 @@ from storepixel.analytics.occupancy import bucket_start
 from storepixel.config.site import CameraConfig
 from storepixel.errors import ConfigError
 from storepixel.pipeline.camera import FrameResult
-from storepixel.pipeline.factory import apply_performance, build_camera_pipeline
-from storepixel.pipeline.ignore import IgnoreAreas
-from storepixel.pipeline.privacy import PrivacyMask
+from storepixel.pipeline.factory import (
+    apply_performance,
+    build_camera_pipeline,
+    camera_ignore_areas,
+    camera_mask,
+)
 from storepixel.pipeline.sessions import HourCloser, hour_start
 from storepixel.sources.backoff import Backoff
 from storepixel.sources.health import CameraHealth
@@ -268,8 +271,8 @@ class LiveCamera:
         settled = [e for r in self.pipeline.drain() for e in r.events]
         old = self.camera
         self.camera = camera
-        self.pipeline.mask = PrivacyMask([m.polygon for m in camera.privacy_masks])
-        self.pipeline.ignore = IgnoreAreas([a.polygon for a in camera.ignore_areas])
+        self.pipeline.mask = camera_mask(camera)
+        self.pipeline.ignore = camera_ignore_areas(camera)
         if camera.detector != old.detector:
             # Its own view of the (shared) detector: adaptive-pass state is per camera.
             self.pipeline.detector = for_camera(self._detector_for(camera))

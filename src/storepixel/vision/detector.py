@@ -34,6 +34,15 @@ class Detector(ABC):
         return [self.detect(image) for image in images]
 
 
+def describe_runtime(detector: object) -> str:
+    """How ``detector``'s model computes, for reports: "openvino bf16", "onnxruntime float32",
+    or "a custom detector" for one that is not an ONNX model of ours."""
+    from storepixel.vision.onnx_session import runtime_label
+
+    session = getattr(getattr(detector, "model", None), "session", None)
+    return runtime_label(session) if session is not None else "a custom detector"
+
+
 def load_detector(config: DetectorConfig | None = None) -> Detector:
     """Build the detector described by ``config`` (``None``: the bundled NanoDet, defaults).
 

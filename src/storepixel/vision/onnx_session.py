@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import onnxruntime as ort
 
+from storepixel.config.detector import Runtime
 from storepixel.errors import DetectorError
-
-Runtime = Literal["auto", "onnxruntime", "openvino"]
 
 
 def open_model(path: Path, threads: int = 2, runtime: Runtime = "auto") -> Any:
