@@ -29,6 +29,7 @@ from storepixel.api.heatmaps import save_file_heatmap
 from storepixel.api.sites import SiteRegistry
 from storepixel.api.timeutil import iso
 from storepixel.errors import StorepixelError
+from storepixel.sources.file import NOT_A_VIDEO, open_video
 from storepixel.store import Store
 from storepixel.store.web_models import VideoJobRecord
 from storepixel.types import Frame
@@ -48,14 +49,14 @@ class Cancelled(Exception):
 def probe_video(path: Path, label: str) -> None:
     """Refuse a file that is not a decodable video (:class:`UnsupportedMedia`, one line)."""
     try:
-        with av.open(str(path)) as container:
-            if not container.streams.video:
-                raise UnsupportedMedia(f"{label}: not a video (no video stream)")
-            for _ in container.decode(video=0):
-                return
+        with open_video(path) as container:
+            if container.streams.video:
+                for _ in container.decode(video=0):
+                    return
     except (av.error.FFmpegError, OSError, UnicodeDecodeError, ValueError):
         pass
-    raise UnsupportedMedia(f"{label}: not a video file (expected e.g. MP4, AVI, MKV)")
+    # One answer for every refusal: it must not tell what a playlist's entries pointed at.
+    raise UnsupportedMedia(f"{label}: {NOT_A_VIDEO}")
 
 
 def job_json(row: Any, tz: Any = None) -> dict[str, Any]:
