@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import av
+import cv2
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -123,3 +127,54 @@ def test_host_allow_list(site_files: list[Path], store: Store, tmp_path: Path) -
     with TestClient(app, base_url="http://evil.example") as bad:
         r = bad.get("/healthz")
         assert r.status_code == 400 and r.headers["x-content-type-options"] == "nosniff"
+
+
+# --- 7 (and issue 15, defect 7). uploads are analysed as the uploaded bytes only ---------------
+
+
+def _write_ts(path: Path) -> Path:
+    """A real 1 s MPEG-TS clip (what an HLS playlist lists)."""
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("mpeg2video", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 64, 64, "yuv420p"
+        for i in range(10):
+            image = np.full((64, 64, 3), i * 20, np.uint8)
+            out.mux(stream.encode(av.VideoFrame.from_ndarray(image, format="bgr24")))
+        out.mux(stream.encode())
+    return path
+
+
+def _upload(admin: Admin, name: str, data: bytes) -> Any:
+    client, csrf = admin
+    files = {"file": (name, data, "application/octet-stream")}
+    return client.post("/api/sites/lisbon/jobs", files=files, data={"camera": "door"}, headers=csrf)
+
+
+def test_a_jpeg_uploaded_as_a_video_is_refused(admin: Admin) -> None:
+    _, jpeg = cv2.imencode(".jpg", np.full((120, 160, 3), 90, np.uint8))
+    for name in ("photo.jpg", "photo.mp4"):
+        r = _upload(admin, name, jpeg.tobytes())
+        assert r.status_code == 415, r.text
+        assert r.json()["detail"] == f"{name}: not a video file (expected e.g. MP4, AVI, MKV)"
+    client, _ = admin
+    assert client.get("/api/sites/lisbon/jobs").json() == []
+
+
+def test_a_playlist_naming_local_files_is_refused_the_same_way(
+    admin: Admin, tmp_path: Path
+) -> None:
+    segment = _write_ts(tmp_path / "elsewhere.ts")
+    answers = set()
+    for target in (segment, tmp_path / "missing.ts"):
+        playlist = f"#EXTM3U\n#EXT-X-TARGETDURATION:2\n#EXTINF:1.0,\n{target}\n#EXT-X-ENDLIST\n"
+        r = _upload(admin, "list.m3u8", playlist.encode())
+        assert r.status_code == 415, r.text
+        answers.add(r.text)
+    assert len(answers) == 1  # an existing and a missing file look the same
+    concat = f"ffconcat version 1.0\nfile '{segment}'\n".encode()
+    assert _upload(admin, "list.ffconcat", concat).status_code == 415
+
+
+def test_a_self_contained_video_is_still_accepted(admin: Admin, tmp_path: Path) -> None:
+    r = _upload(admin, "clip.ts", _write_ts(tmp_path / "clip.ts").read_bytes())
+    assert r.status_code == 202, r.text
