@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Request
 from starlette.requests import HTTPConnection
 
-from storepixel.api.sites import SiteRegistry
+from storepixel.config.registry import SiteRegistry
 from storepixel.store import Store
 
 if TYPE_CHECKING:

@@ -9,7 +9,6 @@ from collections import defaultdict, deque
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from storepixel.api import accounts
 from storepixel.api.deps.auth import (
     COOKIE,
     Principal,
@@ -20,6 +19,7 @@ from storepixel.api.deps.auth import (
 )
 from storepixel.api.errors import TooManyRequests, Unauthorized
 from storepixel.api.state import AppState, get_state
+from storepixel.store import accounts
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 MAX_FAILURES = 5
