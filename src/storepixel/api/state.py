@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Request
 from starlette.requests import HTTPConnection
 
+from storepixel.api.login_guard import LoginGuard
 from storepixel.api.sites import SiteRegistry
 from storepixel.store import Store
 
@@ -30,6 +31,7 @@ class AppState:
     hub: LiveHub | None = None
     jobs: JobRunner | None = None
     metrics: ApiMetrics | None = None
+    login_guard: LoginGuard = field(default_factory=LoginGuard)
 
     def supervisor(self, site_id: str) -> Any | None:
         return self.supervisors.get(site_id)
