@@ -89,9 +89,10 @@ def create_app(
 ) -> FastAPI:
     """The storepixel API (and dashboard) for ``site_configs`` over ``store``.
 
-    ``supervisors`` maps site ids to live Supervisors (contract A), started with the app unless
-    ``start_supervisors`` is false; without them the API reads the store only and the live
-    endpoints answer 409. Uploads go under ``data_dir/uploads`` and are deleted after analysis.
+    ``supervisors`` maps site ids to live Supervisors, started with the app unless
+    ``start_supervisors`` is false; the live feed subscribes to each one's event bus. Without
+    them the API reads the store only and the live endpoints answer 409. Uploads go under
+    ``data_dir/uploads`` and are deleted after analysis; their events go to the site's bus.
     Other request bodies are refused over ``max_body_bytes``; with ``allowed_hosts``, requests
     for any other ``Host`` are refused.
     """
@@ -112,9 +113,9 @@ def create_app(
         supervisors=sups,
         metrics=metrics,
     )
-    state.jobs = JobRunner(store, registry)
+    state.jobs = JobRunner(store, registry, state.bus)
     if sups:
-        state.hub = LiveHub(registry, store)
+        state.hub = LiveHub(registry)
         registry.on_change(_push_to_supervisors(state))
 
     @contextlib.asynccontextmanager
@@ -123,25 +124,19 @@ def create_app(
         stale = state.jobs.recover()
         if stale:
             log.warning("%d video job(s) were interrupted by the last shutdown", stale)
-        listeners = []
         if state.hub is not None:
-            state.hub.start()
             for site_id, sup in sups.items():
-                listener = state.hub.listener(site_id)
-                sup.add_listener(listener)
-                listeners.append((sup, listener))
+                sup.bus.subscribe(state.hub.consumer(site_id))  # the live feed
                 if start_supervisors:
                     sup.start()
         try:
             yield
         finally:
-            for sup, listener in listeners:
-                if start_supervisors:
-                    sup.stop()
-                sup.remove_listener(listener)
-            if state.hub is not None:
-                state.hub.stop()
-            state.jobs.shutdown()
+            state.jobs.shutdown()  # uploads publish to the buses closed below
+            if start_supervisors:
+                for sup in sups.values():
+                    sup.stop()  # closes the bus it built
+            state.close_buses()
 
     app = FastAPI(
         title="storepixel",
