@@ -65,11 +65,11 @@ def shelves_funnel(
     format: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
 ) -> None:
     """Passers → stoppers → reachers per shelf, brand or category and hour, from the store."""
-    from storepixel.api.shelves import funnel_report
-    from storepixel.api.timeutil import time_range
     from storepixel.config.site import load_site
     from storepixel.errors import ConfigError
     from storepixel.store import open_store
+    from storepixel.store.shelves import funnel_report
+    from storepixel.timeutil import time_range
 
     if by not in ("shelf", "brand", "category"):
         raise ConfigError(f"--by: expected shelf, brand or category, got {by!r}")

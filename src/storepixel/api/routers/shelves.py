@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends, Query
 
 from storepixel.api.deps.auth import site_read
 from storepixel.api.routers.analytics import CAMERA, FROM, TO
-from storepixel.api.shelves import funnel_report
 from storepixel.api.state import AppState, get_state
-from storepixel.api.timeutil import time_range
 from storepixel.config.site import SiteConfig
+from storepixel.store.shelves import funnel_report
+from storepixel.timeutil import time_range
 
 router = APIRouter(prefix="/api/sites/{site}/analytics", tags=["analytics"])
 

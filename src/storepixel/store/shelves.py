@@ -10,10 +10,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from storepixel.analytics.funnel import GroupBy, ShelfIndex, shelf_funnel
-from storepixel.api.timeutil import Bucket, bucket_floor, bucket_starts, iso
 from storepixel.config.site import SiteConfig
 from storepixel.store import Store
 from storepixel.store.queries import coverage, iter_events, union_seconds
+from storepixel.timeutil import Bucket, bucket_floor, bucket_starts, iso
 from storepixel.types import EventKind
 
 SHELF_KINDS = [EventKind.SHELF_PASS, EventKind.SHELF_ATTENTION, EventKind.SHELF_REACH]
