@@ -339,8 +339,14 @@ class SiteConfig(_Model):
         """The file this configuration was loaded from, if any."""
         return self._path
 
-    def camera(self, camera_id: str) -> CameraConfig:
-        """The camera with this id; ``ConfigError`` listing the known ids otherwise."""
+    def camera(self, camera_id: str | None) -> CameraConfig:
+        """The camera with this id; ``ConfigError`` listing the known ids otherwise. ``None``
+        means the site's only camera (an error naming them when it has several)."""
+        if camera_id is None:
+            if len(self.cameras) == 1:
+                return self.cameras[0]
+            known = ", ".join(c.id for c in self.cameras)
+            raise ConfigError(f"this site has several cameras: name one with --camera ({known})")
         for cam in self.cameras:
             if cam.id == camera_id:
                 return cam
