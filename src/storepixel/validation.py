@@ -90,7 +90,8 @@ def expected(err: Mapping[str, Any], owner: type[BaseModel] | None = None) -> st
         return "expected a point [x, y]" if in_points else "missing required key"
     if in_points and kind in {"greater_than_equal", "less_than_equal", "finite_number"}:
         return (
-            f"expected a normalised coordinate between 0 and 1 (fraction of the frame), got {got!r}"
+            f"point off the frame: expected a normalised coordinate between 0 and 1 "
+            f"(fraction of the frame), got {got!r}"
         )
     if kind == "string_pattern_mismatch":
         return (

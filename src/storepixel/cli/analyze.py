@@ -144,6 +144,7 @@ def analyze(
     import json
 
     from storepixel.config.site import load_site
+    from storepixel.events.bus import build_bus
     from storepixel.pipeline.file_job import analyze_file, per_minute_series
     from storepixel.pipeline.report import render_report, write_report
     from storepixel.store import open_store
@@ -152,7 +153,7 @@ def analyze(
     camera_config = site_config.camera(camera)
     camera = camera_config.id
     anchor = _parse_start(start, site_config.site.timezone)
-    with open_store(db) as store:
+    with open_store(db) as store, build_bus(site_config, store) as bus:
 
         def progress(frames, total):  # type: ignore[no-untyped-def]
             return with_progress(frames, total, f"analysing {camera}", lambda f: f.index + 1)
@@ -161,7 +162,7 @@ def analyze(
             video,
             site_config,
             camera_config,
-            store,
+            bus,
             start=anchor,
             annotate=annotate,
             progress=progress,
