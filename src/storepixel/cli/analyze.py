@@ -142,6 +142,7 @@ def analyze(
 ) -> None:
     """Count line crossings, zone visits, dwell, occupancy and queues; store events and metrics."""
     import json
+    from zoneinfo import ZoneInfo
 
     from storepixel.config.site import load_site
     from storepixel.events.bus import build_bus
@@ -171,9 +172,10 @@ def analyze(
 
         save_file_heatmap(store, site_config.site.id, video.name, result)  # for the dashboard
         store_url = store.url
-    from datetime import UTC, datetime
+    from datetime import datetime
 
-    started = datetime.fromtimestamp(result.anchor, UTC).isoformat(timespec="seconds")
+    site_tz = ZoneInfo(site_config.site.timezone)
+    started = datetime.fromtimestamp(result.anchor, site_tz).isoformat(timespec="seconds")
     err_console.print(
         f"timeline starts {started} ({result.anchor_origin}); {result.frames} frames in "
         f"{result.elapsed_s:.1f} s; {result.events_new} new of {len(result.events)} events "
@@ -187,6 +189,7 @@ def analyze(
             result.as_json(),
             title=f"{site_config.site.name} · {camera}",
             start=result.anchor,
+            tz=site_tz,
             occupancy=per_minute_series(result.metrics, "occupancy_avg"),
             crossings=per_minute_series(result.metrics, "line_in"),
             heatmap_png=result.heatmap_png(),
