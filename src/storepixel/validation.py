@@ -42,33 +42,41 @@ def key_path(loc: Sequence[int | str]) -> str:
     return text
 
 
+def ordered_problems(errors: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """``errors`` with unknown keys first (otherwise in pydantic's order)."""
+    return sorted(errors, key=lambda e: e.get("type") != "extra_forbidden")
+
+
 def first_problem(errors: Sequence[Mapping[str, Any]]) -> Mapping[str, Any]:
-    """The error to show: the first unknown key if there is one, else the first error."""
-    unknown = [e for e in errors if e.get("type") == "extra_forbidden"]
-    return unknown[0] if unknown else errors[0]
+    """The error to show first: the first unknown key if there is one, else the first error."""
+    return ordered_problems(errors)[0]
 
 
 def describe_validation_error(
     errors: Sequence[Mapping[str, Any]],
     model: type[BaseModel] | None = None,
     *,
-    strip: int = 0,
+    most: int = 1,
 ) -> str:
-    """One line for ``errors`` (``ValidationError.errors()``). ``model`` is the validated model,
-    to list the keys allowed where an unknown one was found; ``strip`` drops leading location
-    parts (FastAPI's ``body``) when looking keys up in ``model``."""
+    """One line for ``errors`` (``ValidationError.errors()``): the first ``most`` problems and
+    how many more. ``model`` is the validated model, to list the keys allowed where an unknown
+    one was found."""
     if not errors:
         return "invalid input"
-    first = first_problem(errors)
-    loc: Loc = tuple(first.get("loc", ()))
-    if first.get("type") == "missing" and len(loc) > 1 and isinstance(loc[-1], int):
-        loc = loc[:-1]  # a point with too few numbers: name the point, not the missing number
-    what = expected(first, None if model is None else model_at(model, loc[strip:]))
-    where = key_path(loc) or "top level"
+    shown = [_describe_one(e, model) for e in ordered_problems(errors)[:most]]
     more = ""
-    if len(errors) > 1:
-        more = f" (+{len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return f"{where}: {what}{more}"
+    if len(errors) > most:
+        n = len(errors) - most
+        more = f" (+{n} more problem{'s' if n > 1 else ''})"
+    return "; ".join(shown) + more
+
+
+def _describe_one(err: Mapping[str, Any], model: type[BaseModel] | None) -> str:
+    loc: Loc = tuple(err.get("loc", ()))
+    if err.get("type") == "missing" and len(loc) > 1 and isinstance(loc[-1], int):
+        loc = loc[:-1]  # a point with too few numbers: name the point, not the missing number
+    what = expected(err, None if model is None else model_at(model, loc))
+    return f"{key_path(loc) or 'top level'}: {what}"
 
 
 def expected(err: Mapping[str, Any], owner: type[BaseModel] | None = None) -> str:

@@ -347,7 +347,7 @@ _ADAPTER: TypeAdapter[_EventBase] = TypeAdapter(AnyEvent)
 
 def _one_line(err: ValidationError, data: Mapping[str, Any]) -> str:
     where = f"invalid event (kind={data.get('kind')!r}, id={data.get('id')!r})"
-    return f"{where}: {describe_validation_error(err.errors())}"
+    return f"{where}: {describe_validation_error(err.errors(), most=3)}"
 
 
 def _validate(data: Mapping[str, Any]) -> _EventBase:
