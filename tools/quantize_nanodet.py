@@ -93,7 +93,7 @@ def main() -> None:
         op_types_to_quantize=["Conv"],
     )
     pre.unlink()
-    import motlib
+    from storepixel.evaluation import mot as motlib
 
     for name, path in (("fp32 (bundled)", BUNDLED_MODEL), ("int8", args.out)):
         print(f"{name}: {_ms_per_pass(path):.1f} ms per pass")
