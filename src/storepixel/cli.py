@@ -147,6 +147,14 @@ def analyze(
     annotate: Annotated[
         Path | None, typer.Option(help="Write a video with boxes, ids, lines, zones.")
     ] = None,
+    deliver_wait: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Seconds to wait for the site's outputs (webhooks, MQTT…) to take everything "
+            "before exiting; what is left stays for `storepixel outputs flush`.",
+        ),
+    ] = 60.0,
 ) -> None:
     """Count line crossings, zone visits, dwell, occupancy and queues; store events and metrics."""
     import json
@@ -176,6 +184,9 @@ def analyze(
         from storepixel.api.heatmaps import save_file_heatmap
 
         save_file_heatmap(store, site_config.site.id, video.name, result)  # for the dashboard
+        from storepixel.cli_outward import publish_analysis
+
+        publish_analysis(store, site_config, result, deliver_wait)
         store_url = store.url
     from datetime import UTC, datetime
 
@@ -267,9 +278,9 @@ def events_export(
 
 def _register_command_modules() -> None:
     """Command families that live in their own modules add their commands to ``app``."""
-    from storepixel import cli_bench, cli_live, cli_web
+    from storepixel import cli_bench, cli_live, cli_outward, cli_web
 
-    for module in (cli_live, cli_web, cli_bench):
+    for module in (cli_live, cli_web, cli_bench, cli_outward):
         module.register(app)
 
 

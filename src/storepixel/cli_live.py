@@ -67,7 +67,12 @@ def run(
     site_config = load_site(site)
     store = open_store(db)
     try:
-        supervisor = Supervisor(site_config, store, site_path=site, analysis_workers=workers)
+        from storepixel.outputs.service import OutwardService
+
+        outward = OutwardService(store, site_config)
+        supervisor = Supervisor(
+            site_config, store, site_path=site, analysis_workers=workers, outward=outward.sink
+        )
         stop = threading.Event()
 
         def _on_signal(signum: int, _frame: Any) -> None:
@@ -77,6 +82,7 @@ def run(
 
         signal.signal(signal.SIGTERM, _on_signal)
         signal.signal(signal.SIGINT, _on_signal)
+        outward.start()
         supervisor.start()
         log.info(
             "running",
@@ -99,6 +105,9 @@ def run(
             for h in supervisor.health().values():
                 log.info("health", extra=_health_fields(h))
         supervisor.stop()
+        left = outward.stop()
+        if left:
+            log.warning("%d message(s) wait in the outbox for the next run", left)
         for h in supervisor.health().values():
             log.info("final health", extra=_health_fields(h))
         if supervisor.last_write_error is not None:

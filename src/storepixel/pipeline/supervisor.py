@@ -37,10 +37,11 @@ from typing import Any, Protocol
 from storepixel.config.detector import DetectorConfig
 from storepixel.config.site import CameraConfig, SiteConfig
 from storepixel.errors import StorepixelError
+from storepixel.events.sinks import EventSink
 from storepixel.pipeline.camera import FrameResult
 from storepixel.pipeline.live_camera import LiveCamera, Outputs
 from storepixel.pipeline.sessions import next_hour, summarise_hour
-from storepixel.sources.health import CameraHealth
+from storepixel.sources.health import CameraHealth, CameraState
 from storepixel.store import Store
 from storepixel.store.runs import CameraSession
 from storepixel.types import Event, Frame
@@ -136,6 +137,7 @@ class Supervisor:
         open_timeout_s: float = 10.0,
         stall_timeout_s: float = 10.0,
         on_state: Callable[[CameraHealth], None] | None = None,
+        outward: EventSink | None = None,
     ) -> None:
         if detector_factory is None:
             from storepixel.vision.detector import load_detector
@@ -152,6 +154,8 @@ class Supervisor:
         self._detectors: dict[str, Any] = {}
         self._timeouts = (open_timeout_s, stall_timeout_s)
         self._on_state = on_state
+        # Alert rules and outputs (storepixel.outputs.sink.OutwardSink): fed after the store.
+        self.outward = outward
         self._lock = threading.RLock()
         self._write_lock = threading.Lock()
         self._listeners: list[LiveListener] = []
@@ -326,6 +330,13 @@ class Supervisor:
         )
         if self._on_state is not None:
             self._on_state(health)
+        camera_state = getattr(self.outward, "camera_state", None)
+        down = (CameraState.RECONNECTING, CameraState.ERROR)
+        if camera_state is not None and health.state in (CameraState.STREAMING, *down):
+            try:
+                camera_state(health.camera_id, health.state == CameraState.STREAMING)
+            except Exception:
+                log.exception("camera_down alert failed")
 
     # -- analysis workers ------------------------------------------------------------------------
 
@@ -419,10 +430,25 @@ class Supervisor:
                     self._retired = retired + self._retired
                 return
             self._backlog = Outputs()
+            self._outward(batch, marks)
             if self.last_write_error is not None:
                 log.info("store writes resumed")
                 self.last_write_error = None
             self._close_hours(cameras, marks, final)
+
+    def _outward(self, batch: Outputs, marks: Mapping[str, float | None]) -> None:
+        """Stored events and metrics on to the alert rules and outputs, then each camera's rules
+        evaluated up to its watermark. A failure here never holds up the store."""
+        if self.outward is None:
+            return
+        try:
+            self.outward.write_events(batch.events)
+            self.outward.write_metrics(batch.metrics)
+            advance = getattr(self.outward, "advance", None)
+            if advance is not None:
+                advance(marks)
+        except Exception:
+            log.exception("alerts/outputs failed")
 
     def _keep(self, batch: Outputs, reason: str) -> None:
         if reason != self.last_write_error:
