@@ -20,7 +20,8 @@ from typing import Any
 import yaml
 
 from storepixel.config.site import load_site
-from storepixel.outputs.service import publish_file
+from storepixel.events.bus import build_bus
+from storepixel.outputs.sink import outward_of
 from storepixel.pipeline.file_job import analyze_file
 from storepixel.store import open_store
 
@@ -33,11 +34,14 @@ def measure(video: Path) -> dict[str, Any]:
     truth = yaml.safe_load((HERE / "truth" / "vtest-lawn-pair.yaml").read_text())
     cam = site.camera("cam1")
     cpu = time.process_time()
-    with open_store("sqlite://") as store:
-        result = analyze_file(video, site, cam, store, start=ANCHOR)
-        end = result.anchor + result.first_offset + result.seconds
-        done = publish_file(store, site, cam.id, result.events, result.metrics, end)
-    changes = [(c.alert_id, c.change, round(c.time - ANCHOR, 2)) for c in done.alerts]
+    # The real path: the file's events go through the site's event bus, whose alert rules are
+    # evaluated to the footage's last frame when the file is done.
+    with open_store("sqlite://") as store, build_bus(site, store) as bus:
+        analyze_file(video, site, cam, bus, start=ANCHOR)
+        outward = outward_of(bus)
+        assert outward is not None
+        raised = outward.alert_changes
+    changes = [(c.alert_id, c.change, round(c.time - ANCHOR, 2)) for c in raised]
     opened = [t for _, kind, t in changes if kind == "opened"]
     resolved = [t for _, kind, t in changes if kind == "resolved"]
     return {

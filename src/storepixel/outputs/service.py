@@ -1,9 +1,10 @@
-"""The outward side of one site, ready to plug into a command: alert rules and outputs fed by the
-event path, the outbox delivered in the background, and the retention job.
+"""The outward side of one site in a long-running command (``run``, ``serve``): the outbox
+delivered in the background and the retention job every hour. (Alert rules and enqueuing ride
+on the site's event bus: :func:`storepixel.outputs.sink.attach`.)
 
-``publish_file`` is the one-shot form ``analyze`` uses: it runs the rules over a finished file,
-enqueues, and delivers before returning (waiting up to ``wait_s`` for a receiver that is down;
-what is left stays in the outbox for ``run``, ``serve`` or ``storepixel outputs flush``).
+``publish_file`` runs the rules and enqueues for events already in the store (tests, benches);
+``deliver`` is the one-shot delivery ``analyze`` does before exiting, waiting up to ``wait_s``
+for a receiver that is down; what is left stays for ``run``, ``serve`` or ``outputs flush``.
 """
 
 from __future__ import annotations
@@ -25,11 +26,21 @@ RETENTION_EVERY_S = 3600.0
 
 @dataclass(slots=True)
 class Published:
-    """What ``publish_file`` did: alert changes raised, messages still waiting in the outbox."""
+    """Alert changes raised, and messages still waiting in the outbox."""
 
     alerts: list[AlertChange] = field(default_factory=list)
     undelivered: int = 0
-    destinations: int = 0
+
+
+def deliver(store: Store, site: SiteConfig, wait_s: float) -> int:
+    """Deliver the site's outbox, waiting up to ``wait_s``; returns what is still pending."""
+    if not site.outputs:
+        return 0
+    dispatcher = Dispatcher.for_site(store, site)
+    try:
+        return dispatcher.drain(wait_s)
+    finally:
+        dispatcher.stop()
 
 
 def publish_file(
@@ -42,32 +53,24 @@ def publish_file(
     *,
     wait_s: float = 60.0,
 ) -> Published:
-    """Alerts and outputs for one analysed file whose footage ended at capture time ``end``."""
+    """Alert rules and outputs for one camera's stored footage that ended at capture time
+    ``end``, then delivery (as ``analyze`` does through the bus)."""
     if not site.alerts and not site.outputs:
         return Published()
-    dispatcher = Dispatcher.for_site(store, site) if site.outputs else None
     sink = OutwardSink(store, site)
     sink.write_events(events)
     sink.write_metrics(metrics)
     changes = sink.finish(camera_id, end)
-    left = 0
-    if dispatcher is not None:
-        try:
-            left = dispatcher.drain(wait_s)
-        finally:
-            dispatcher.stop()
-    return Published(changes, left, len(site.outputs))
+    return Published(changes, deliver(store, site, wait_s))
 
 
 class OutwardService:
-    """Alert rules + background delivery + hourly retention for one site (``run``/``serve``)."""
+    """Background delivery + hourly retention for one site (``run``/``serve``)."""
 
     def __init__(self, store: Store, site: SiteConfig, *, retention: bool = True) -> None:
         self.store = store
         self.site = site
         self.dispatcher = Dispatcher.for_site(store, site) if site.outputs else None
-        wake = self.dispatcher.wake if self.dispatcher is not None else None
-        self.sink = OutwardSink(store, site, on_enqueue=wake)
         self.retention = retention
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None

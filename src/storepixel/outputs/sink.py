@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from storepixel.alerts.engine import AlertChange, AlertEngine
 from storepixel.alerts.store import apply_changes
@@ -127,3 +128,22 @@ class OutwardSink:
 
     def close(self) -> None:
         pass
+
+
+def outward_of(bus: Any) -> OutwardSink | None:
+    """The site's outward sink among a bus's consumers (``None`` when the site has no alerts
+    and no outputs): pipelines hand it their capture-time watermarks."""
+    for sub in getattr(bus, "subscriptions", ()):
+        if isinstance(sub.consumer, OutwardSink):
+            return sub.consumer
+    return None
+
+
+def attach(bus: Any, site: SiteConfig, store: Store | None) -> None:
+    """Bus attacher (``events.bus.ATTACHERS``): alert rules and outputs for sites that have any.
+
+    Inline: the outbox rows are written right after the store write, in the same order, so a
+    message is enqueued exactly when its event is stored and a crash in between loses nothing
+    that a re-run would not enqueue again (ids are stable)."""
+    if store is not None and (site.alerts or site.outputs):
+        bus.subscribe(OutwardSink(store, site), inline=True)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from storepixel.cli_support import one_line_errors
+from storepixel.cli.support import one_line_errors
 
 log = logging.getLogger("storepixel.run")
 
@@ -70,9 +70,7 @@ def run(
         from storepixel.outputs.service import OutwardService
 
         outward = OutwardService(store, site_config)
-        supervisor = Supervisor(
-            site_config, store, site_path=site, analysis_workers=workers, outward=outward.sink
-        )
+        supervisor = Supervisor(site_config, store, site_path=site, analysis_workers=workers)
         stop = threading.Event()
 
         def _on_signal(signum: int, _frame: Any) -> None:

@@ -10,12 +10,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from storepixel.cli_support import err_console, one_line_errors
+from storepixel.cli.support import err_console, one_line_errors
 from storepixel.errors import ConfigError
 
 if TYPE_CHECKING:
     from storepixel.config.site import SiteConfig
-    from storepixel.pipeline.file_job import FileAnalysis
     from storepixel.store import Store
 
 SITE = Annotated[Path, typer.Option("--site", help="Site YAML.")]
@@ -28,21 +27,23 @@ privacy_app = typer.Typer(no_args_is_help=True, help="Data-subject requests (aud
 pos_app = typer.Typer(no_args_is_help=True, help="Point-of-sale receipts.")
 
 
-def publish_analysis(store: Store, site: SiteConfig, result: FileAnalysis, wait_s: float) -> None:
-    """``analyze``'s alerts and outputs for the file it just analysed, delivered before exit."""
-    from storepixel.outputs.service import publish_file
+def publish_analysis(store: Store, site: SiteConfig, bus: Any, wait_s: float) -> None:
+    """After ``analyze``: say which alerts the file raised, and deliver the outbox before exit
+    (waiting up to ``wait_s`` for a receiver that is down)."""
+    from storepixel.outputs.service import deliver
+    from storepixel.outputs.sink import outward_of
 
-    end = result.anchor + result.first_offset + result.seconds
-    done = publish_file(
-        store, site, result.camera_id, result.events, result.metrics, end, wait_s=wait_s
-    )
-    opened = [c for c in done.alerts if c.change == "opened"]
-    for change in opened:
-        err_console.print(f"alert {change.severity}: {change.message}", highlight=False)
-    if done.undelivered:
+    outward = outward_of(bus)
+    if outward is None:
+        return
+    for change in outward.alert_changes:
+        if change.change == "opened":
+            err_console.print(f"alert {change.severity}: {change.message}", highlight=False)
+    left = deliver(store, site, wait_s)
+    if left:
         err_console.print(
-            f"warning: {done.undelivered} message(s) not delivered within {wait_s:g} s; they stay "
-            "in the outbox for `storepixel run`, `serve` or `storepixel outputs flush`",
+            f"warning: {left} message(s) not delivered within {wait_s:g} s; they stay in the "
+            "outbox for `storepixel run`, `serve` or `storepixel outputs flush`",
             highlight=False,
         )
 
