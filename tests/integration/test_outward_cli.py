@@ -13,11 +13,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from storepixel.api import accounts
 from storepixel.cli import app
 from storepixel.config.site import load_site
 from storepixel.outputs.service import publish_file
-from storepixel.store import open_store
+from storepixel.store import accounts, open_store
 from storepixel.store.queries import iter_events
 from storepixel.types import Event
 from tests.fixtures.receivers import HttpReceiver, Mosquitto, MqttCollector

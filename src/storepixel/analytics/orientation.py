@@ -79,17 +79,14 @@ def _torso_length(kp: NDArray[np.float32]) -> float:
     return max(2.0 * float(np.hypot(*(pts[0] - pts[-1]))), 1.0)
 
 
-def faces(
-    kp: NDArray[np.float32], target: NDArray[np.float64], max_angle_deg: float = 90.0
-) -> bool | None:
-    """Whether the person faces ``target`` (a pixel point) within ``max_angle_deg``; ``None``
-    when the pose cannot tell."""
+def faces(kp: NDArray[np.float32], targets: NDArray[np.float64]) -> bool | None:
+    """Whether any of ``targets`` (pixel points, e.g. a shelf's outline) lies in front of the
+    person's body plane; ``None`` when the pose cannot tell. "In front" is all a single camera
+    can judge reliably: it sees the facing direction foreshortened, so an angle finer than the
+    half-plane would depend on the camera's height and tilt."""
     front = facing_direction(kp)
     centre = torso_centre(kp)
     if front is None or centre is None:
         return None
-    to = np.asarray(target, np.float64) - centre
-    dist = float(np.hypot(*to))
-    if dist < 1e-6:
-        return True  # the shelf is where the body is: nothing to turn towards
-    return float(front @ to) / dist >= float(np.cos(np.radians(max_angle_deg)))
+    to = np.asarray(targets, np.float64).reshape(-1, 2) - centre
+    return bool((to @ front > 0).any())

@@ -10,7 +10,8 @@ for near and far people alike:
   analysed frames is a ``shelf_pass``.
 - **attention**: seconds in which the person stood still (foot point moving under
   ``STILL_SPEED`` box heights a second, over the last second) *and* faced the shelf
-  (``analytics.orientation``, from a pose at most ``POSE_FRESH_S`` old). An engagement with at
+  (some of the shelf in front of their body plane, ``analytics.orientation``, from a pose at
+  most ``POSE_FRESH_S`` old). An engagement with at
   least the shelf's ``min_attention_s`` of it is a ``shelf_attention`` carrying the seconds.
   Facing is never guessed: without a fresh, confident pose no attention is counted.
 - **reach**: a wrist, seen with confidence on a pose whose shoulders are seen too, deeper than
@@ -43,6 +44,8 @@ POSE_FRESH_S = 1.0  # a pose older than this says nothing about facing now
 WRIST_DEPTH = 0.02  # of box height, inside the outline, to start a touch
 RELEASE_S = 0.5  # no wrist inside this long ends a touch
 WRISTS = (KP["left_wrist"], KP["right_wrist"])
+ELBOWS = (KP["left_elbow"], KP["right_elbow"])
+HAND_REACH = 0.35  # of the forearm beyond the wrist: the middle of the hand
 SHOULDERS = (KP["left_shoulder"], KP["right_shoulder"])
 
 
@@ -136,7 +139,6 @@ class ShelfCounter:
     ) -> list[ShelfOutcome]:
         poly = self.polygon(frame_size)
         near = boxes_near(poly, boxes, REACH) if len(boxes) else np.zeros(0, bool)
-        target = poly.vertices.mean(axis=0)
         for tid, box, is_near in zip(ids, boxes, near.tolist(), strict=True):
             eng = self._open.get(tid)
             if not is_near:
@@ -154,7 +156,7 @@ class ShelfCounter:
             still = speed is not None and speed < STILL_SPEED
             if fresh and still and dt > 0:
                 assert m.pose is not None
-                if faces(m.pose, _nearest(poly, m.pose, target)):
+                if faces(m.pose, poly.vertices):
                     if eng.attention_start is None:
                         eng.attention_start = eng.last_time
                     eng.attention_s += dt
@@ -204,40 +206,39 @@ class ShelfCounter:
         return [self._finish(tid) for tid in list(self._open)]
 
 
-def _nearest(
-    poly: Polygon, kp: NDArray[np.float32], fallback: NDArray[np.float64]
-) -> NDArray[np.float64]:
-    """The point of the shelf outline nearest the person's shoulders (what they would turn to)."""
-    seen = [kp[i, :2] for i in SHOULDERS if kp[i, 2] >= MIN_SCORE]
-    if not seen:
-        return fallback
-    p = np.mean(seen, axis=0).astype(np.float64)
-    if poly.contains(p[None])[0]:
-        return p
-    v = poly.vertices
-    w = np.roll(v, -1, axis=0)
-    d = w - v
-    tt = np.clip(((p - v) * d).sum(1) / np.maximum((d * d).sum(1), 1e-12), 0.0, 1.0)
-    cand = v + tt[:, None] * d
-    return np.asarray(cand[np.argmin(np.hypot(*(cand - p).T))], np.float64)
-
-
 def _wrist_inside(poly: Polygon, kp: NDArray[np.float32] | None, height: float) -> bool:
-    """A confident wrist of a confident pose at least ``WRIST_DEPTH`` inside the outline."""
+    """A confident hand of a confident pose at least ``WRIST_DEPTH`` inside the outline.
+
+    The hand is the wrist carried on along the forearm by ``HAND_REACH`` of its length (where
+    the palm is: fingers take the product, the wrist stops at the shelf's edge); the wrist
+    itself when the elbow is not seen."""
     if kp is None or min(float(kp[i, 2]) for i in SHOULDERS) < MIN_SCORE:
         return False
-    wrists = [kp[i, :2] for i in WRISTS if kp[i, 2] >= MIN_SCORE and np.isfinite(kp[i, :2]).all()]
-    if not wrists:
+    hands = []
+    for wrist, elbow in zip(WRISTS, ELBOWS, strict=True):
+        if kp[wrist, 2] < MIN_SCORE or not np.isfinite(kp[wrist, :2]).all():
+            continue
+        hand = kp[wrist, :2].astype(np.float64)
+        if kp[elbow, 2] >= MIN_SCORE:
+            hand = hand + HAND_REACH * (hand - kp[elbow, :2])
+        hands.append(hand)
+    if not hands:
         return False
-    depth = poly.signed_depth(np.asarray(wrists, np.float64))
+    depth = poly.signed_depth(np.asarray(hands, np.float64))
     return bool((depth >= WRIST_DEPTH * height).any())
 
 
 def boxes_near(poly: Polygon, boxes: NDArray[np.float32], reach: float) -> NDArray[np.bool_]:
-    """For each box (N, 4 pixels), grown by ``reach`` of its height: does it overlap ``poly``?"""
+    """For each box (N, 4 pixels), grown by ``reach`` of its height: does it overlap ``poly``?
+
+    A person whose feet are above the shelf's far edge in the image stands behind it (seen over
+    it, further from the camera) and is never within reach, however much the boxes overlap."""
     out = np.zeros(len(boxes), bool)
     v = poly.vertices
+    far_edge = float(v[:, 1].min())
     for i, (x0, y0, x1, y1) in enumerate(np.asarray(boxes, np.float64)):
+        if y1 < far_edge:
+            continue  # feet above the shelf's far edge: standing behind it, out of reach
         m = reach * (y1 - y0)
         x0, y0, x1, y1 = x0 - m, y0 - m, x1 + m, y1 + m
         if ((v[:, 0] >= x0) & (v[:, 0] <= x1) & (v[:, 1] >= y0) & (v[:, 1] <= y1)).any():

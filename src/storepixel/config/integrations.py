@@ -58,7 +58,7 @@ def parse_hours(text: str) -> tuple[int, int]:
 class AlertRuleConfig(_Model):
     """One alert rule. Zone rules need ``zone``; ``camera`` narrows a rule to one camera."""
 
-    id: Identifier
+    id: Identifier = Field(description="Names the rule in alerts and messages.")
     rule: RuleKind = Field(
         description="queue_length_over (more than `people` in a queue zone for `seconds`), "
         "wait_over (someone waiting in a queue zone longer than `seconds`), occupancy_over "
@@ -79,7 +79,7 @@ class AlertRuleConfig(_Model):
         default_factory=list,
         description="zone_outside_hours: opening hours in site time, e.g. ['08:00-20:00'].",
     )
-    severity: Severity = "warning"
+    severity: Severity = Field("warning", description="info, warning or critical.")
     cooldown_s: float = Field(
         60.0,
         ge=0.0,
@@ -118,7 +118,10 @@ class OutputConfig(_Model):
     written in the file (``secret_env``, ``password_env``, ``api_secret_env``,
     ``write_key_env``)."""
 
-    kind: Literal["webhook", "mqtt", "ga4", "segment"]
+    kind: Literal["webhook", "mqtt", "ga4", "segment"] = Field(
+        description="webhook (signed POST), mqtt (with Home Assistant discovery), ga4 "
+        "(Measurement Protocol) or segment (a Segment-compatible track endpoint)."
+    )
     id: Identifier | None = Field(None, description="Name in the outbox; default kind + position.")
     url: str | None = Field(
         None,
@@ -204,15 +207,29 @@ RETENTION_DEFAULTS: dict[str, str] = {
 class RetentionConfig(_Model):
     """How long each kind of data is kept (``90d``, ``12h``); see docs/retention.md."""
 
-    events: str = RETENTION_DEFAULTS["events"]
-    metrics: str = RETENTION_DEFAULTS["metrics"]
-    sessions: str = RETENTION_DEFAULTS["sessions"]
-    descriptions: str = RETENTION_DEFAULTS["descriptions"]
-    media: str = RETENTION_DEFAULTS["media"]
-    alerts: str = RETENTION_DEFAULTS["alerts"]
-    audit: str = RETENTION_DEFAULTS["audit"]
-    outbox: str = RETENTION_DEFAULTS["outbox"]  # sent or parked messages
-    receipts: str = RETENTION_DEFAULTS["receipts"]
+    events: str = Field(
+        default=RETENTION_DEFAULTS["events"], description="Raw events (per person)."
+    )
+    metrics: str = Field(
+        default=RETENTION_DEFAULTS["metrics"], description="Minute metrics, coverage."
+    )
+    sessions: str = Field(
+        default=RETENTION_DEFAULTS["sessions"], description="Hourly camera sessions."
+    )
+    descriptions: str = Field(
+        default=RETENTION_DEFAULTS["descriptions"], description="VLM scene descriptions (opt-in)."
+    )
+    media: str = Field(
+        default=RETENTION_DEFAULTS["media"], description="Stored pictures/clips (opt-in)."
+    )
+    alerts: str = Field(default=RETENTION_DEFAULTS["alerts"], description="Resolved alerts.")
+    audit: str = Field(default=RETENTION_DEFAULTS["audit"], description="The audit log.")
+    outbox: str = Field(
+        default=RETENTION_DEFAULTS["outbox"], description="Sent or parked messages."
+    )
+    receipts: str = Field(
+        default=RETENTION_DEFAULTS["receipts"], description="Point-of-sale receipts."
+    )
 
     @field_validator("*")
     @classmethod

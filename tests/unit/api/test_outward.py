@@ -11,8 +11,7 @@ from fastapi.testclient import TestClient
 
 from storepixel.alerts.engine import AlertChange
 from storepixel.alerts.store import apply_changes
-from storepixel.api import accounts
-from storepixel.store import Store
+from storepixel.store import Store, accounts
 from storepixel.types import Event
 from tests.unit.api.conftest import key_for, login
 

@@ -14,7 +14,6 @@ from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, Field
 
 from storepixel.alerts import store as alert_store
-from storepixel.api.analytics import Scope, footfall_lines
 from storepixel.api.deps.auth import (
     Principal,
     current_principal,
@@ -23,13 +22,14 @@ from storepixel.api.deps.auth import (
     site_read,
 )
 from storepixel.api.errors import BadInput, Conflict, NotFound
-from storepixel.api.sales import conversion
 from storepixel.api.state import AppState, get_state
-from storepixel.api.timeutil import time_range
 from storepixel.config.site import SiteConfig
 from storepixel.errors import StorepixelError
 from storepixel.outputs.outbox import Outbox
+from storepixel.store.analytics import Scope, footfall_lines
 from storepixel.store.pos import ReceiptError, parse_receipt, write_receipts
+from storepixel.store.sales import conversion
+from storepixel.timeutil import time_range
 
 router = APIRouter(prefix="/api/sites/{site}", tags=["alerts and sales"])
 Status = Literal["open", "acknowledged", "resolved"]

@@ -1,7 +1,7 @@
 """Sales against footfall: conversion (transactions ÷ visitors) and basket per local hour or day.
 
 Visitors are the site's footfall (crossings *in* of the lines marked ``footfall``), from
-:func:`storepixel.api.analytics.footfall`; receipts from :mod:`storepixel.store.pos`. Both are
+:func:`storepixel.store.analytics.footfall`; receipts from :mod:`storepixel.store.pos`. Both are
 bucketed in the site's time zone. A bucket with no visitors has ``null`` ratios (a sale with no
 one counted in means a camera gap, not an infinite conversion).
 """
@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from storepixel.api.analytics import LineKeys, Scope, footfall
-from storepixel.api.timeutil import Bucket, bucket_floor, bucket_starts, iso
+from storepixel.store.analytics import LineKeys, Scope, footfall
 from storepixel.store.pos import receipts_between
+from storepixel.timeutil import Bucket, bucket_floor, bucket_starts, iso
 
 
 def _ratio(a: float, b: float, digits: int = 4) -> float | None:
