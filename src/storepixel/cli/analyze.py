@@ -121,6 +121,14 @@ def analyze(
     annotate: Annotated[
         Path | None, typer.Option(help="Write a video with boxes, ids, lines, zones.")
     ] = None,
+    deliver_wait: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Seconds to wait for the site's outputs (webhooks, MQTT…) to take everything "
+            "before exiting; what is left stays for `storepixel outputs flush`.",
+        ),
+    ] = 60.0,
 ) -> None:
     """Count line crossings, zone visits, dwell, occupancy and queues; store events and metrics."""
     import json
@@ -155,6 +163,9 @@ def analyze(
         from storepixel.store.heatmaps import save_file_heatmap
 
         save_file_heatmap(store, site_config.site.id, video.name, result)  # for the dashboard
+        from storepixel.cli.outward import publish_analysis
+
+        publish_analysis(store, site_config, bus, deliver_wait)
         store_url = store.url
     from datetime import datetime
 

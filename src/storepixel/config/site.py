@@ -35,6 +35,7 @@ from pydantic import (
 
 from storepixel.analytics.geometry import polygon_problem
 from storepixel.config.detector import DetectorConfig
+from storepixel.config.integrations import AlertRuleConfig, OutputConfig, RetentionConfig
 from storepixel.errors import ConfigError
 from storepixel.files import read_yaml
 from storepixel.validation import describe_validation_error, first_problem
@@ -368,6 +369,13 @@ class SiteConfig(_Model):
 
     site: SiteInfo = Field(description="The store: its id, name and time zone.")
     cameras: list[CameraConfig] = Field(min_length=1, description="The store's cameras.")
+    alerts: list[AlertRuleConfig] = Field(default_factory=list, description="Alert rules.")
+    outputs: list[OutputConfig] = Field(
+        default_factory=list, description="Webhooks, MQTT, GA4, Segment fed from the outbox."
+    )
+    retention: RetentionConfig = Field(
+        default_factory=lambda: RetentionConfig(), description="How long each kind of data is kept."
+    )
 
     _path: Path | None = PrivateAttr(default=None)
 
@@ -380,6 +388,27 @@ class SiteConfig(_Model):
                     f"cameras[{i}].id: {cam.id!r} is used twice; expected unique camera ids"
                 )
             seen.add(cam.id)
+        return self
+
+    @model_validator(mode="after")
+    def _alerts_and_outputs(self) -> SiteConfig:
+        ids: set[str] = set()
+        for i, rule in enumerate(self.alerts):
+            if rule.id in ids:
+                raise ValueError(f"alerts[{i}].id: {rule.id!r} is used twice")
+            ids.add(rule.id)
+            cams = [c for c in self.cameras if rule.camera in (None, c.id)]
+            if not cams:
+                raise ValueError(f"alerts[{i}].camera: no camera {rule.camera!r}")
+            if rule.zone is not None and not any(z.id == rule.zone for c in cams for z in c.zones):
+                raise ValueError(f"alerts[{i}].zone: no camera has a zone {rule.zone!r}")
+        names: set[str] = set()
+        for i, out in enumerate(self.outputs):
+            if out.id is None:
+                out.id = f"{out.kind}-{i + 1}"
+            if out.id in names:
+                raise ValueError(f"outputs[{i}].id: {out.id!r} is used twice")
+            names.add(out.id)
         return self
 
     @property
