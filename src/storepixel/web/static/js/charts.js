@@ -82,6 +82,13 @@ function totalWhenIdle(values) {
   return (u, v) => (v == null ? `${formatNumber(total)} in total` : formatNumber(v));
 }
 
+/** A line's legend value: the hovered point's, else the range's highest. */
+function maxWhenIdle(values) {
+  const known = values.filter((v) => v !== null && v !== undefined);
+  const top = known.length ? formatNumber(Math.max(...known), 1) : "no data";
+  return (u, v) => (v == null ? `highest ${top}` : formatNumber(v, 1));
+}
+
 /**
  * Bars over time. x: POSIX seconds of bucket starts, step: bucket length in seconds;
  * series: [{label, values, color}] (one or two; two are drawn side by side in each bucket).
@@ -126,7 +133,7 @@ export function timeLines(container, { x, series, tz, summary, yLabel = "people"
       timeLegend(tz),
       ...series.map((s) => ({
         label: s.label,
-        value: (u, v) => (v == null ? "" : formatNumber(v, 1)),
+        value: maxWhenIdle(s.values),
         stroke: s.color,
         width: 2,
         dash: s.dash,
@@ -206,6 +213,7 @@ export function histogram(container, { bins, markers = [], unit = "s", summary, 
       { label: "bin", value: (u, v) => (v == null ? "" : binLabel(v)) },
       {
         label: "visits",
+        value: totalWhenIdle(bins.map((b) => b.count)),
         stroke: color,
         fill: `${color}cc`,
         width: 0,
