@@ -33,6 +33,7 @@ from storepixel.api.routers import (
     analytics,
     auth,
     events,
+    fleet,
     jobs,
     live,
     ops,
@@ -160,7 +161,7 @@ def create_app(
     )
     app.state.storepixel = state
     install_handlers(app)
-    for module in (auth, sites, analytics, shelves, events, jobs, live, admin, ops, outward):
+    for module in (auth, sites, analytics, shelves, events, jobs, live, admin, ops, outward, fleet):
         app.include_router(module.router)
     pages = _pages_router()
     if pages is not None:

@@ -1,0 +1,233 @@
+"""Edge → central sync: two SQLite edges forward to a real ``storepixel serve`` on PostgreSQL.
+
+The central server is stopped mid-way and restarted; after catch-up the central store holds the
+union of the edges, event for event; a replayed batch changes nothing; a key of one store can
+neither write nor read the other's; a wrong key is a one-line error that loses nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from storepixel.store import open_store
+from storepixel.store.accounts import create_key
+from storepixel.store.queries import iter_events, query_metrics
+from storepixel.store.runs import CameraSession, CoverageInterval
+from storepixel.types import Event, MetricRow
+from tests.fixtures.rtsp_server import free_port
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+# Recent capture times: the central's retention job (run when serve starts) keeps them.
+T0 = float(int(time.time() // 3600 - 3) * 3600)
+
+
+def _cli() -> list[str]:
+    exe = Path(sys.executable).with_name("storepixel")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "storepixel.cli"]
+
+
+def _events(site: str, first: int, n: int) -> list[Event]:
+    out = []
+    for i in range(first, first + n):
+        eid = hashlib.sha256(f"{site}/{i}".encode()).hexdigest()[:32]
+        kind, props = (
+            ("line_crossing", {"direction": "in" if i % 3 else "out", "line_id": "door"})
+            if i % 2
+            else ("zone_enter", {})
+        )
+        scope = "door" if kind == "line_crossing" else "aisle"
+        out.append(Event(eid, kind, site, "cam1", T0 + i * 7.5, f"t{i}", scope, props))
+    return out
+
+
+def _fill_edge(url: str, site: str, first: int, n: int) -> None:
+    with open_store(url) as store:
+        store.write(
+            events=_events(site, first, n),
+            metrics=[
+                MetricRow(site, "cam1", "*", "occupancy_avg", T0 + m * 60, m * 0.5, 10, 1.0)
+                for m in range(first // 8, (first + n) // 8)
+            ],
+            coverage=[CoverageInterval(site, "cam1", T0 + first * 7.5, T0 + (first + n) * 7.5)],
+            sessions=[
+                CameraSession(site, "cam1", T0, T0 + 3600, 3600.0, 3, n, {"people_peak": 2}, T0)
+            ],
+        )
+
+
+class Central:
+    """``storepixel serve`` for two sites on PostgreSQL, stoppable and restartable."""
+
+    def __init__(self, tmp: Path, db: str, sites: list[Path]) -> None:
+        self.tmp, self.db, self.sites = tmp, db, sites
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        cmd = [*_cli(), "serve", "--db", self.db, "--port", str(self.port)]
+        for site in self.sites:
+            cmd += ["--site", str(site)]
+        cmd += ["--data-dir", str(self.tmp / "data")]
+        log = (self.tmp / "serve.log").open("ab")
+        self.process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=self.tmp)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, (self.tmp / "serve.log").read_text()[-2000:]
+            with (
+                contextlib.suppress(OSError),
+                urllib.request.urlopen(self.url + "/healthz", timeout=2) as r,
+            ):
+                if r.status == 200:
+                    return
+            time.sleep(0.2)
+        raise AssertionError("central serve did not answer /healthz")
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+
+@pytest.fixture
+def central(tmp_path: Path, pg_url: str) -> Iterator[tuple[Central, dict[str, str]]]:
+    sites = []
+    for site in ("lisbon", "porto"):
+        path = tmp_path / f"{site}.yaml"
+        path.write_text(f"site: {{id: {site}}}\ncameras: [{{id: cam1}}]\n")
+        sites.append(path)
+    with open_store(pg_url) as store:
+        keys = {
+            s: create_key(store, f"edge {s}", s, ["ingest"], "test")[1] for s in ("lisbon", "porto")
+        }
+    server = Central(tmp_path, pg_url, sites)
+    server.start()
+    try:
+        yield server, keys
+    finally:
+        server.stop()
+
+
+def _sync(edge: str, to: str, key: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "STOREPIXEL_INGEST_KEY": key}
+    return subprocess.run(
+        [*_cli(), "sync", "--db", edge, "--to", to, *extra],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+
+
+def _post(url: str, key: str, body: dict[str, object]) -> tuple[int, dict[str, object]]:
+    req = urllib.request.Request(
+        url,
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=10) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as err:
+        return err.code, json.loads(err.read())
+
+
+def _snapshot(url: str) -> set[tuple[str, str, str, float, str]]:
+    with open_store(url, create=False) as store:
+        return {(e.id, e.site_id, e.kind, round(e.time, 6), e.track_id) for e in iter_events(store)}
+
+
+def test_two_edges_catch_up_after_central_outage(
+    tmp_path: Path, central: tuple[Central, dict[str, str]], pg_url: str
+) -> None:
+    server, keys = central
+    edges = {s: f"sqlite:///{tmp_path / f'{s}-edge.db'}" for s in ("lisbon", "porto")}
+    _fill_edge(edges["lisbon"], "lisbon", 0, 40)
+    _fill_edge(edges["porto"], "porto", 0, 25)
+
+    first = _sync(edges["lisbon"], server.url, keys["lisbon"], "--batch", "7")
+    assert first.returncode == 0, first.stderr
+    assert "40 events" in first.stdout and "(40 events new there)" in first.stdout
+
+    # The central goes away; both edges keep recording and try to sync.
+    server.stop()
+    _fill_edge(edges["lisbon"], "lisbon", 40, 30)
+    _fill_edge(edges["porto"], "porto", 25, 10)
+    for site in ("lisbon", "porto"):
+        down = _sync(edges[site], server.url, keys[site])
+        assert down.returncode != 0
+        lines = down.stderr.strip().splitlines()
+        assert len(lines) == 1 and "cannot reach the central server" in lines[0], down.stderr
+        assert "Traceback" not in down.stderr
+
+    server.start()
+    caught_up = {s: _sync(edges[s], server.url, keys[s], "--batch", "9") for s in edges}
+    assert all(r.returncode == 0 for r in caught_up.values()), caught_up
+    assert "sent 30 events" in caught_up["lisbon"].stdout  # only what was not acknowledged
+    assert "sent 35 events" in caught_up["porto"].stdout  # porto never reached it before
+    again = _sync(edges["porto"], server.url, keys["porto"])
+    assert again.returncode == 0 and "0 events" in again.stdout  # nothing left to send
+
+    union = _snapshot(edges["lisbon"]) | _snapshot(edges["porto"])
+    assert len(union) == 105
+    assert _snapshot(pg_url) == union  # event for event
+    with open_store(pg_url, create=False) as store:
+        for site in ("lisbon", "porto"):
+            with open_store(edges[site], create=False) as edge:
+                want = query_metrics(edge, site_id=site)
+            assert query_metrics(store, site_id=site) == want
+
+    # A replayed batch (a lost acknowledgement) changes nothing.
+    replay = {"events": _json_events(edges["porto"])[:5]}
+    status, answer = _post(f"{server.url}/api/sites/porto/ingest", keys["porto"], replay)
+    assert status == 200 and answer["events_new"] == 0 and answer["events_existing"] == 5
+    assert _snapshot(pg_url) == union
+
+    # Store A's key cannot write to store B, nor smuggle B's rows under its own site,
+    # nor read B's events.
+    status, answer = _post(f"{server.url}/api/sites/porto/ingest", keys["lisbon"], replay)
+    assert status == 403, answer
+    status, answer = _post(f"{server.url}/api/sites/lisbon/ingest", keys["lisbon"], replay)
+    assert status == 403 and "porto" in str(answer["detail"]), answer
+    req = urllib.request.Request(
+        f"{server.url}/api/sites/porto/events",
+        headers={"Authorization": f"Bearer {keys['lisbon']}"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as denied:
+        urllib.request.urlopen(req, timeout=10)
+    assert denied.value.code in (403, 404)
+    assert _snapshot(pg_url) == union
+
+    # A wrong key: one line, non-zero, and the rows stay queued for the next try.
+    _fill_edge(edges["porto"], "porto", 35, 4)
+    wrong = _sync(edges["porto"], server.url, "spk_not-a-key")
+    assert wrong.returncode != 0
+    assert len(wrong.stderr.strip().splitlines()) == 1 and "401" in wrong.stderr, wrong.stderr
+    right = _sync(edges["porto"], server.url, keys["porto"])
+    assert right.returncode == 0 and "(4 events new there)" in right.stdout, right.stdout
+    assert _snapshot(pg_url) == _snapshot(edges["lisbon"]) | _snapshot(edges["porto"])
+
+
+def _json_events(url: str) -> list[dict[str, object]]:
+    from storepixel.events.schema import event_to_json
+
+    with open_store(url, create=False) as store:
+        return [event_to_json(e) for e in iter_events(store)]
