@@ -23,6 +23,7 @@ from storepixel.pipeline.gate import ChangeGate, GateSettings
 from storepixel.pipeline.ignore import IgnoreAreas
 from storepixel.pipeline.privacy import PrivacyMask
 from storepixel.pipeline.roi import detection_region
+from storepixel.pipeline.static import StaticObjects
 from storepixel.tracking.tracker import Tracker
 from storepixel.vision.detector import for_camera
 
@@ -49,7 +50,12 @@ def build_camera_pipeline(
     analytics = CameraAnalytics(site_id, camera, run_anchor)
     own = for_camera(detector, adaptive=not naive)
     pipeline = CameraPipeline(
-        own, Tracker(), camera_mask(camera), analytics, ignore=camera_ignore_areas(camera)
+        own,
+        Tracker(),
+        camera_mask(camera),
+        analytics,
+        ignore=camera_ignore_areas(camera),
+        static=camera_static_objects(camera),
     )
     if not naive:
         apply_performance(pipeline, camera)
@@ -64,6 +70,11 @@ def camera_mask(camera: CameraConfig) -> PrivacyMask:
 def camera_ignore_areas(camera: CameraConfig) -> IgnoreAreas:
     """``camera``'s ignore areas, whose detections the tracker never sees."""
     return IgnoreAreas([a.polygon for a in camera.ignore_areas])
+
+
+def camera_static_objects(camera: CameraConfig) -> StaticObjects | None:
+    """Watch for things that never move on ``camera`` (None when its ``static_after_s`` is 0)."""
+    return StaticObjects(camera.static_after_s) if camera.static_after_s > 0 else None
 
 
 def apply_performance(pipeline: CameraPipeline, camera: CameraConfig) -> None:
