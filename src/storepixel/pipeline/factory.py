@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from storepixel.analytics.engine import CameraAnalytics
@@ -21,11 +22,13 @@ from storepixel.config.site import CameraConfig, PerformanceConfig
 from storepixel.pipeline.camera import CameraPipeline
 from storepixel.pipeline.gate import ChangeGate, GateSettings
 from storepixel.pipeline.ignore import IgnoreAreas
+from storepixel.pipeline.pose_stage import PoseStage
 from storepixel.pipeline.privacy import PrivacyMask
 from storepixel.pipeline.roi import detection_region
 from storepixel.pipeline.static import StaticObjects
 from storepixel.tracking.tracker import Tracker
 from storepixel.vision.detector import for_camera
+from storepixel.vision.pose import PoseEstimator
 
 
 def build_camera_pipeline(
@@ -56,10 +59,24 @@ def build_camera_pipeline(
         analytics,
         ignore=camera_ignore_areas(camera),
         static=camera_static_objects(camera),
+        pose=pose_stage(camera),
     )
     if not naive:
         apply_performance(pipeline, camera)
     return pipeline
+
+
+def pose_stage(camera: CameraConfig) -> PoseStage | None:
+    """The pose stage for ``camera``'s shelves; ``None`` (no pose model loaded) without any.
+    The model is loaded once per process and shared: it keeps no per-camera state."""
+    if not camera.shelves:
+        return None
+    return PoseStage(shared_pose_estimator(), [s.polygon for s in camera.shelves])
+
+
+@functools.cache
+def shared_pose_estimator() -> PoseEstimator:
+    return PoseEstimator()
 
 
 def camera_mask(camera: CameraConfig) -> PrivacyMask:
