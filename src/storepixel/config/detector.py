@@ -129,6 +129,14 @@ class DetectorConfig(BaseModel):
         "overlapping slices, each enlarged (an extra pass, skipped like the others while it "
         "finds no one new). The most extra inferences per frame it may spend; 0 = off.",
     )
+    size_map: tuple[float, float, float, float] | None = Field(
+        default=None,
+        title="Person-size map",
+        description="What `storepixel calibrate` measured for this camera: slope, horizon row, "
+        "and the lowest and highest foot row seen (frame pixels; a person's height is slope × "
+        "(foot row − horizon row)). The detector starts from it and keeps learning; empty = "
+        "learn from the first people seen.",
+    )
     tile_grid: tuple[int, int] = Field(
         default=(2, 2),
         title="Tile grid",

@@ -105,13 +105,16 @@ class StaticObjects:
         )
         used: set[int] = set()
         for i in np.argsort(-detections.confidence):
-            thumb = _thumb(grey, boxes[i])
             j = int(np.argmax(iou[i])) if iou.shape[1] else -1
             if j < 0 or j in used or iou[i, j] < self.match_iou:
+                thumb = _thumb(grey, boxes[i])
                 self.anchors.append(Anchor(boxes[i], thumb, timestamp, timestamp, timestamp))
                 continue
             used.add(j)
             a = self.anchors[j]
+            # The picture is sampled at the anchor's own box, not the detection's: detector boxes
+            # jitter by a few pixels, which alone would look like motion of a textured thing.
+            thumb = _thumb(grey, a.xyxy)
             if float(np.abs(thumb - a.thumb).mean()) > self.change:
                 a.thumb, a.still_since = thumb, timestamp  # it moved: start again
             a.last_seen = timestamp

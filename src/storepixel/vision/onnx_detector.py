@@ -87,10 +87,12 @@ class OnnxDetector(Detector):
         tile_overlap: float = 0.25,
         adaptive: AdaptivePasses | None = None,
         far_slices: int = 0,
+        size_map: tuple[float, float, float, float] | None = None,
     ) -> None:
         self.model = model
         self.far_slices = far_slices
-        self.size_map = PersonSizeMap() if far_slices > 0 else None
+        self.size_seed = size_map
+        self.size_map = self._new_size_map()
         self.confidence = confidence
         self.nms_iou = nms_iou
         self.passes = tuple(passes)
@@ -106,9 +108,17 @@ class OnnxDetector(Detector):
         view = copy.copy(self)
         view.adaptive = self.adaptive if adaptive else None
         view._stats = _PassStats(view.adaptive.window) if view.adaptive else None
-        view.size_map = PersonSizeMap() if self.far_slices > 0 else None  # per camera
+        view.size_map = self._new_size_map()  # per camera
         view.passes_run = 0
         return view
+
+    def _new_size_map(self) -> PersonSizeMap | None:
+        if self.far_slices <= 0:
+            return None
+        size_map = PersonSizeMap()
+        if self.size_seed is not None:
+            size_map.seed(*self.size_seed)
+        return size_map
 
     @property
     def skipping_extra_passes(self) -> bool:

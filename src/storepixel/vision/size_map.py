@@ -57,6 +57,21 @@ class PersonSizeMap:
         self._y_lo, self._y_hi = min(self._y_lo, foot_y), max(self._y_hi, foot_y)
         self.samples += 1
 
+    def seed(
+        self, slope: float, horizon_y: float, y_lo: float, y_hi: float, weight: int = 50
+    ) -> None:
+        """Start from a measured line (``storepixel calibrate``) as if ``weight`` people had been
+        seen along it, spread over the foot rows ``y_lo``..``y_hi``; new people still move it."""
+        for y in np.linspace(y_lo, y_hi, weight):
+            self.add(float(y), slope * (float(y) - horizon_y))
+
+    def describe(self) -> tuple[float, float, float, float] | None:
+        """(slope, horizon row, lowest and highest foot row seen), what ``seed`` takes; None
+        while not converged."""
+        if not self.converged:
+            return None
+        return (self.slope, self.horizon_y, float(self._y_lo), float(self._y_hi))
+
     def add_boxes(self, xyxy: np.ndarray, frame_size: tuple[int, int], margin: float = 2.0) -> None:
         """Learn from boxes not cut by the frame's edges (a cut box is not a person's height)."""
         width, height = frame_size
