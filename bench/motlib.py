@@ -438,8 +438,8 @@ def replace_tables(path: Path, section: str, tables: list[str]) -> None:
     """Replace the first ``len(tables)`` Markdown tables of ``section`` in ``path``, in order,
     leaving everything else (the prose of the section, the other sections) as it is.
 
-    Several benchmarks share docs/accuracy.md, each owning one section; only the numbers are
-    regenerated, the text around them is written by hand."""
+    Several benchmarks share docs/dev/accuracy-history.md, each owning one section; only the
+    numbers are regenerated, the text around them is written by hand."""
     lines = path.read_text(encoding="utf-8").splitlines()
     start = next((i for i, ln in enumerate(lines) if ln.strip() == section), None)
     if start is None:
