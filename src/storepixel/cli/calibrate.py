@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -32,13 +32,16 @@ def calibrate(
     """Learn how tall people are across the camera's view (the person-size map) and where the
     detector will look again for small far people; print the map as a `size_map:` line for the
     camera's `detector` section, so a new install starts from it."""
-    from storepixel.cli.analyze import _load_detector
+    from storepixel.config.detector import DetectorConfig, load_detector_config
     from storepixel.errors import ConfigError
     from storepixel.sources import open_source
+    from storepixel.vision.detector import load_detector
 
-    det = _load_detector(detector)
+    config = load_detector_config(detector) if detector else DetectorConfig()
+    # The map is measured whatever far_slices the camera uses (0 only stops the far pass).
+    det: Any = load_detector(config.model_copy(update={"far_slices": max(config.far_slices, 3)}))
     if getattr(det, "size_map", None) is None:
-        raise ConfigError("the detector's far_slices is 0: no person-size map to calibrate")
+        raise ConfigError("this detector keeps no person-size map")
     source = open_source(video, analysis_fps=analysis_fps, anchor=0.0)
     frames, size = 0, (0, 0)
     started = time.perf_counter()
