@@ -27,9 +27,9 @@ import yaml
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import mot_eval
-from motlib import EVAL_ROOT, Sequence
 from storepixel.analytics.lines import LineCounter
 from storepixel.config.site import load_site
+from storepixel.evaluation.mot import EVAL_ROOT, Sequence
 
 REPO = Path(__file__).resolve().parents[1]
 TRUTH = REPO / "bench" / "truth" / "caviar" / "events.yaml"
@@ -47,7 +47,7 @@ def truth() -> dict[str, tuple[int, int]]:
 
 
 def _sequence(video: Path) -> Sequence:
-    from motlib import _video_info
+    from storepixel.evaluation.mot import _video_info
 
     n, fps, size = _video_info(video)
     empty = np.zeros((0, 6))

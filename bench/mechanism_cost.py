@@ -20,7 +20,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from motlib import EVAL_ROOT
+from storepixel.evaluation.mot import EVAL_ROOT
 
 DEFAULT = [
     EVAL_ROOT / "caviar" / "EnterExitCrossingPaths1cor.mpg",

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from storepixel.pipeline.annotate import VideoWriter
 from storepixel.sources import open_source
+from tests.fixtures.helpers import cut_clip, storepixel
 
 pytestmark = pytest.mark.slow
 
@@ -27,26 +25,10 @@ cameras:
 """
 
 
-def storepixel(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "storepixel.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
 @pytest.fixture(scope="module")
 def clip(vtest_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The first 20 s of vtest.avi as H.264 MP4."""
-    out = tmp_path_factory.mktemp("clip") / "clip.mp4"
-    writer = VideoWriter(out, 10)
-    for frame in open_source(vtest_path):
-        if frame.index >= 200:
-            break
-        writer.write(frame.image)
-    writer.close()
-    return out
+    return cut_clip(vtest_path, tmp_path_factory.mktemp("clip") / "clip.mp4", 200)
 
 
 @pytest.fixture()
@@ -135,3 +117,20 @@ def test_unreachable_database(clip: Path, site: Path) -> None:
     assert result.returncode != 0
     assert "Traceback" not in result.stderr and "s3cret" not in result.stderr
     assert len([ln for ln in result.stderr.splitlines() if ln.strip()]) == 1
+
+
+def test_annotated_video_keeps_the_privacy_mask(clip: Path, site: Path, tmp_path: Path) -> None:
+    """Issue 15, defect 2: ``--annotate`` drew on the unmasked frame. The masked band (top
+    centre, see SITE) stays black in every frame of the annotated video."""
+    out = tmp_path / "annotated.mp4"
+    result = storepixel(
+        "analyze", clip, "--site", site, "--camera", "cam1", "--db",
+        f"sqlite:///{tmp_path / 's.db'}", "--annotate", out,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    frames = list(open_source(out))
+    assert frames
+    for frame in frames:
+        h, w = frame.image.shape[:2]
+        inside = frame.image[int(0.07 * h) : int(0.15 * h), int(0.42 * w) : int(0.74 * w)]
+        assert inside.mean() < 8, (frame.index, inside.mean())

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-
-def storepixel(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "storepixel.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+from tests.fixtures.helpers import storepixel
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:
@@ -50,8 +42,8 @@ def test_unknown_detector_format(tmp_path: Path, vtest_path: Path) -> None:
 def test_site_without_camera(tmp_path: Path, vtest_path: Path) -> None:
     site = tmp_path / "site.yaml"
     site.write_text("site: {id: s}\ncameras: [{id: cam}]\n")
-    result = storepixel("track", vtest_path, "--mot", tmp_path / "o.txt", "--site", site)
-    assert_one_line_error(result, "--site and --camera go together")
+    result = storepixel("track", vtest_path, "--mot", tmp_path / "o.txt", "--camera", "cam")
+    assert_one_line_error(result, "--camera needs --site")
     result = storepixel(
         "track", vtest_path, "--mot", tmp_path / "o.txt", "--site", site, "--camera", "door"
     )

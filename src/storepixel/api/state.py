@@ -11,7 +11,7 @@ from fastapi import Request
 from starlette.requests import HTTPConnection
 
 from storepixel.api.login_guard import LoginGuard
-from storepixel.api.sites import SiteRegistry
+from storepixel.config.registry import SiteRegistry
 from storepixel.store import Store
 
 if TYPE_CHECKING:

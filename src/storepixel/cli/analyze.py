@@ -53,7 +53,8 @@ def track(
         typer.Option("--site", help="Site YAML: apply a camera's privacy masks and ignore areas."),
     ] = None,
     camera: Annotated[
-        str | None, typer.Option("--camera", help="Which camera of --site this is.")
+        str | None,
+        typer.Option("--camera", help="Which camera of --site this is (if it has several)."),
     ] = None,
 ) -> None:
     """Detect and track people; write `frame,id,x,y,w,h,conf,-1,-1,-1` rows (frame is 1-based).
@@ -69,11 +70,11 @@ def track(
     from storepixel.tracking.offline import TrackLog
     from storepixel.tracking.tracker import Tracker
 
-    if (site is None) != (camera is None):
-        raise ConfigError("--site and --camera go together")
+    if site is None and camera is not None:
+        raise ConfigError("--camera needs --site (the site YAML that has the camera)")
     mask, ignore = None, None
     camera_config = CameraConfig.model_validate({"id": "video"})  # no site: the defaults
-    if site is not None and camera is not None:
+    if site is not None:
         camera_config = load_site(site).camera(camera)
         mask, ignore = camera_mask(camera_config), camera_ignore_areas(camera_config)
     source = open_source(video, fps=fps, analysis_fps=analysis_fps, anchor=0.0)
@@ -105,29 +106,14 @@ def track(
     )
 
 
-def _parse_start(value: str | None, timezone: str) -> float | None:
-    """ISO-8601 → POSIX seconds; a time without an offset is read in the site's time zone."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from storepixel.errors import ConfigError
-
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"--start: not an ISO-8601 time: {value!r}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo(timezone))
-    return parsed.timestamp()
-
-
 @one_line_errors
 def analyze(
     video: Annotated[Path, typer.Argument(help="Video file to analyse.")],
     site: Annotated[Path, typer.Option("--site", help="Site YAML (cameras, lines, zones).")],
-    camera: Annotated[str, typer.Option("--camera", help="Which camera of the site this is.")],
+    camera: Annotated[
+        str | None,
+        typer.Option("--camera", help="Which camera of the site this is (if it has several)."),
+    ] = None,
     start: Annotated[
         str | None,
         typer.Option(help="Capture time of the file's first frame, ISO-8601 (default: from file)."),
@@ -138,19 +124,31 @@ def analyze(
     annotate: Annotated[
         Path | None, typer.Option(help="Write a video with boxes, ids, lines, zones.")
     ] = None,
+    deliver_wait: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Seconds to wait for the site's outputs (webhooks, MQTT…) to take everything "
+            "before exiting; what is left stays for `storepixel outputs flush`.",
+        ),
+    ] = 60.0,
 ) -> None:
     """Count line crossings, zone visits, dwell, occupancy and queues; store events and metrics."""
     import json
+    from zoneinfo import ZoneInfo
 
     from storepixel.config.site import load_site
     from storepixel.events.bus import build_bus
     from storepixel.pipeline.file_job import analyze_file, per_minute_series
     from storepixel.pipeline.report import render_report, write_report
     from storepixel.store import open_store
+    from storepixel.timeutil import parse_when
 
     site_config = load_site(site)
     camera_config = site_config.camera(camera)
-    anchor = _parse_start(start, site_config.site.timezone)
+    camera = camera_config.id
+    site_tz = ZoneInfo(site_config.site.timezone)
+    anchor = None if start is None else parse_when(start, site_tz, "--start")
     with open_store(db) as store, build_bus(site_config, store) as bus:
 
         def progress(frames, total):  # type: ignore[no-untyped-def]
@@ -165,13 +163,16 @@ def analyze(
             annotate=annotate,
             progress=progress,
         )
-        from storepixel.api.heatmaps import save_file_heatmap
+        from storepixel.store.heatmaps import save_file_heatmap
 
         save_file_heatmap(store, site_config.site.id, video.name, result)  # for the dashboard
-        store_url = store.url
-    from datetime import UTC, datetime
+        from storepixel.cli.outward import publish_analysis
 
-    started = datetime.fromtimestamp(result.anchor, UTC).isoformat(timespec="seconds")
+        publish_analysis(store, site_config, bus, deliver_wait)
+        store_url = store.url
+    from datetime import datetime
+
+    started = datetime.fromtimestamp(result.anchor, site_tz).isoformat(timespec="seconds")
     err_console.print(
         f"timeline starts {started} ({result.anchor_origin}); {result.frames} frames in "
         f"{result.elapsed_s:.1f} s; {result.events_new} new of {len(result.events)} events "
@@ -185,6 +186,7 @@ def analyze(
             result.as_json(),
             title=f"{site_config.site.name} · {camera}",
             start=result.anchor,
+            tz=site_tz,
             occupancy=per_minute_series(result.metrics, "occupancy_avg"),
             crossings=per_minute_series(result.metrics, "line_in"),
             heatmap_png=result.heatmap_png(),

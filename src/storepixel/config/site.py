@@ -32,11 +32,13 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import ErrorDetails
 
 from storepixel.analytics.geometry import polygon_problem
 from storepixel.config.detector import DetectorConfig
+from storepixel.config.integrations import AlertRuleConfig, OutputConfig, RetentionConfig
 from storepixel.errors import ConfigError
+from storepixel.files import read_yaml
+from storepixel.validation import describe_validation_error, first_problem
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
 Identifier = Annotated[
@@ -191,7 +193,7 @@ class ShelfConfig(_Model):
 class _Area(_Model):
     """An optionally named simple polygon of the frame."""
 
-    id: Identifier | None = None
+    id: Identifier | None = Field(None, description="Optional name, for your own reference.")
     polygon: list[Point] = Field(description="At least 3 normalised points (a simple polygon).")
 
     @field_validator("polygon")
@@ -210,7 +212,7 @@ class IgnoreAreaConfig(_Area):
 
 
 class PerformanceConfig(_Model):
-    """How a camera saves work (the ``performance`` section; see docs/performance.md).
+    """How a camera saves work (the ``performance`` section; see docs/tuning.md).
 
     Every option keeps what is counted: skipped frames still advance capture time, with the
     tracker holding each person where the detector last saw them.
@@ -273,9 +275,17 @@ class CameraConfig(_Model):
     detector: DetectorConfig | None = Field(
         None, description="Person detector settings; empty = the bundled default."
     )
-    lines: list[LineConfig] = Field(default_factory=list)
-    zones: list[ZoneConfig] = Field(default_factory=list)
-    privacy_masks: list[PrivacyMaskConfig] = Field(default_factory=list)
+    lines: list[LineConfig] = Field(
+        default_factory=list, description="Counting lines (entrances, aisles): in and out."
+    )
+    zones: list[ZoneConfig] = Field(
+        default_factory=list,
+        description="Areas, queues and shelf fronts: visits, dwell, occupancy, waiting time.",
+    )
+    privacy_masks: list[PrivacyMaskConfig] = Field(
+        default_factory=list,
+        description="Areas blanked before any model sees the frame, and in every image shown.",
+    )
     ignore_areas: list[IgnoreAreaConfig] = Field(
         default_factory=list,
         description="Detections whose foot point falls inside are dropped before tracking; "
@@ -365,8 +375,15 @@ class SiteInfo(_Model):
 class SiteConfig(_Model):
     """A whole site file. ``camera(id)`` picks one camera with a helpful error."""
 
-    site: SiteInfo
-    cameras: list[CameraConfig] = Field(min_length=1)
+    site: SiteInfo = Field(description="The store: its id, name and time zone.")
+    cameras: list[CameraConfig] = Field(min_length=1, description="The store's cameras.")
+    alerts: list[AlertRuleConfig] = Field(default_factory=list, description="Alert rules.")
+    outputs: list[OutputConfig] = Field(
+        default_factory=list, description="Webhooks, MQTT, GA4, Segment fed from the outbox."
+    )
+    retention: RetentionConfig = Field(
+        default_factory=lambda: RetentionConfig(), description="How long each kind of data is kept."
+    )
 
     _path: Path | None = PrivateAttr(default=None)
 
@@ -381,13 +398,40 @@ class SiteConfig(_Model):
             seen.add(cam.id)
         return self
 
+    @model_validator(mode="after")
+    def _alerts_and_outputs(self) -> SiteConfig:
+        ids: set[str] = set()
+        for i, rule in enumerate(self.alerts):
+            if rule.id in ids:
+                raise ValueError(f"alerts[{i}].id: {rule.id!r} is used twice")
+            ids.add(rule.id)
+            cams = [c for c in self.cameras if rule.camera in (None, c.id)]
+            if not cams:
+                raise ValueError(f"alerts[{i}].camera: no camera {rule.camera!r}")
+            if rule.zone is not None and not any(z.id == rule.zone for c in cams for z in c.zones):
+                raise ValueError(f"alerts[{i}].zone: no camera has a zone {rule.zone!r}")
+        names: set[str] = set()
+        for i, out in enumerate(self.outputs):
+            if out.id is None:
+                out.id = f"{out.kind}-{i + 1}"
+            if out.id in names:
+                raise ValueError(f"outputs[{i}].id: {out.id!r} is used twice")
+            names.add(out.id)
+        return self
+
     @property
     def path(self) -> Path | None:
         """The file this configuration was loaded from, if any."""
         return self._path
 
-    def camera(self, camera_id: str) -> CameraConfig:
-        """The camera with this id; ``ConfigError`` listing the known ids otherwise."""
+    def camera(self, camera_id: str | None) -> CameraConfig:
+        """The camera with this id; ``ConfigError`` listing the known ids otherwise. ``None``
+        means the site's only camera (an error naming them when it has several)."""
+        if camera_id is None:
+            if len(self.cameras) == 1:
+                return self.cameras[0]
+            known = ", ".join(c.id for c in self.cameras)
+            raise ConfigError(f"this site has several cameras: name one with --camera ({known})")
         for cam in self.cameras:
             if cam.id == camera_id:
                 return cam
@@ -405,19 +449,7 @@ def load_site(path: str | Path) -> SiteConfig:
     Relative detector model paths are resolved against the file's folder.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"site config not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read site config {path}: {exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
+    data = read_yaml(path, "site config")
     site = parse_site(data, source=str(path))
     site._path = path
     for cam in site.cameras:
@@ -438,30 +470,21 @@ def parse_site(data: Any, source: str = "site config") -> SiteConfig:
         raise ConfigError(f"{source}: {describe_error(exc, data)}") from None
 
 
-def dump_site(site: SiteConfig, path: str | Path) -> Path:
-    """Write ``site`` as YAML (unset optional keys left out) and return the path."""
-    out = Path(path)
+def site_yaml(site: SiteConfig) -> str:
+    """``site`` as YAML text (unset optional keys left out)."""
     data = site.model_dump(mode="json", exclude_none=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None)
+
+
+def dump_site(site: SiteConfig, path: str | Path) -> Path:
+    """Write ``site`` as YAML and return the path."""
+    out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None),
-        encoding="utf-8",
-    )
+    out.write_text(site_yaml(site), encoding="utf-8")
     return out
 
 
 # --- one-line error messages ---------------------------------------------------------------------
-
-
-def key_path(loc: tuple[int | str, ...]) -> str:
-    """pydantic's error location as a key path: ``cameras[0].zones[1].polygon``."""
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
 
 
 def _camera_hint(loc: tuple[int | str, ...], data: Any) -> str:
@@ -475,57 +498,6 @@ def _camera_hint(loc: tuple[int | str, ...], data: Any) -> str:
     return ""
 
 
-def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
-    """The model that owns the last key of ``loc`` (to list allowed keys for an unknown one)."""
-    model: type[BaseModel] | None = SiteConfig
-    for part in loc[:-1]:
-        if isinstance(part, int) or model is None:
-            continue
-        field = model.model_fields.get(part)
-        if field is None:
-            return None
-        model = _inner_model(field.annotation)
-    return model
-
-
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _expected(err: ErrorDetails) -> str:
-    kind, loc, got = err["type"], tuple(err["loc"]), err.get("input")
-    in_points = any(k in loc for k in ("points", "polygon")) and isinstance(loc[-1], int)
-    if kind == "extra_forbidden":
-        model = _model_at(loc)
-        allowed = f"; expected one of: {', '.join(model.model_fields)}" if model else ""
-        return f"unknown key {loc[-1]!r}{allowed}"
-    if kind == "missing":
-        return "expected a point [x, y]" if in_points else "missing required key"
-    if in_points and kind in {"greater_than_equal", "less_than_equal", "finite_number"}:
-        return (
-            f"point off the frame: expected a normalised coordinate between 0 and 1 "
-            f"(fraction of the frame), got {got!r}"
-        )
-    if kind == "string_pattern_mismatch":
-        return (
-            f"expected letters, digits and _ . : - (starting with a letter or digit), got {got!r}"
-        )
-    message = err["msg"].removeprefix("Value error, ")
-    if kind == "value_error":
-        return message
-    if message.startswith("Input should be "):
-        message = "expected " + message.removeprefix("Input should be ")
-    else:
-        message = message[:1].lower() + message[1:]
-    return f"{message}, got {got!r}"
-
-
 _SUBPATH = re.compile(r"^((?:[a-z_]+\[\d+\]\.)*[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+)?): (.*)$")
 
 
@@ -535,18 +507,12 @@ def describe_error(exc: ValidationError, data: Any = None) -> str:
     Only the first is shown so the message stays one line; fixing it reveals the next.
     """
     errors = exc.errors()
-    first = errors[0]
-    loc = tuple(first["loc"])
-    if first["type"] == "missing" and len(loc) > 1 and isinstance(loc[-1], int):
-        loc = loc[:-1]  # a point with too few numbers: name the point, not the missing number
-    where = key_path(loc) or "top level"
-    what = _expected(first)
+    message = describe_validation_error(errors, SiteConfig)
+    where, _, what = message.partition(": ")
+    first = first_problem(errors)
     # Model-level checks (unique ids) name the offending sub-key first: fold it into the path.
     found = _SUBPATH.match(what) if first["type"] == "value_error" else None
     if found:
         where = f"{where}.{found.group(1)}" if where != "top level" else found.group(1)
         what = found.group(2)
-    more = ""
-    if len(errors) > 1:
-        more = f" (+{len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return f"{where}{_camera_hint(loc, data)}: {what}{more}"
+    return f"{where}{_camera_hint(tuple(first['loc']), data)}: {what}"

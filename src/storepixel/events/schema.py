@@ -38,7 +38,9 @@ from pydantic import (
 )
 
 from storepixel.errors import StorepixelError
+from storepixel.timeutil import parse_iso
 from storepixel.types import EVENT_SCHEMA_VERSION, Event, EventKind, MetricRow
+from storepixel.validation import describe_validation_error
 
 SCHEMA_PATH = Path("docs") / "event-schema.json"
 
@@ -62,16 +64,8 @@ def parse_time(value: object) -> float:
         raise ValueError("time must be a number of seconds or an ISO-8601 string, not a boolean")
     if isinstance(value, int | float):
         seconds = float(value)
-    elif isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("time must carry a UTC offset (e.g. 2024-05-01T10:00:00Z)")
-        seconds = value.timestamp()
-    elif isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"time {value!r} is not ISO-8601") from None
-        return parse_time(parsed)
+    elif isinstance(value, datetime | str):
+        seconds = parse_iso(value)  # naive times refused
     elif hasattr(value, "item"):  # numpy scalars from the analytics stages
         return parse_time(value.item())
     else:
@@ -345,16 +339,8 @@ _ADAPTER: TypeAdapter[_EventBase] = TypeAdapter(AnyEvent)
 
 
 def _one_line(err: ValidationError, data: Mapping[str, Any]) -> str:
-    parts = []
-    for e in err.errors()[:3]:
-        where = ".".join(str(p) for p in e["loc"]) or "event"
-        parts.append(f"{where}: {e['msg']}")
-    more = f" (+{err.error_count() - 3} more)" if err.error_count() > 3 else ""
-    return (
-        f"invalid event (kind={data.get('kind')!r}, id={data.get('id')!r}): "
-        + "; ".join(parts)
-        + more
-    )
+    where = f"invalid event (kind={data.get('kind')!r}, id={data.get('id')!r})"
+    return f"{where}: {describe_validation_error(err.errors(), most=3)}"
 
 
 def _validate(data: Mapping[str, Any]) -> _EventBase:

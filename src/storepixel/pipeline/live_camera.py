@@ -28,6 +28,7 @@ from storepixel.pipeline.factory import (
     camera_ignore_areas,
     camera_mask,
     camera_static_objects,
+    pose_stage,
 )
 from storepixel.pipeline.sessions import HourCloser, hour_start
 from storepixel.sources.backoff import Backoff
@@ -99,7 +100,8 @@ class Outputs:
 class LiveCamera:
     """A camera's reader, pipeline, live counts and pending outputs.
 
-    ``counts`` (contract A) are since the start of the current capture-time hour (site time zone):
+    ``counts`` (what the live feed shows) are since the start of the current capture-time hour
+    (site time zone):
     ``{"people": in view now, "lines": {id: {"in", "out"}}, "zones": {id: {"occupancy"}}}``.
     """
 
@@ -280,7 +282,9 @@ class LiveCamera:
             # Its own view of the (shared) detector: adaptive-pass state is per camera.
             self.pipeline.detector = for_camera(self._detector_for(camera))
         self.reader.source.analysis_fps = camera.analysis_fps  # from the next connection
-        geometry = ("lines", "zones", "analysis_fps")
+        if camera.shelves != old.shelves:
+            self.pipeline.pose = pose_stage(camera)  # none (and no model) without shelves
+        geometry = ("lines", "zones", "shelves", "analysis_fps")
         unchanged = all(getattr(camera, k) == getattr(old, k) for k in geometry)
         if not (unchanged and camera.performance == old.performance):
             apply_performance(self.pipeline, camera)  # the gate and region follow the geometry

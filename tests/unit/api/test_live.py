@@ -20,6 +20,7 @@ from storepixel.api.app import create_app
 from storepixel.config.site import parse_site
 from storepixel.pipeline.supervisor import Supervisor
 from storepixel.store import Store
+from tests.fixtures.helpers import wait_for
 from tests.unit.api.conftest import key_for, login
 
 LINE = {"id": "walkway", "points": [[0.5, 0.25], [0.5, 0.85]]}
@@ -88,15 +89,6 @@ def live(vtest_path: Path, store: Store, users: None, tmp_path: Path) -> Iterato
         yield client
 
 
-def wait_for(predicate: Any, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return bool(predicate())
-
-
 @pytest.mark.slow
 def test_live_feeds_health_snapshot_and_edits(live: TestClient) -> None:
     client = live
@@ -145,7 +137,7 @@ def test_live_feeds_health_snapshot_and_edits(live: TestClient) -> None:
         params={"from": "2000-01-01T00:00Z", "to": "2100-01-01T00:00Z"},
     )
     assert png.status_code == 422  # more than 400 days
-    from storepixel.api.heatmaps import load_grid
+    from storepixel.store.heatmaps import load_grid
 
     now = time.time()
     assert load_grid(heat.store, "demo", "cam1", now - 7200, now + 7200).sum() > 0

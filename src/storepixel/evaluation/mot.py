@@ -20,10 +20,10 @@ from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
 from storepixel.tracking import Tracker, TrackerConfig
-from storepixel.tracking.association import iou_matrix
 from storepixel.tracking.mot_io import read_mot_file, tracks_to_mot_rows
 from storepixel.tracking.offline import TrackLog
 from storepixel.types import Detections
+from storepixel.vision.nms import box_iou
 
 F64 = NDArray[np.float64]
 
@@ -31,7 +31,7 @@ F64 = NDArray[np.float64]
 KNOWN_FPS = {"pets09-s3mf1": 7.0, "tud-campus": 25.0}
 # Footage a truth folder's seqinfo.ini names (``video = caviar/X.mpg``) is looked up here: the
 # shared evaluation folder beside the checkout, or $STOREPIXEL_EVAL.
-EVAL_ROOT = Path(os.environ.get("STOREPIXEL_EVAL", Path(__file__).parents[2] / "shared" / "eval"))
+EVAL_ROOT = Path(os.environ.get("STOREPIXEL_EVAL", Path(__file__).parents[4] / "shared" / "eval"))
 IMAGE_DIRS = ("img1", "img")
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm"}
 DET_FILES = ("det/det.txt", "img1/det.txt", "img/det.txt")
@@ -92,9 +92,9 @@ def load_sequence(root: str | Path, fps: float | None = None) -> Sequence:
     info = _seqinfo(root)
     image_dir = next((root / d for d in IMAGE_DIRS if (root / d).is_dir()), None)
     if "video" in info:  # our own truth for footage kept outside the repository
-        video = EVAL_ROOT / info["video"]
-        n_frames, video_fps, size = _video_info(video)
-        image_dir, fps = video, fps or video_fps
+        footage = EVAL_ROOT / info["video"]
+        n_frames, video_fps, size = _video_info(footage)
+        image_dir, fps = footage, fps or video_fps
     elif image_dir is not None:
         n_frames = sum(1 for p in image_dir.iterdir() if p.suffix.lower() in {".jpg", ".png"})
         size = _image_size(
@@ -259,15 +259,15 @@ def detection_pr(
     n_small = int((seq.gt[:, 5] < SMALL_PERSON_PX).sum())
     for f in seq.scored_frames():
         d = detections[f]
-        boxes = d.xyxy[d.confidence >= min_score]
-        rows = np.column_stack([np.full(len(boxes), f), np.zeros(len(boxes)), boxes[:, :2]])
-        rows = np.column_stack([rows, boxes[:, 2:] - boxes[:, :2]]).reshape(-1, 6)
-        boxes = _xywh_to_xyxy(scoreable(seq, rows)[:, 2:6]) if len(boxes) else boxes
+        found = d.xyxy[d.confidence >= min_score].astype(np.float64)
+        rows = np.column_stack([np.full(len(found), f), np.zeros(len(found)), found[:, :2]])
+        rows = np.column_stack([rows, found[:, 2:] - found[:, :2]]).reshape(-1, 6)
+        boxes = _xywh_to_xyxy(scoreable(seq, rows)[:, 2:6]) if len(found) else found
         g = seq.gt[seq.gt[:, 0] == f]
         n_det += len(boxes)
         if len(boxes) == 0 or len(g) == 0:
             continue
-        iou = iou_matrix(_xywh_to_xyxy(g[:, 2:6]), boxes)
+        iou = box_iou(_xywh_to_xyxy(g[:, 2:6]), boxes)
         r, c = linear_sum_assignment(-iou)
         hit = iou[r, c] >= MOT_MATCH_IOU
         tp += int(hit.sum())
@@ -326,7 +326,7 @@ def _overlaps(seq: Sequence) -> list[tuple[int, int, int]]:
     for k, (gid, box) in enumerate(_rows_by_frame(seq.gt, seq.scored_frames())):
         if len(gid) < 2:
             continue
-        iou = iou_matrix(_xywh_to_xyxy(box), _xywh_to_xyxy(box))
+        iou = box_iou(_xywh_to_xyxy(box), _xywh_to_xyxy(box))
         for i, j in zip(*np.nonzero(np.triu(iou, 1) > 0), strict=True):
             out.append((k, int(gid[i]), int(gid[j])))
     return out
@@ -375,7 +375,7 @@ def _hota(seq: Sequence, hyp: F64) -> dict[str, float]:
         "gt_ids": [np.array([gid_map[i] for i in g], np.int64) for g, _ in gts],
         "tracker_ids": [np.array([hid_map[i] for i in h], np.int64) for h, _ in hyps],
         "similarity_scores": [
-            iou_matrix(_xywh_to_xyxy(gb), _xywh_to_xyxy(hb))
+            box_iou(_xywh_to_xyxy(gb), _xywh_to_xyxy(hb))
             for (_, gb), (_, hb) in zip(gts, hyps, strict=True)
         ],
     }
@@ -413,7 +413,7 @@ def scoreable(seq: Sequence, hyp: F64) -> F64:
         at = np.flatnonzero(hyp[:, 0] == f)
         if len(at):
             ign = seq.ignore[seq.ignore[:, 0] == f]
-            iou = iou_matrix(_xywh_to_xyxy(hyp[at, 2:6]), _xywh_to_xyxy(ign[:, 2:6]))
+            iou = box_iou(_xywh_to_xyxy(hyp[at, 2:6]), _xywh_to_xyxy(ign[:, 2:6]))
             keep[at] = iou.max(axis=1) < MOT_MATCH_IOU
     return hyp[keep]
 
@@ -425,7 +425,7 @@ def _in_scope(seq: Sequence, hyp: F64) -> F64:
         if r[5] >= 0.5 * min_h:
             continue
         g = seq.gt[seq.gt[:, 0] == r[0]]
-        iou = iou_matrix(_xywh_to_xyxy(g[:, 2:6]), _xywh_to_xyxy(r[None, 2:6]))
+        iou = box_iou(_xywh_to_xyxy(g[:, 2:6]), _xywh_to_xyxy(r[None, 2:6]))
         keep[i] = bool(len(g)) and float(iou.max()) >= MOT_MATCH_IOU
     return hyp[keep]
 
