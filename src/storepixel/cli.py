@@ -147,6 +147,12 @@ def analyze(
     annotate: Annotated[
         Path | None, typer.Option(help="Write a video with boxes, ids, lines, zones.")
     ] = None,
+    describe: Annotated[
+        bool,
+        typer.Option(
+            "--describe", help="Describe people-chunks with the site's describe: provider."
+        ),
+    ] = False,
 ) -> None:
     """Count line crossings, zone visits, dwell, occupancy and queues; store events and metrics."""
     import json
@@ -164,6 +170,11 @@ def analyze(
         def progress(frames, total):  # type: ignore[no-untyped-def]
             return with_progress(frames, total, f"analysing {camera}", lambda f: f.index + 1)
 
+        feed = None
+        if describe:
+            from storepixel.cli_describe import start_describe
+
+            feed = start_describe(site_config, camera_config, store, video.name)
         result = analyze_file(
             video,
             site_config,
@@ -172,7 +183,12 @@ def analyze(
             start=anchor,
             annotate=annotate,
             progress=progress,
+            observe=None if feed is None else feed.observe,
         )
+        if feed is not None:
+            from storepixel.cli_describe import finish_describe
+
+            finish_describe(feed)
         from storepixel.api.heatmaps import save_file_heatmap
 
         save_file_heatmap(store, site_config.site.id, video.name, result)  # for the dashboard
@@ -267,9 +283,9 @@ def events_export(
 
 def _register_command_modules() -> None:
     """Command families that live in their own modules add their commands to ``app``."""
-    from storepixel import cli_bench, cli_live, cli_web
+    from storepixel import cli_bench, cli_describe, cli_live, cli_web
 
-    for module in (cli_live, cli_web, cli_bench):
+    for module in (cli_live, cli_web, cli_bench, cli_describe):
         module.register(app)
 
 

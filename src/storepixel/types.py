@@ -145,6 +145,7 @@ class EventKind:
     QUEUE_LEAVE = "queue_leave"
     VISIT_START = "visit_start"
     VISIT_END = "visit_end"
+    VLM_ALERT = "vlm_alert"  # a vision-language model's alert about a people-chunk (describe)
 
     ALL = (
         LINE_CROSSING,
@@ -154,6 +155,7 @@ class EventKind:
         QUEUE_LEAVE,
         VISIT_START,
         VISIT_END,
+        VLM_ALERT,
     )
 
 

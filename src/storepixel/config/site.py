@@ -35,6 +35,7 @@ from pydantic import (
 from pydantic_core import ErrorDetails
 
 from storepixel.analytics.geometry import polygon_problem
+from storepixel.config.describe import DescribeConfig, for_camera
 from storepixel.config.detector import DetectorConfig
 from storepixel.errors import ConfigError
 
@@ -259,6 +260,10 @@ class CameraConfig(_Model):
         default=None,
         description="Work-saving options; empty = the defaults (gate on, region off).",
     )
+    describe: dict[str, Any] | None = Field(
+        default=None,
+        description="Keys of the site's `describe:` block this camera overrides (e.g. model).",
+    )
 
     @model_validator(mode="after")
     def _unique_scope_ids(self) -> CameraConfig:
@@ -320,6 +325,10 @@ class SiteConfig(_Model):
 
     site: SiteInfo
     cameras: list[CameraConfig] = Field(min_length=1)
+    describe: DescribeConfig | None = Field(
+        default=None,
+        description="Describe people-chunks with a vision-language model (default: off).",
+    )
 
     _path: Path | None = PrivateAttr(default=None)
 
@@ -332,7 +341,17 @@ class SiteConfig(_Model):
                     f"cameras[{i}].id: {cam.id!r} is used twice; expected unique camera ids"
                 )
             seen.add(cam.id)
+        for i, cam in enumerate(self.cameras):
+            if cam.describe:
+                try:
+                    for_camera(self.describe, cam.describe)
+                except ConfigError as err:
+                    raise ValueError(f"cameras[{i}].{err}") from None
         return self
+
+    def describe_for(self, camera_id: str) -> DescribeConfig:
+        """The describe settings of one camera (the site's, with the camera's overrides)."""
+        return for_camera(self.describe, self.camera(camera_id).describe)
 
     @property
     def path(self) -> Path | None:

@@ -153,6 +153,15 @@ class VisitEndProperties(_Properties):
     duration_s: Seconds = Field(description="Seconds the person was seen by the camera (visit).")
 
 
+class VlmAlertProperties(_Properties):
+    alert_kind: str = Field(max_length=128, description="The model's name for the alert.")
+    severity: Literal["low", "medium", "high"]
+    reason: str = Field(max_length=2000, description="What the model saw that raised it.")
+    chunk_id: str = Field(
+        max_length=64, description="The described people-chunk (`storepixel descriptions list`)."
+    )
+
+
 # --- the event, one model per kind --------------------------------------------------------------
 
 
@@ -249,6 +258,15 @@ class VisitEndEvent(_EventBase):
     properties: VisitEndProperties  # type: ignore[assignment]
 
 
+class VlmAlertEvent(_EventBase):
+    """A vision-language model raised an alert while describing a people-chunk; `time` is the
+    capture time it gave (clamped to the chunk), `track_id` the person's pseudonym when the
+    alert names a tracked person, else an id standing for the chunk."""
+
+    kind: Literal["vlm_alert"]
+    properties: VlmAlertProperties  # type: ignore[assignment]
+
+
 EVENT_MODELS: dict[str, type[_EventBase]] = {
     "line_crossing": LineCrossingEvent,
     "zone_enter": ZoneEnterEvent,
@@ -257,6 +275,7 @@ EVENT_MODELS: dict[str, type[_EventBase]] = {
     "queue_leave": QueueLeaveEvent,
     "visit_start": VisitStartEvent,
     "visit_end": VisitEndEvent,
+    "vlm_alert": VlmAlertEvent,
 }
 if tuple(EVENT_MODELS) != tuple(EventKind.ALL) or EVENT_SCHEMA_VERSION != 1:
     raise RuntimeError("events.schema is out of step with storepixel.types (EventKind / version)")
@@ -268,7 +287,8 @@ AnyEvent = Annotated[
     | QueueJoinEvent
     | QueueLeaveEvent
     | VisitStartEvent
-    | VisitEndEvent,
+    | VisitEndEvent
+    | VlmAlertEvent,
     Field(discriminator="kind"),
 ]
 _ADAPTER: TypeAdapter[_EventBase] = TypeAdapter(AnyEvent)

@@ -35,6 +35,10 @@ VALID: dict[str, tuple[str | None, dict[str, Any]]] = {
     EventKind.QUEUE_LEAVE: ("till", {"wait_s": 30.0}),
     EventKind.VISIT_START: (None, {}),
     EventKind.VISIT_END: (None, {"duration_s": 55.0}),
+    EventKind.VLM_ALERT: (
+        None,
+        {"alert_kind": "theft", "severity": "high", "reason": "cuts a cable", "chunk_id": "d1"},
+    ),
 }
 
 

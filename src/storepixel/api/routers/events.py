@@ -31,6 +31,7 @@ Kind = Literal[
     "queue_leave",
     "visit_start",
     "visit_end",
+    "vlm_alert",
 ]
 assert set(Kind.__args__) == set(EventKind.ALL)  # type: ignore[attr-defined]
 
