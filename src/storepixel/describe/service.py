@@ -43,6 +43,7 @@ from storepixel.describe.schema import (
     parse_description,
     response_schema,
 )
+from storepixel.errors import StorepixelError
 from storepixel.events.ids import event_id, track_pseudonym
 from storepixel.store import Store
 from storepixel.store import descriptions as db
@@ -186,6 +187,9 @@ class Describer:
                 return
             try:
                 self._describe(job)
+            except StorepixelError as err:  # e.g. the key was unset after start-up
+                if job.key is not None:
+                    self._end(job, "failed", str(err))
             except Exception:  # a bug must not kill the worker or lose the chunk
                 log.exception("describe: chunk %s of %s", job.key, job.camera.camera_id)
                 if job.key is not None:
