@@ -80,3 +80,9 @@ def test_run_for_a_while_on_a_file_camera(tmp_path: Path, vtest_path: Path) -> N
     assert result.returncode == 0, result.stderr
     messages = [json.loads(line)["msg"] for line in result.stderr.splitlines()]
     assert messages[-1] == "stopped cleanly" and "camera cam1 streaming" in messages
+    # Live heatmaps come from a consumer of the event bus that every live run has (issue 15 #8).
+    from storepixel.api.heatmaps import load_grid
+    from storepixel.store import open_store
+
+    with open_store(db) as store:
+        assert load_grid(store, "shop", "cam1", 0, 4e9).sum() > 0

@@ -68,6 +68,9 @@ STATUS: list[tuple[type[Exception], int]] = [
 ]
 
 
+STORE_UNAVAILABLE = "the store could not be read or written; see the server log"
+
+
 def status_for(exc: Exception) -> int:
     for cls, status in STATUS:
         if isinstance(exc, cls):
@@ -108,6 +111,10 @@ def validation_message(errors: list[Any]) -> str:
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(StorepixelError)
     async def _storepixel(request: Request, exc: StorepixelError) -> JSONResponse:
+        if isinstance(exc, StoreError):
+            # Its message names the store (a file path, a host): for the server log only.
+            log.error("store error on %s %s: %s", request.method, request.url.path, exc)
+            return JSONResponse({"detail": STORE_UNAVAILABLE}, status_code=503)
         return JSONResponse({"detail": one_line(str(exc))}, status_code=status_for(exc))
 
     @app.exception_handler(RequestValidationError)

@@ -3,8 +3,9 @@
 A job is a row in ``video_jobs`` (so the list survives restarts) plus, while it runs, a cancel
 flag here. It runs ``storepixel.pipeline.file_job.analyze_file`` on a worker thread; the progress
 callback wraps the frame iterator, so progress is the share of the file decoded, and a cancel is
-noticed between frames. ``analyze_file`` writes everything in one transaction at the end, so a
-cancelled or failed job leaves the store as it was. The uploaded file is deleted when the job
+noticed between frames. ``analyze_file`` publishes everything to the site's event bus as one
+batch at the end (stored in one transaction, then handed to the live feed and other consumers),
+so a cancelled or failed job leaves the store as it was. The uploaded file is deleted when the job
 ends, whatever the outcome: the store keeps events and metrics, never video.
 """
 
@@ -15,10 +16,10 @@ import secrets
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import av
 from sqlalchemy import Table, insert, select, update
@@ -28,9 +29,13 @@ from storepixel.api.heatmaps import save_file_heatmap
 from storepixel.api.sites import SiteRegistry
 from storepixel.api.timeutil import iso
 from storepixel.errors import StorepixelError
+from storepixel.sources.file import NOT_A_VIDEO, open_video
 from storepixel.store import Store
 from storepixel.store.web_models import VideoJobRecord
 from storepixel.types import Frame
+
+if TYPE_CHECKING:
+    from storepixel.events.bus import EventBus
 
 log = logging.getLogger(__name__)
 JOBS: Table = VideoJobRecord.__table__  # type: ignore[assignment]
@@ -44,14 +49,14 @@ class Cancelled(Exception):
 def probe_video(path: Path, label: str) -> None:
     """Refuse a file that is not a decodable video (:class:`UnsupportedMedia`, one line)."""
     try:
-        with av.open(str(path)) as container:
-            if not container.streams.video:
-                raise UnsupportedMedia(f"{label}: not a video (no video stream)")
-            for _ in container.decode(video=0):
-                return
+        with open_video(path) as container:
+            if container.streams.video:
+                for _ in container.decode(video=0):
+                    return
     except (av.error.FFmpegError, OSError, UnicodeDecodeError, ValueError):
         pass
-    raise UnsupportedMedia(f"{label}: not a video file (expected e.g. MP4, AVI, MKV)")
+    # One answer for every refusal: it must not tell what a playlist's entries pointed at.
+    raise UnsupportedMedia(f"{label}: {NOT_A_VIDEO}")
 
 
 def job_json(row: Any, tz: Any = None) -> dict[str, Any]:
@@ -73,9 +78,16 @@ def job_json(row: Any, tz: Any = None) -> dict[str, Any]:
 
 
 class JobRunner:
-    def __init__(self, store: Store, sites: SiteRegistry, workers: int = 1) -> None:
+    def __init__(
+        self,
+        store: Store,
+        sites: SiteRegistry,
+        bus_for: Callable[[str], EventBus],
+        workers: int = 1,
+    ) -> None:
         self.store = store
         self.sites = sites
+        self.bus_for = bus_for  # site id → the site's event bus
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="video-job")
         self._cancel: dict[str, threading.Event] = {}
         self._folders: dict[str, Path] = {}
@@ -230,7 +242,8 @@ class JobRunner:
                     last[0] = now
                     self._set(job_id, progress=min(0.99, (frame.index + 1) / total))
 
-        analysis = analyze_file(video, site, camera, self.store, start=start, progress=progress)
+        bus = self.bus_for(site_id)
+        analysis = analyze_file(video, site, camera, bus, start=start, progress=progress)
         if flag.is_set():
             raise Cancelled
         save_file_heatmap(self.store, site_id, video.name, analysis)

@@ -31,6 +31,9 @@ Kind = Literal[
     "queue_leave",
     "visit_start",
     "visit_end",
+    "shelf_pass",
+    "shelf_attention",
+    "shelf_reach",
     "vlm_alert",
 ]
 assert set(Kind.__args__) == set(EventKind.ALL)  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from storepixel.cli_support import err_console, one_line_errors
+from storepixel.cli.support import err_console, one_line_errors
 
 DB_HELP = "Store URL (default: $STOREPIXEL_DB_URL, else sqlite:///data/storepixel.db)."
 
@@ -34,6 +34,14 @@ def serve(
     secure_cookies: Annotated[
         bool, typer.Option(help="Mark the session cookie Secure (serve behind HTTPS).")
     ] = False,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            help="Answer only requests for this Host name (repeat; '*.example.com' allowed). "
+            "Default: any.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the REST/WebSocket API and the dashboard (OpenAPI at /docs)."""
     import uvicorn
@@ -57,6 +65,7 @@ def serve(
         data_dir=data_dir,
         max_upload_bytes=max_upload_mb * 1024 * 1024,
         secure_cookies=secure_cookies,
+        allowed_hosts=allowed_host or (),
     )
     from storepixel.api import accounts
 

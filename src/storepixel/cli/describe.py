@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from storepixel.cli_support import err_console, one_line_errors
+from storepixel.cli.support import err_console, one_line_errors
 
 if TYPE_CHECKING:
     from storepixel.config.site import CameraConfig, SiteConfig
     from storepixel.describe.feed import DescribeFeed
-    from storepixel.store import Store
+    from storepixel.events.bus import EventBus
 
 descriptions_app = typer.Typer(no_args_is_help=True, help="Read stored chunk descriptions.")
 describe_app = typer.Typer(no_args_is_help=True, help="Describe people-chunks: usage and costs.")
@@ -31,13 +31,15 @@ def register(app: typer.Typer) -> None:
 
 
 def start_describe(
-    site: SiteConfig, camera: CameraConfig, store: Store, source: str
+    site: SiteConfig, camera: CameraConfig, bus: EventBus, source: str
 ) -> DescribeFeed:
-    """A describe feed for ``analyze --describe`` (checks the settings first: one-line errors)."""
+    """A describe feed for ``analyze --describe`` (checks the settings first: one-line errors).
+    Its alerts are published on ``bus`` (stored first, then every consumer)."""
     from storepixel.describe.feed import DescribeFeed
     from storepixel.describe.setup import describer_for
 
-    describer = describer_for(site, [camera.id], store, on_events=store.write_events)
+    assert bus.store is not None
+    describer = describer_for(site, [camera.id], bus.store, on_events=bus.publish)
     return DescribeFeed(describer, camera, site.describe_for(camera.id), source=source)
 
 
