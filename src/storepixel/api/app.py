@@ -28,7 +28,17 @@ from storepixel.api.jobs import JobRunner
 from storepixel.api.live import LiveHub
 from storepixel.api.metrics import ApiMetrics, MetricsMiddleware
 from storepixel.api.middleware import DEFAULT_MAX_BODY, BodyLimit, HostAllowList, SecurityHeaders
-from storepixel.api.routers import admin, analytics, auth, events, jobs, live, ops, sites
+from storepixel.api.routers import (
+    admin,
+    analytics,
+    auth,
+    descriptions,
+    events,
+    jobs,
+    live,
+    ops,
+    sites,
+)
 from storepixel.api.sites import SiteRegistry
 from storepixel.api.state import AppState
 from storepixel.config.site import CameraConfig, SiteConfig
@@ -149,7 +159,7 @@ def create_app(
     )
     app.state.storepixel = state
     install_handlers(app)
-    for module in (auth, sites, analytics, events, jobs, live, admin, ops):
+    for module in (auth, sites, analytics, events, descriptions, jobs, live, admin, ops):
         app.include_router(module.router)
     pages = _pages_router()
     if pages is not None:

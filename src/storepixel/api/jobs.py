@@ -35,6 +35,8 @@ from storepixel.store.web_models import VideoJobRecord
 from storepixel.types import Frame
 
 if TYPE_CHECKING:
+    from storepixel.config.site import CameraConfig, SiteConfig
+    from storepixel.describe.feed import DescribeFeed
     from storepixel.events.bus import EventBus
 
 log = logging.getLogger(__name__)
@@ -243,7 +245,20 @@ class JobRunner:
                     self._set(job_id, progress=min(0.99, (frame.index + 1) / total))
 
         bus = self.bus_for(site_id)
-        analysis = analyze_file(video, site, camera, bus, start=start, progress=progress)
+        feed, describe = self._describe_feed(site, camera, bus, video.name)
+        analysis = analyze_file(
+            video,
+            site,
+            camera,
+            bus,
+            start=start,
+            progress=progress,
+            observe=None if feed is None else feed.observe,
+        )
+        if feed is not None:
+            from storepixel.describe.setup import finish_file_feed
+
+            describe = finish_file_feed(feed)
         if flag.is_set():
             raise Cancelled
         save_file_heatmap(self.store, site_id, video.name, analysis)
@@ -255,4 +270,21 @@ class JobRunner:
             "timeline_origin": analysis.anchor_origin,
             "truncated": analysis.truncated,
             "elapsed_s": round(analysis.elapsed_s, 3),
+            "describe": describe,
         }
+
+    @staticmethod
+    def _describe_feed(
+        site: SiteConfig, camera: CameraConfig, bus: EventBus, source: str
+    ) -> tuple[DescribeFeed | None, dict[str, Any] | str]:
+        """A describe feed when the site's ``describe:`` is on for this camera. A provider that
+        cannot be used (no key, unreachable) does not stop the counting: the job says why."""
+        if not site.describe_for(camera.id).enabled:
+            return None, "off"
+        from storepixel.describe.setup import file_feed
+
+        try:
+            return file_feed(site, camera, bus, source), {}
+        except StorepixelError as err:
+            log.warning("video job: describing %s is off: %s", camera.id, err)
+            return None, f"off: {err}"

@@ -161,9 +161,9 @@ def analyze(
 
         feed = None
         if describe:
-            from storepixel.cli.describe import start_describe
+            from storepixel.describe.setup import file_feed
 
-            feed = start_describe(site_config, camera_config, bus, video.name)
+            feed = file_feed(site_config, camera_config, bus, video.name)
         result = analyze_file(
             video,
             site_config,

@@ -4,18 +4,15 @@ and the helpers ``analyze --describe`` uses."""
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from storepixel.cli.support import err_console, one_line_errors
 
 if TYPE_CHECKING:
-    from storepixel.config.site import CameraConfig, SiteConfig
     from storepixel.describe.feed import DescribeFeed
-    from storepixel.events.bus import EventBus
 
 descriptions_app = typer.Typer(no_args_is_help=True, help="Read stored chunk descriptions.")
 describe_app = typer.Typer(no_args_is_help=True, help="Describe people-chunks: usage and costs.")
@@ -30,33 +27,18 @@ def register(app: typer.Typer) -> None:
     app.command("cost")(cost)
 
 
-def start_describe(
-    site: SiteConfig, camera: CameraConfig, bus: EventBus, source: str
-) -> DescribeFeed:
-    """A describe feed for ``analyze --describe`` (checks the settings first: one-line errors).
-    Its alerts are published on ``bus`` (stored first, then every consumer)."""
-    from storepixel.describe.feed import DescribeFeed
-    from storepixel.describe.setup import describer_for
-
-    assert bus.store is not None
-    describer = describer_for(site, [camera.id], bus.store, on_events=bus.publish)
-    return DescribeFeed(describer, camera, site.describe_for(camera.id), source=source)
-
-
 def finish_describe(feed: DescribeFeed) -> None:
-    """Close the last chunk, wait for the queue, say how the chunks ended."""
-    feed.finish()
-    describer = feed.describer
-    if not describer.wait_idle(DRAIN_TIMEOUT_S):
-        err_console.print("warning: describe still busy; the rest stays queued as waiting")
-    describer.close(timeout=0)
-    counts: dict[str, int] = {}
-    for outcome in describer.outcomes:
-        counts[outcome.status] = counts.get(outcome.status, 0) + 1
-    alerts = sum(o.alerts for o in describer.outcomes)
-    text = ", ".join(f"{n} {status}" for status, n in sorted(counts.items())) or "none"
+    """Wait for the last chunks and say how they ended."""
+    from storepixel.describe.setup import finish_file_feed
+
+    counts = finish_file_feed(feed, DRAIN_TIMEOUT_S)
+    states = ", ".join(
+        f"{counts[s]} {s}" for s in ("done", "failed", "waiting", "skipped") if counts.get(s)
+    )
     err_console.print(
-        f"described {len(feed.chunks)} people-chunks: {text}; {alerts} alerts", highlight=False
+        f"described {counts['chunks']} people-chunks: {states or 'none'}; "
+        f"{counts['alerts']} alerts",
+        highlight=False,
     )
     if counts.get("waiting"):
         err_console.print(
@@ -64,43 +46,6 @@ def finish_describe(feed: DescribeFeed) -> None:
             "analysed again with --describe",
             highlight=False,
         )
-
-
-def _iso(t: float | None) -> str | None:
-    return None if t is None else datetime.fromtimestamp(t, UTC).isoformat(timespec="milliseconds")
-
-
-def _parse_since(value: str | None) -> float | None:
-    from storepixel.store.queries import to_posix
-
-    return None if value is None else to_posix(value, "--since")
-
-
-def chunk_json(row: dict[str, Any]) -> dict[str, Any]:
-    """A stored chunk as the CLI and API show it (times ISO-8601 UTC)."""
-    return {
-        "id": row["id"],
-        "site_id": row["site_id"],
-        "camera_id": row["camera_id"],
-        "start": _iso(row["start_time"]),
-        "end": _iso(row["end_time"]),
-        "status": row["status"],
-        "reason": row["reason"],
-        "provider": row["provider"],
-        "model": row["model"],
-        "prompt_version": row["prompt_version"],
-        "tokens_in": row["tokens_in"],
-        "tokens_out": row["tokens_out"],
-        "cost": row["cost"],
-        "summary": row["summary"],
-        "observations": row["observations"],
-        "people": row["people"],
-        "items": [{**i, "time": _iso(i["time"])} for i in row["items"]],
-        "alerts": [{**a, "time": _iso(a["time"])} for a in row["alerts"]],
-        "flags": row["flags"],
-        "track_ids": row["track_ids"],
-        "frame_times": [_iso(t) for t in row["frame_times"]],
-    }
 
 
 @descriptions_app.command("list")
@@ -116,10 +61,16 @@ def descriptions_list(
 ) -> None:
     """People-chunks and what the model said about them, in capture-time order."""
     from storepixel.store import open_store
-    from storepixel.store.descriptions import list_chunks
+    from storepixel.store.descriptions import chunk_json, list_chunks
+    from storepixel.store.queries import to_posix
 
     with open_store(db) as store:
-        rows = list_chunks(store, site_id=site, camera_id=camera, since=_parse_since(since))
+        rows = list_chunks(
+            store,
+            site_id=site,
+            camera_id=camera,
+            since=None if since is None else to_posix(since, "--since"),
+        )
     if json_out:
         typer.echo(json.dumps([chunk_json(r) for r in rows]))
         return
@@ -132,7 +83,7 @@ def descriptions_list(
     for r in rows:
         table.add_row(
             r["camera_id"],
-            _iso(r["start_time"]) or "",
+            chunk_json(r)["start"] or "",
             f"{r['end_time'] - r['start_time']:.1f}",
             r["status"],
             str(r["tokens_in"] + r["tokens_out"]),

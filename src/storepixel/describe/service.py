@@ -95,6 +95,7 @@ class Outcome:
     reason: str | None
     latency_s: float  # chunk closed (submitted) → stored
     alerts: int = 0
+    submitted: float = 0.0  # wall clock when the chunk closed
 
 
 class Describer:
@@ -490,7 +491,13 @@ class Describer:
 
     def _record(self, job: _Job, status: str, reason: str | None, alerts: int = 0) -> None:
         outcome = Outcome(
-            job.key or "", job.chunk.camera_id, status, reason, time.time() - job.submitted, alerts
+            job.key or "",
+            job.chunk.camera_id,
+            status,
+            reason,
+            time.time() - job.submitted,
+            alerts,
+            job.submitted,
         )
         with self._lock:
             self.outcomes.append(outcome)

@@ -10,10 +10,12 @@ from collections.abc import Callable
 from urllib.parse import urlsplit
 
 from storepixel.config.describe import DescribeConfig
-from storepixel.config.site import SiteConfig
+from storepixel.config.site import CameraConfig, SiteConfig
+from storepixel.describe.feed import DescribeFeed
 from storepixel.describe.providers import api_key, make_provider
 from storepixel.describe.service import Describer
 from storepixel.errors import ConfigError
+from storepixel.events.bus import EventBus
 from storepixel.store import Store
 from storepixel.types import Event
 
@@ -73,3 +75,26 @@ def describer_for(
         on_events=on_events,
         concurrency=max(c.concurrency for c in configs),
     )
+
+
+def file_feed(site: SiteConfig, camera: CameraConfig, bus: EventBus, source: str) -> DescribeFeed:
+    """A describe feed for one video file (``analyze --describe``, uploads): checks the settings
+    first (``ConfigError``), stores into the bus's store and publishes alerts on ``bus``."""
+    if bus.store is None:
+        raise ConfigError("describe needs a store to record chunks in")
+    describer = describer_for(site, [camera.id], bus.store, on_events=bus.publish)
+    return DescribeFeed(describer, camera, site.describe_for(camera.id), source=source)
+
+
+def finish_file_feed(feed: DescribeFeed, timeout_s: float = 600.0) -> dict[str, int]:
+    """Close the last chunk, wait (up to ``timeout_s``) for the queue, stop the workers; how
+    many chunks ended in each state, and ``alerts``. What is left stays recorded as waiting."""
+    feed.finish()
+    describer = feed.describer
+    describer.wait_idle(timeout_s)
+    describer.close(timeout=0)
+    counts: dict[str, int] = {"chunks": len(feed.chunks), "alerts": 0}
+    for outcome in describer.outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
+        counts["alerts"] += outcome.alerts
+    return counts

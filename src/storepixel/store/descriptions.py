@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -192,3 +192,34 @@ def usage(store: Store, tz: ZoneInfo, site_id: str | None = None) -> list[dict[s
     for row in out:
         row["latency_s"] = round(row["latency_s"] / row["requests"], 3)
     return out
+
+
+def _iso(t: float | None) -> str | None:
+    return None if t is None else datetime.fromtimestamp(t, UTC).isoformat(timespec="milliseconds")
+
+
+def chunk_json(row: dict[str, Any]) -> dict[str, Any]:
+    """A stored chunk as the CLI and the API show it (capture times ISO-8601 UTC)."""
+    return {
+        "id": row["id"],
+        "site_id": row["site_id"],
+        "camera_id": row["camera_id"],
+        "start": _iso(row["start_time"]),
+        "end": _iso(row["end_time"]),
+        "status": row["status"],
+        "reason": row["reason"],
+        "provider": row["provider"],
+        "model": row["model"],
+        "prompt_version": row["prompt_version"],
+        "tokens_in": row["tokens_in"],
+        "tokens_out": row["tokens_out"],
+        "cost": row["cost"],
+        "summary": row["summary"],
+        "observations": row["observations"],
+        "people": row["people"],
+        "items": [{**i, "time": _iso(i["time"])} for i in row["items"]],
+        "alerts": [{**a, "time": _iso(a["time"])} for a in row["alerts"]],
+        "flags": row["flags"],
+        "track_ids": row["track_ids"],
+        "frame_times": [_iso(t) for t in row["frame_times"]],
+    }
