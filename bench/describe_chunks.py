@@ -121,17 +121,40 @@ def default_clips() -> list[tuple[str, Path, SiteConfig, str]]:
     clips.append(("store-day", store_day, load_site(REPO / "bench/sites/store-day.yaml"), "plaza"))
     for name in ("EnterExitCrossingPaths1front.mpg", "OneStopNoEnter2cor.mp4"):
         if (CAVIAR / name).exists():
-            clips.append((f"caviar-{name.split('.')[0]}", CAVIAR / name, plain, "cam"))
+            clips.append((f"caviar-{name.split('.')[0]}", as_mp4(CAVIAR / name), plain, "cam"))
     return clips
+
+
+def as_mp4(path: Path) -> Path:
+    """``analyze`` reads self-contained containers only (MP4, AVI, MKV…): CAVIAR's MPEG-1
+    program streams are re-encoded once into ``out/`` (never into the repository)."""
+    if path.suffix == ".mp4":
+        return path
+    out = REPO / "out" / f"{path.stem}.mp4"
+    if not out.exists():
+        import av
+
+        from storepixel.pipeline.annotate import VideoWriter
+
+        with av.open(str(path)) as container:
+            rate = float(container.streams.video[0].average_rate or 25)
+            writer = VideoWriter(out, rate)
+            for frame in container.decode(video=0):
+                writer.write(frame.to_ndarray(format="bgr24"))
+            writer.close()
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "bench/results/describe_chunks.json")
+    parser.add_argument("--only", nargs="*", help="clip names to run (default: all)")
     args = parser.parse_args()
     config = DescribeConfig(provider="gemini")
     rows = []
     for name, video, site, camera in default_clips():
+        if args.only and name not in args.only:
+            continue
         row = {"clip": name, **measure(video, site, camera, config)}
         print(json.dumps(row), flush=True)
         rows.append(row)
