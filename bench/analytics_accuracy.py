@@ -51,10 +51,16 @@ from numpy.typing import NDArray
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from motlib import Sequence, iter_images, load_sequence, public_detections, replace_tables
 from storepixel.analytics.engine import CameraAnalytics
 from storepixel.analytics.geometry import DirectedLine, Polygon
 from storepixel.config.site import CameraConfig, load_site
+from storepixel.evaluation.mot import (
+    Sequence,
+    iter_images,
+    load_sequence,
+    public_detections,
+    replace_tables,
+)
 from storepixel.tracking.mot_io import read_mot_file
 from storepixel.types import Detections, Tracks, TrackState
 
@@ -419,7 +425,7 @@ def stay_lines(
 ) -> list[str]:
     """Each zone's stays, reference and tracker's; a track's stay lists the GT ids its confirmed
     boxes overlapped (IoU ≥ 0.5) between its first and last second inside."""
-    from storepixel.tracking.association import iou_matrix
+    from storepixel.vision.nms import box_iou
 
     out = []
     for zid, ref_stays in ref.stays.items():
@@ -432,7 +438,7 @@ def stay_lines(
                 gids, gboxes = gt[f]
                 if tid not in ids.tolist() or not len(gids):
                     continue
-                iou = iou_matrix(boxes[ids == tid], gboxes)[0]
+                iou = box_iou(boxes[ids == tid], gboxes)[0]
                 if iou.max() >= 0.5:
                     g = int(gids[iou.argmax()])
                     who[g] = who.get(g, 0) + 1

@@ -37,10 +37,11 @@ from storepixel.api.routers import (
     jobs,
     live,
     ops,
+    shelves,
     sites,
 )
-from storepixel.api.sites import SiteRegistry
 from storepixel.api.state import AppState
+from storepixel.config.registry import SiteRegistry
 from storepixel.config.site import CameraConfig, SiteConfig
 from storepixel.errors import ConfigError, StorepixelError
 from storepixel.store import Store
@@ -159,7 +160,7 @@ def create_app(
     )
     app.state.storepixel = state
     install_handlers(app)
-    for module in (auth, sites, analytics, events, descriptions, jobs, live, admin, ops):
+    for module in (auth, sites, analytics, shelves, events, descriptions, jobs, live, admin, ops):
         app.include_router(module.router)
     pages = _pages_router()
     if pages is not None:

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Request
 from starlette.requests import HTTPConnection
 
-from storepixel.api.sites import SiteRegistry
+from storepixel.api.login_guard import LoginGuard
+from storepixel.config.registry import SiteRegistry
 from storepixel.store import Store
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ class AppState:
     hub: LiveHub | None = None
     jobs: JobRunner | None = None
     metrics: ApiMetrics | None = None
+    login_guard: LoginGuard = field(default_factory=LoginGuard)
     _buses: dict[str, EventBus] = field(default_factory=dict)  # sites without live cameras
     _bus_lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,8 +12,6 @@ import typer
 from storepixel.cli.support import one_line_errors
 from storepixel.errors import StorepixelError
 
-BENCH_DIR = Path(__file__).resolve().parents[3] / "bench"  # the repository's bench/ (motlib)
-
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root ``app``."""
@@ -22,16 +19,14 @@ def register(app: typer.Typer) -> None:
 
 
 def _motlib() -> Any | None:
-    """The repository's MOT scoring (py-motmetrics); ``None`` when not installed/checked out."""
-    if not (BENCH_DIR / "motlib.py").is_file():
+    """MOT scoring (:mod:`storepixel.evaluation.mot`); ``None`` without the ``eval`` extra."""
+    import importlib.util
+
+    if not all(importlib.util.find_spec(m) for m in ("motmetrics", "trackeval")):
         return None
-    if str(BENCH_DIR) not in sys.path:
-        sys.path.insert(0, str(BENCH_DIR))
-    try:
-        import motlib  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return motlib
+    from storepixel.evaluation import mot
+
+    return mot
 
 
 def _camera(site_path: Path | None, camera_id: str | None, analysis_fps: float | None):  # type: ignore[no-untyped-def]
@@ -94,6 +89,7 @@ def bench(
     and storepixel's side by side, and storepixel alone end to end (the run to hold against the
     floor); then what each counted, side by side."""
     from storepixel.pipeline.speed import (
+        cameras_per_box,
         count_rows,
         decode_floor,
         relative_difference,
@@ -108,8 +104,7 @@ def bench(
     if gt is not None:
         if motlib is None:
             raise StorepixelError(
-                f"--gt needs the repository's bench/motlib.py and the dev extras (motmetrics); "
-                f"not found at {BENCH_DIR}"
+                "--gt needs the scoring libraries: pip install 'storepixel[eval]'"
             )
         if not (gt / "gt" / "gt.txt").is_file():
             raise StorepixelError(f"no ground truth at {gt / 'gt' / 'gt.txt'}")
@@ -178,6 +173,15 @@ def bench(
         f"of decoding alone (by CPU time: {cpu_of_floor:.3f}×)"
     )
 
+    cores = os.cpu_count() or 1
+    cpu_ms = 1000.0 * alone.cpu_seconds / max(alone.frames, 1)
+    cameras = cameras_per_box(cpu_ms, cam.analysis_fps, cores)
+    typer.echo(
+        f"sizing: {cpu_ms:.1f} ms of CPU per analysed frame, so about {cameras} cameras like "
+        f"this one at {cam.analysis_fps:g} fps on this box's {cores} cores (docs/sizing.md; a "
+        "live stream also decodes the frames it does not analyse)"
+    )
+
     counts = count_rows(naive, fast)
     worst = 0.0
     if counts:
@@ -231,6 +235,8 @@ def bench(
                 "cpu_seconds": alone.cpu_seconds,
                 "frames": alone.frames,
                 "x_real_time": footage_s / alone.seconds,
+                "cpu_ms_per_analysed_frame": cpu_ms,
+                "cameras_per_box": cameras,
             },
             "speedup_vs_naive": speedup,
             "fraction_of_decode_speed": of_floor,

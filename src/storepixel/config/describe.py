@@ -34,8 +34,8 @@ class Price(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    input: float = Field(ge=0.0)
-    output: float = Field(ge=0.0)
+    input: float = Field(ge=0.0, description="Dollars per million input tokens.")
+    output: float = Field(ge=0.0, description="Dollars per million output tokens.")
 
 
 # The reference design's price ($0.15 per million input tokens); a site sets its own in ``prices``.
@@ -86,16 +86,19 @@ class DescribeConfig(BaseModel):
     image_size: int = Field(512, ge=64, le=2048, description="Long side of a sent frame, pixels.")
     # privacy
     blur_faces: bool = Field(True, description="Blur faces before frames leave the box.")
-    media: MediaConfig = Field(default_factory=lambda: MediaConfig.model_validate({}))
+    media: MediaConfig = Field(
+        default_factory=lambda: MediaConfig.model_validate({}),
+        description="Keep the sent frames on disk (off; needs a retention).",
+    )
     # cost, rate and failure control
     timeout_s: float = Field(30.0, gt=0.0, description="Seconds one request may take.")
     max_tries: int = Field(3, ge=1, le=10, description="Tries per chunk before it waits/fails.")
     max_backoff_s: float = Field(60.0, ge=0.0, description="Longest wait between two tries.")
-    requests_per_minute: int | None = Field(60, ge=1)
-    tokens_per_minute: int | None = Field(None, ge=1)
+    requests_per_minute: int | None = Field(60, ge=1, description="Requests per minute at most.")
+    tokens_per_minute: int | None = Field(None, ge=1, description="Tokens per minute at most.")
     concurrency: int = Field(2, ge=1, le=64, description="Requests in flight at once.")
-    daily_tokens_per_camera: int | None = Field(None, ge=0)
-    daily_tokens_per_site: int | None = Field(None, ge=0)
+    daily_tokens_per_camera: int | None = Field(None, ge=0, description="Daily token budget.")
+    daily_tokens_per_site: int | None = Field(None, ge=0, description="Daily token budget.")
     daily_cost_per_camera: float | None = Field(None, ge=0.0, description="US dollars.")
     daily_cost_per_site: float | None = Field(None, ge=0.0, description="US dollars.")
     prices: dict[str, Price] = Field(default_factory=dict, description="Per model, $/M tokens.")

@@ -103,6 +103,7 @@ def analyze_file(
     mask, analytics = pipeline.mask, pipeline.analytics
     assert isinstance(analytics, CameraAnalytics)
     lines, zones = _geometry(camera)
+    shelves = {s.id: s.polygon for s in camera.shelves}
     writer = VideoWriter(annotate, camera.analysis_fps or source.fps or 10) if annotate else None
 
     events: list[Event] = []
@@ -123,7 +124,8 @@ def analyze_file(
             events.extend(result.events)
             frames += 1
             if writer is not None:
-                writer.write(draw_overlay(result.frame.image, result.tracks, lines, zones))
+                picture = result.frame.image
+                writer.write(draw_overlay(picture, result.tracks, lines, zones, shelves=shelves))
 
     try:
         for frame in frame_iter:

@@ -4,19 +4,29 @@ asserts the safe outcome. The memory findings (login hashing, body size) are mea
 
 from __future__ import annotations
 
+import asyncio
+import secrets
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import av
 import cv2
+import httpx
 import numpy as np
 import pytest
+from argon2 import PasswordHasher, extract_parameters
 from fastapi.testclient import TestClient
+from starlette.websockets import WebSocketDisconnect
 
+from storepixel.api import login_guard
 from storepixel.api.app import create_app
+from storepixel.api.routers import live
 from storepixel.config.site import load_site
-from storepixel.store import Store
+from storepixel.store import Store, accounts
+from tests.unit.api.conftest import login
 
 Admin = tuple[TestClient, dict[str, str]]
 
@@ -178,3 +188,147 @@ def test_a_playlist_naming_local_files_is_refused_the_same_way(
 def test_a_self_contained_video_is_still_accepted(admin: Admin, tmp_path: Path) -> None:
     r = _upload(admin, "clip.ts", _write_ts(tmp_path / "clip.ts").read_bytes())
     assert r.status_code == 202, r.text
+
+
+# --- 2. logins cannot exhaust memory: a fixed hashing pool, a throttle per address -------------
+
+
+class RecordingHasher(PasswordHasher):
+    """argon2id at test cost that notes each check and how many run at once. The short sleep
+    stands in for the real cost (64 MiB, tens of ms), so that unbounded checks would overlap."""
+
+    def __init__(self) -> None:
+        super().__init__(time_cost=1, memory_cost=1024)
+        self.running = self.peak = 0
+        self.verified: list[Any] = []
+        self._lock = threading.Lock()
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:
+        with self._lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+            self.verified.append(extract_parameters(str(hash)))
+        try:
+            time.sleep(0.05)
+            return super().verify(hash, password)
+        finally:
+            with self._lock:
+                self.running -= 1
+
+
+@pytest.fixture
+def hasher(monkeypatch: pytest.MonkeyPatch, users: None) -> RecordingHasher:
+    h = RecordingHasher()
+    monkeypatch.setattr(accounts, "_hasher", h)
+    return h
+
+
+def _parallel_logins(app: Any, bodies: list[dict[str, str]]) -> list[httpx.Response]:
+    async def fire() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            return list(await asyncio.gather(*(c.post("/api/auth/login", json=b) for b in bodies)))
+
+    return asyncio.run(fire())
+
+
+def test_parallel_logins_with_random_users_are_hashed_a_few_at_a_time(
+    app: Any, hasher: RecordingHasher
+) -> None:
+    bodies = [{"username": f"u{secrets.token_hex(4)}", "password": "x" * 12} for _ in range(40)]
+    codes = [r.status_code for r in _parallel_logins(app, bodies)]
+    assert hasher.peak <= login_guard.HASH_WORKERS, hasher.peak
+    assert len(hasher.verified) <= login_guard.HASH_WORKERS + login_guard.MAX_WAITING
+    assert codes.count(429) == 40 - len(hasher.verified) and set(codes) <= {401, 429}
+
+
+def test_unknown_users_are_throttled_by_address(
+    client: TestClient, hasher: RecordingHasher
+) -> None:
+    codes = []
+    for _ in range(login_guard.MAX_ADDRESS_FAILURES + 2):
+        body = {"username": f"u{secrets.token_hex(4)}", "password": "x" * 12}
+        codes.append(client.post("/api/auth/login", json=body).status_code)
+    assert codes[: login_guard.MAX_ADDRESS_FAILURES] == [401] * login_guard.MAX_ADDRESS_FAILURES
+    assert codes[login_guard.MAX_ADDRESS_FAILURES :] == [429, 429]
+    assert len(hasher.verified) == login_guard.MAX_ADDRESS_FAILURES  # refused without hashing
+
+
+def test_known_and_unknown_users_cost_one_check_of_the_same_hash(
+    client: TestClient, hasher: RecordingHasher
+) -> None:
+    client.post("/api/auth/login", json={"username": "victor", "password": "wrong-wrong"})
+    client.post("/api/auth/login", json={"username": "nobody", "password": "wrong-wrong"})
+    known, unknown = hasher.verified
+    assert known == unknown  # one argon2id verify each, with the same parameters
+
+
+# --- 4. revocation and logout reach open WebSockets --------------------------------------------
+
+
+@pytest.fixture
+def live_app(site_files: list[Path], store: Store, users: None, tmp_path: Path) -> Any:
+    """Live endpoints on (a supervisor per site, not started: the sockets open and wait)."""
+    from storepixel.pipeline.supervisor import Supervisor
+
+    sites = [load_site(p) for p in site_files[:1]]
+    sups = {s.site.id: Supervisor(s, store) for s in sites}
+    return create_app(
+        sites,
+        store,
+        supervisors=sups,
+        data_dir=tmp_path / "d",
+        secret_key="s" * 40,
+        start_supervisors=False,
+    )
+
+
+def _closed_within(ws: Any, seconds: float) -> int:
+    """The close code the server sends within ``seconds`` (the socket is otherwise silent)."""
+    result: list[int] = []
+
+    def read() -> None:
+        try:
+            while True:
+                ws.receive_json()
+        except WebSocketDisconnect as exc:
+            result.append(exc.code)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(seconds)
+    assert result, f"the socket stayed open for {seconds} s"
+    return result[0]
+
+
+@pytest.mark.parametrize("path", ["events/live", "cameras/door/live"])
+def test_a_revoked_key_closes_its_open_socket(live_app: Any, store: Store, path: str) -> None:
+    with TestClient(live_app) as client:
+        key, secret = accounts.create_key(store, "wall", "lisbon", ["read"], "test")
+        with client.websocket_connect(f"/api/sites/lisbon/{path}?key={secret}") as ws:
+            time.sleep(1.5)  # still open while the key is valid
+            assert client.get("/api/sites/lisbon", headers={"Authorization": f"Bearer {secret}"})
+            accounts.revoke_key(store, key.id)
+            assert _closed_within(ws, 3.0) == 4401  # "within a couple of seconds"
+
+
+def test_logout_closes_the_cookie_socket(live_app: Any) -> None:
+    with TestClient(live_app) as client:
+        csrf = login(client, "alice")
+        with client.websocket_connect("/api/sites/lisbon/events/live") as ws:
+            time.sleep(1.5)
+            assert client.post("/api/auth/logout", headers=csrf).status_code == 204
+            assert _closed_within(ws, 3.0) == 4401  # "within a couple of seconds"
+
+
+def test_sockets_per_caller_are_capped(live_app: Any, store: Store, monkeypatch: Any) -> None:
+    monkeypatch.setattr(live, "MAX_SOCKETS_PER_CALLER", 2)  # the real cap is 32
+    _, secret = accounts.create_key(store, "wall", "lisbon", ["read"], "test")
+    url = f"/api/sites/lisbon/events/live?key={secret}"
+    with (
+        TestClient(live_app) as client,
+        client.websocket_connect(url),
+        client.websocket_connect(url),
+        client.websocket_connect(url) as third,
+    ):
+        assert _closed_within(third, 2) == 4429
