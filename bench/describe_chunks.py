@@ -11,8 +11,10 @@ runs) and cut into people-chunks with the default ``describe:`` settings. Measur
 - ``covered``: fraction of analysed frames with a confirmed person whose time lies inside a
   chunk (must be 1.0: every stretch with someone in view is sent);
 - ``sent_ratio``: seconds in chunks (overlaps of split chunks counted twice: they are sent
-  twice) ÷ seconds with people (each analysed frame with a confirmed person stands for one
-  analysis interval);
+  twice) ÷ seconds with people, i.e. the union of every tracked person's visit (first to last
+  confirmed sighting), so a person the detector misses for a moment is still there;
+  ``sent_ratio_frames`` divides by the analysed frames that show a confirmed person instead
+  (stricter: every detector dropout counts as nobody there);
 - image tokens (frames chosen × 66, Gemini's low resolution) per hour with people and per hour
   of footage, beside the reference estimate (1 fps of every hour at 66 tokens = 237,600 an hour).
 """
@@ -38,6 +40,7 @@ from storepixel.describe.frames import frame_budget, select_frames  # noqa: E402
 from storepixel.pipeline.camera import FrameResult  # noqa: E402
 from storepixel.pipeline.factory import camera_mask  # noqa: E402
 from storepixel.pipeline.file_job import analyze_file  # noqa: E402
+from storepixel.store.queries import union_seconds  # noqa: E402
 from storepixel.types import TrackState  # noqa: E402
 
 CAVIAR = Path(os.environ.get("STOREPIXEL_EVAL", REPO.parent / "shared" / "eval")) / "caviar"
@@ -61,6 +64,7 @@ def measure(
     )
     chunks: list[Chunk] = []
     present: list[float] = []
+    visits: dict[int, list[float]] = {}  # track id → [first, last] confirmed sighting
     frame_times: list[float] = []
     frames_sent = 0
 
@@ -75,8 +79,11 @@ def measure(
         for r in results:
             t = r.frame.timestamp
             frame_times.append(t)
-            if (r.tracks.state == TrackState.CONFIRMED).any():
+            confirmed = r.tracks.ids[r.tracks.state == TrackState.CONFIRMED]
+            if len(confirmed):
                 present.append(t)
+            for tid in confirmed.tolist():
+                visits.setdefault(tid, [t, t])[1] = t
             for c in chunker.update(t, r.frame.image, r.tracks):
                 take(c)
 
@@ -86,7 +93,10 @@ def measure(
         take(c)
     cpu_s = time.process_time() - started
     step = 1.0 / camera.analysis_fps
-    people_s = len(present) * step
+    frames_people_s = len(present) * step
+    # Seconds with people: while anyone's visit lasts (first to last confirmed sighting, plus
+    # one analysis interval), so a person the detector misses for a moment still counts as there.
+    people_s = union_seconds((a, b + step) for a, b in visits.values())
     footage_s = analysis.seconds
     inside = sum(any(c.start - 1e-6 <= t <= c.end + 1e-6 for c in chunks) for t in present)
     sent_s = sum(c.seconds for c in chunks)
@@ -96,12 +106,14 @@ def measure(
         "frames": analysis.frames,
         "footage_s": round(footage_s, 1),
         "people_s": round(people_s, 1),
+        "frames_people_s": round(frames_people_s, 1),
         "occupancy": round(people_s / footage_s, 3) if footage_s else None,
         "chunks": len(chunks),
         "longest_chunk_s": round(max((c.seconds for c in chunks), default=0.0), 2),
         "covered": round(inside / len(present), 4) if present else 1.0,
         "sent_s": round(sent_s, 1),
         "sent_ratio": round(sent_s / people_s, 3) if people_s else None,
+        "sent_ratio_frames": round(sent_s / frames_people_s, 3) if frames_people_s else None,
         "frames_sent": frames_sent,
         "image_tokens": tokens,
         "tokens_per_people_hour": round(tokens * 3600 / people_s) if people_s else None,

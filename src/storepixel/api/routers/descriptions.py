@@ -9,9 +9,9 @@ from fastapi import APIRouter, Depends, Query
 
 from storepixel.api.deps.auth import site_read
 from storepixel.api.state import AppState, get_state
-from storepixel.api.timeutil import parse_when
 from storepixel.config.site import SiteConfig
 from storepixel.store.descriptions import chunk_json, list_chunks
+from storepixel.timeutil import parse_when
 
 router = APIRouter(prefix="/api/sites/{site}/descriptions", tags=["descriptions"])
 
