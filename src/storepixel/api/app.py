@@ -37,6 +37,7 @@ from storepixel.api.routers import (
     jobs,
     live,
     ops,
+    outward,
     shelves,
     sites,
 )
@@ -160,7 +161,19 @@ def create_app(
     )
     app.state.storepixel = state
     install_handlers(app)
-    for module in (auth, sites, analytics, shelves, events, descriptions, jobs, live, admin, ops):
+    for module in (
+        auth,
+        sites,
+        analytics,
+        shelves,
+        events,
+        descriptions,
+        jobs,
+        live,
+        admin,
+        ops,
+        outward,
+    ):
         app.include_router(module.router)
     pages = _pages_router()
     if pages is not None:

@@ -54,6 +54,7 @@ FAMILIES = (
     "web",  # serve, users, keys
     "bench",  # bench
     "shelves",  # shelves import, shelves funnel
+    "outward",  # outputs, alerts, retention, privacy, pos
     "describe",  # descriptions list, describe usage, cost
 )
 

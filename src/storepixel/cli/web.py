@@ -53,6 +53,10 @@ def serve(
     sites = [load_site(p) for p in site]
     store = open_store(db)
     supervisors = {}
+    from storepixel.outputs.service import OutwardService
+
+    # Delivery and retention run with or without live cameras (the outbox keeps going).
+    outward = {s.site.id: OutwardService(store, s) for s in sites}
     if run:
         from storepixel.pipeline.supervisor import Supervisor
 
@@ -80,9 +84,13 @@ def serve(
         f"({live}); store {store.url}",
         highlight=False,
     )
+    for service in outward.values():
+        service.start()
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
+        for service in outward.values():
+            service.stop()
         store.close()
 
 

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from storepixel.analytics.engine import CameraAnalytics
 from storepixel.config.site import CameraConfig, SiteConfig
 from storepixel.events.bus import EventBus
+from storepixel.outputs.sink import outward_of
 from storepixel.pipeline.annotate import VideoWriter, draw_overlay
 from storepixel.pipeline.camera import FrameResult
 from storepixel.pipeline.factory import build_camera_pipeline
@@ -194,6 +195,9 @@ def _record(
         message="truncated: kept the frames that decoded" if analysis.truncated else None,
     )
     result = bus.publish(analysis.events, analysis.metrics, coverage=coverage, run=run)
+    outward = outward_of(bus)
+    if outward is not None:  # the footage ended: alert rules evaluated to its last frame
+        outward.finish(camera.id, analysis.anchor + analysis.first_offset + analysis.seconds)
     return 0 if result is None else result.events_new
 
 

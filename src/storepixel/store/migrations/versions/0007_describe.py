@@ -1,7 +1,7 @@
 """describe: people-chunk descriptions and the request ledger
 
-Revision ID: 0004_describe
-Revises: 0003_web
+Revision ID: 0007_describe
+Revises: 0006_outbox
 Create Date: 2026-12-07
 """
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0004_describe"
-down_revision: str | None = "0003_web"
+revision: str = "0007_describe"
+down_revision: str | None = "0006_outbox"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
