@@ -65,7 +65,7 @@ def measure(
     chunks: list[Chunk] = []
     present: list[float] = []
     visits: dict[int, list[float]] = {}  # track id → [first, last] confirmed sighting
-    frame_times: list[float] = []
+    analysed_times: list[float] = []
     frames_sent = 0
 
     def take(chunk: Chunk) -> None:
@@ -78,7 +78,7 @@ def measure(
     def observe(results: list[FrameResult]) -> None:
         for r in results:
             t = r.frame.timestamp
-            frame_times.append(t)
+            analysed_times.append(t)
             confirmed = r.tracks.ids[r.tracks.state == TrackState.CONFIRMED]
             if len(confirmed):
                 present.append(t)

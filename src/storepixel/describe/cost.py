@@ -61,7 +61,7 @@ def cost_table(store: Store, site: SiteConfig) -> list[dict[str, Any]]:
     for chunk in db.list_chunks(store, site_id=sid, limit=1_000_000):
         r = row(chunk["camera_id"], chunk["start_time"])
         r["chunk_s"] += chunk["end_time"] - chunk["start_time"]
-        r["frames_sent"] += len(chunk["frame_times"])
+        r["frames_sent"] += len(chunk["sent_times"])
         # What its requests cost (every try and repair), on the day the footage was filmed.
         r["spent_tokens"] += chunk["tokens_in"] + chunk["tokens_out"]
         r["spent_cost"] += chunk["cost"] or 0.0

@@ -269,7 +269,7 @@ class Describer:
                     "model": config.model_name,
                     "prompt_version": PROMPT_VERSION,
                     "track_ids": sorted(chunk.people),
-                    "frame_times": [round(f.time, 3) for f in job.frames],
+                    "sent_times": [round(f.time, 3) for f in job.frames],
                     "source": camera.source,
                 },
             )

@@ -14,7 +14,7 @@ read (search, alert rules):
   ``action``, ``object``, ``zone``, ``kind`` observation|interaction|alert, ``confidence``,
   ``flags``), ``people`` ([{subject, summary}]), ``alerts`` ([{kind, severity, time, subject,
   reason, flags}]), ``flags`` (chunk-wide: time_clamped, unknown_subject, …);
-- ``track_ids`` (the tracker's people in the chunk), ``frame_times`` (capture times sent),
+- ``track_ids`` (the tracker's people in the chunk), ``sent_times`` (capture times sent),
   ``source`` (file name or redacted camera URL), ``created_at``/``updated_at`` (wall clock).
 
 ``describe_ledger``: one row per request sent (repairs too): provider, model, prompt version,
@@ -56,7 +56,7 @@ class DescribeChunkRecord(Base):
     alerts: Mapped[list[Any]] = mapped_column(JsonDoc)
     flags: Mapped[list[Any]] = mapped_column(JsonDoc)
     track_ids: Mapped[list[Any]] = mapped_column(JsonDoc)
-    frame_times: Mapped[list[Any]] = mapped_column(JsonDoc)
+    sent_times: Mapped[list[Any]] = mapped_column(JsonDoc)
     source: Mapped[str | None] = mapped_column(String(512))
     created_at: Mapped[float] = mapped_column(UTCTime())
     updated_at: Mapped[float] = mapped_column(UTCTime())

@@ -8,7 +8,7 @@ never claimed again.
 >>> from storepixel.store import open_store
 >>> store = open_store("sqlite://")
 >>> row = dict(id="k1", site_id="s", camera_id="c", start_time=0.0, end_time=15.0,
-...            provider="gemini", model="m", prompt_version="v1", track_ids=[1], frame_times=[0.0])
+...            provider="gemini", model="m", prompt_version="v1", track_ids=[1], sent_times=[0.0])
 >>> add_chunk(store, row), add_chunk(store, row)
 (True, False)
 >>> claim(store, "k1"), claim(store, "k1")
@@ -221,5 +221,5 @@ def chunk_json(row: dict[str, Any]) -> dict[str, Any]:
         "alerts": [{**a, "time": _iso(a["time"])} for a in row["alerts"]],
         "flags": row["flags"],
         "track_ids": row["track_ids"],
-        "frame_times": [_iso(t) for t in row["frame_times"]],
+        "sent_times": [_iso(t) for t in row["sent_times"]],
     }

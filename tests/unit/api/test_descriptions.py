@@ -25,7 +25,7 @@ def add(store: Store, key: str, site: str, camera: str, start: float, status: st
             "model": "gemini-2.5-flash",
             "prompt_version": "describe-v1",
             "track_ids": [3],
-            "frame_times": [start, start + 15],
+            "sent_times": [start, start + 15],
         },
     )
     item = {

@@ -47,7 +47,7 @@ def upgrade() -> None:
         sa.Column("alerts", JSON_DOC, nullable=False),
         sa.Column("flags", JSON_DOC, nullable=False),
         sa.Column("track_ids", JSON_DOC, nullable=False),
-        sa.Column("frame_times", JSON_DOC, nullable=False),
+        sa.Column("sent_times", JSON_DOC, nullable=False),
         sa.Column("source", sa.String(length=512), nullable=True),
         sa.Column("created_at", UTC_TIME, nullable=False),
         sa.Column("updated_at", UTC_TIME, nullable=False),
