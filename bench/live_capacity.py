@@ -163,7 +163,7 @@ def measure(
         store = open_store(f"sqlite:///{tmp}/bench.db")
         sup = Supervisor(site, store, analysis_workers=workers)
         meter = Meter()
-        sup.bus.subscribe(meter)
+        sup.bus.subscribe(meter, inline=True)  # measured at hand-off, no queue
         sup.start()
         time.sleep(warmup)
         before = sup.health()

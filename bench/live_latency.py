@@ -80,7 +80,7 @@ def main() -> None:
         sup.start()
         time.sleep(args.warmup)
         meter = Latency()
-        sup.bus.subscribe(meter)
+        sup.bus.subscribe(meter, inline=True)  # measured at hand-off, no queue
         time.sleep(args.seconds)
         sup.bus.unsubscribe(meter)
         health = sup.health()

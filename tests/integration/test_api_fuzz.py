@@ -19,10 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
 
-from storepixel.api import accounts
 from storepixel.api.app import create_app
 from storepixel.config.site import load_site
-from storepixel.store import open_store
+from storepixel.store import accounts, open_store
 from storepixel.types import Event
 from tests.unit.api.conftest import PASSWORD, SITE_A, SITE_B
 

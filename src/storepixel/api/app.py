@@ -29,9 +29,9 @@ from storepixel.api.live import LiveHub
 from storepixel.api.metrics import ApiMetrics, MetricsMiddleware
 from storepixel.api.middleware import DEFAULT_MAX_BODY, BodyLimit, HostAllowList, SecurityHeaders
 from storepixel.api.routers import admin, analytics, auth, events, jobs, live, ops, sites
-from storepixel.api.sites import SiteRegistry
 from storepixel.api.source_policy import SourcePolicy
 from storepixel.api.state import AppState
+from storepixel.config.registry import SiteRegistry
 from storepixel.config.site import CameraConfig, SiteConfig
 from storepixel.errors import ConfigError, StorepixelError
 from storepixel.store import Store

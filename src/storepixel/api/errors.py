@@ -15,17 +15,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from storepixel.errors import ConfigError, SourceError, StoreError, StorepixelError
+from storepixel.errors import (
+    BadInput,
+    ConfigError,
+    Conflict,
+    NotFound,
+    SourceError,
+    StoreError,
+    StorepixelError,
+)
 
 log = logging.getLogger(__name__)
-
-
-class NotFound(StorepixelError):
-    """The site, camera, line, zone, job, user or key does not exist (or is not yours)."""
-
-
-class Conflict(StorepixelError):
-    """The request clashes with the current state (a name taken, live cameras not running)."""
 
 
 class Unauthorized(StorepixelError):
@@ -38,10 +38,6 @@ class Forbidden(StorepixelError):
 
 class TooManyRequests(StorepixelError):
     """Too many failed attempts (logins); try again later."""
-
-
-class BadInput(StorepixelError):
-    """The request is malformed (a bad parameter, an unreadable upload)."""
 
 
 class TooLarge(StorepixelError):

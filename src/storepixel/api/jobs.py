@@ -22,24 +22,28 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import av
-from sqlalchemy import Table, insert, select, update
 
 from storepixel.api.errors import Conflict, NotFound, UnsupportedMedia
-from storepixel.api.heatmaps import save_file_heatmap
-from storepixel.api.sites import SiteRegistry
-from storepixel.api.timeutil import iso
+from storepixel.config.registry import SiteRegistry
 from storepixel.errors import StorepixelError
 from storepixel.sources.file import NOT_A_VIDEO, open_video
 from storepixel.store import Store
-from storepixel.store.web_models import VideoJobRecord
+from storepixel.store.heatmaps import save_file_heatmap
+from storepixel.store.jobs import (
+    ACTIVE,
+    fail_unfinished,
+    get_job,
+    insert_job,
+    list_jobs,
+    update_job,
+)
+from storepixel.timeutil import iso
 from storepixel.types import Frame
 
 if TYPE_CHECKING:
     from storepixel.events.bus import EventBus
 
 log = logging.getLogger(__name__)
-JOBS: Table = VideoJobRecord.__table__  # type: ignore[assignment]
-ACTIVE = ("queued", "running")
 
 
 class Cancelled(Exception):
@@ -96,17 +100,9 @@ class JobRunner:
 
     def recover(self) -> int:
         """Jobs left queued or running by a stopped server are marked failed (files are gone)."""
-        with self.store.transaction() as conn:
-            result = conn.execute(
-                update(JOBS)
-                .where(JOBS.c.status.in_(ACTIVE))
-                .values(
-                    status="failed",
-                    error="interrupted: the server stopped before the job finished",
-                    finished_at=time.time(),
-                )
-            )
-        return int(result.rowcount or 0)
+        return fail_unfinished(
+            self.store, "interrupted: the server stopped before the job finished"
+        )
 
     def shutdown(self) -> None:
         for flag in self._cancel.values():
@@ -128,21 +124,19 @@ class JobRunner:
     ) -> dict[str, Any]:
         job_id = secrets.token_hex(8)
         now = time.time()
-        with self.store.transaction() as conn:
-            conn.execute(
-                insert(JOBS).values(
-                    id=job_id,
-                    site_id=site_id,
-                    camera_id=camera_id,
-                    filename=filename,
-                    size_bytes=size,
-                    start_time=start,
-                    status="queued",
-                    progress=0.0,
-                    created_by=created_by,
-                    created_at=now,
-                )
-            )
+        insert_job(
+            self.store,
+            id=job_id,
+            site_id=site_id,
+            camera_id=camera_id,
+            filename=filename,
+            size_bytes=size,
+            start_time=start,
+            status="queued",
+            progress=0.0,
+            created_by=created_by,
+            created_at=now,
+        )
         self._cancel[job_id] = threading.Event()
         self._folders[job_id] = folder
         self._pool.submit(self._run, job_id, site_id, camera_id, video, start)
@@ -153,23 +147,13 @@ class JobRunner:
         return len(self._cancel)
 
     def get(self, site_id: str, job_id: str) -> dict[str, Any]:
-        with self.store.connect() as conn:
-            row = conn.execute(
-                select(JOBS).where(JOBS.c.id == job_id, JOBS.c.site_id == site_id)
-            ).first()
+        row = get_job(self.store, site_id, job_id)
         if row is None:
             raise NotFound(f"no job {job_id!r}")
         return job_json(row)
 
     def list(self, site_id: str, limit: int = 100) -> list[dict[str, Any]]:
-        stmt = (
-            select(JOBS)
-            .where(JOBS.c.site_id == site_id)
-            .order_by(JOBS.c.created_at.desc(), JOBS.c.id)
-            .limit(limit)
-        )
-        with self.store.connect() as conn:
-            return [job_json(r) for r in conn.execute(stmt)]
+        return [job_json(r) for r in list_jobs(self.store, site_id, limit)]
 
     def cancel(self, site_id: str, job_id: str) -> dict[str, Any]:
         job = self.get(site_id, job_id)
@@ -183,10 +167,7 @@ class JobRunner:
         return self.get(site_id, job_id)
 
     def _set(self, job_id: str, only_if: tuple[str, ...] = ACTIVE, **values: Any) -> None:
-        with self.store.transaction() as conn:
-            conn.execute(
-                update(JOBS).where(JOBS.c.id == job_id, JOBS.c.status.in_(only_if)).values(**values)
-            )
+        update_job(self.store, job_id, only_if, **values)
 
     def _run(
         self, job_id: str, site_id: str, camera_id: str, video: Path, start: float | None

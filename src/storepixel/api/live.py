@@ -20,8 +20,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from storepixel.api.sites import SiteRegistry
 from storepixel.api.snapshots import jpeg, masked
+from storepixel.config.registry import SiteRegistry
 from storepixel.pipeline.annotate import draw_overlay
 from storepixel.types import Event
 

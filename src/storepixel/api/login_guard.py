@@ -24,9 +24,8 @@ import time
 from collections import defaultdict, deque
 from concurrent.futures import ThreadPoolExecutor
 
-from storepixel.api import accounts
 from storepixel.api.errors import TooManyRequests
-from storepixel.store import Store
+from storepixel.store import Store, accounts
 
 HASH_WORKERS = 2
 MAX_WAITING = 8

@@ -11,8 +11,8 @@ from fastapi import Request
 from starlette.requests import HTTPConnection
 
 from storepixel.api.login_guard import LoginGuard
-from storepixel.api.sites import SiteRegistry
 from storepixel.api.source_policy import SourcePolicy
+from storepixel.config.registry import SiteRegistry
 from storepixel.store import Store
 
 if TYPE_CHECKING:

@@ -162,7 +162,7 @@ def analyze(
             annotate=annotate,
             progress=progress,
         )
-        from storepixel.api.heatmaps import save_file_heatmap
+        from storepixel.store.heatmaps import save_file_heatmap
 
         save_file_heatmap(store, site_config.site.id, video.name, result)  # for the dashboard
         store_url = store.url

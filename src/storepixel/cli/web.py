@@ -107,7 +107,7 @@ def serve(
         allowed_hosts=allowed_host or (),
         source_policy=SourcePolicy.of(media_root or (), source_scheme or (), allow_local_sources),
     )
-    from storepixel.api import accounts
+    from storepixel.store import accounts
 
     if not accounts.list_users(store):
         err_console.print(
@@ -146,8 +146,7 @@ def users_create(
     db: Annotated[str | None, typer.Option(help=DB_HELP)] = None,
 ) -> None:
     """Create a user (the first admin: `storepixel users create NAME --role admin`)."""
-    from storepixel.api import accounts
-    from storepixel.store import open_store
+    from storepixel.store import accounts, open_store
 
     accounts.check_username(name)
     password = _read_password(password_stdin)
@@ -161,8 +160,7 @@ def users_create(
 @one_line_errors
 def users_list(db: Annotated[str | None, typer.Option(help=DB_HELP)] = None) -> None:
     """List users and their roles."""
-    from storepixel.api import accounts
-    from storepixel.store import open_store
+    from storepixel.store import accounts, open_store
 
     with open_store(db) as store:
         for user in accounts.list_users(store):
@@ -176,8 +174,7 @@ def users_delete(
     db: Annotated[str | None, typer.Option(help=DB_HELP)] = None,
 ) -> None:
     """Delete a user and end their sessions (never the last admin)."""
-    from storepixel.api import accounts
-    from storepixel.store import open_store
+    from storepixel.store import accounts, open_store
 
     with open_store(db) as store:
         accounts.delete_user(store, name)
@@ -196,8 +193,7 @@ def keys_create(
     db: Annotated[str | None, typer.Option(help=DB_HELP)] = None,
 ) -> None:
     """Create an API key; the key is printed once, on standard output."""
-    from storepixel.api import accounts
-    from storepixel.store import open_store
+    from storepixel.store import accounts, open_store
 
     with open_store(db) as store:
         key, secret = accounts.create_key(store, name, site, scope, "cli")
@@ -216,8 +212,7 @@ def keys_create(
 @one_line_errors
 def keys_list(db: Annotated[str | None, typer.Option(help=DB_HELP)] = None) -> None:
     """List keys (never their secrets)."""
-    from storepixel.api import accounts
-    from storepixel.store import open_store
+    from storepixel.store import accounts, open_store
 
     with open_store(db) as store:
         for key in accounts.list_keys(store):
@@ -232,8 +227,7 @@ def keys_revoke(
     db: Annotated[str | None, typer.Option(help=DB_HELP)] = None,
 ) -> None:
     """Revoke a key: it stops working at once."""
-    from storepixel.api import accounts
-    from storepixel.store import open_store
+    from storepixel.store import accounts, open_store
 
     with open_store(db) as store:
         accounts.revoke_key(store, key_id)

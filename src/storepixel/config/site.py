@@ -191,7 +191,7 @@ class ShelfConfig(_Model):
 class _Area(_Model):
     """An optionally named simple polygon of the frame."""
 
-    id: Identifier | None = None
+    id: Identifier | None = Field(None, description="Optional name, for your own reference.")
     polygon: list[Point] = Field(description="At least 3 normalised points (a simple polygon).")
 
     @field_validator("polygon")
@@ -210,7 +210,7 @@ class IgnoreAreaConfig(_Area):
 
 
 class PerformanceConfig(_Model):
-    """How a camera saves work (the ``performance`` section; see docs/performance.md).
+    """How a camera saves work (the ``performance`` section; see docs/tuning.md).
 
     Every option keeps what is counted: skipped frames still advance capture time, with the
     tracker holding each person where the detector last saw them.
@@ -273,9 +273,17 @@ class CameraConfig(_Model):
     detector: DetectorConfig | None = Field(
         None, description="Person detector settings; empty = the bundled default."
     )
-    lines: list[LineConfig] = Field(default_factory=list)
-    zones: list[ZoneConfig] = Field(default_factory=list)
-    privacy_masks: list[PrivacyMaskConfig] = Field(default_factory=list)
+    lines: list[LineConfig] = Field(
+        default_factory=list, description="Counting lines (entrances, aisles): in and out."
+    )
+    zones: list[ZoneConfig] = Field(
+        default_factory=list,
+        description="Areas, queues and shelf fronts: visits, dwell, occupancy, waiting time.",
+    )
+    privacy_masks: list[PrivacyMaskConfig] = Field(
+        default_factory=list,
+        description="Areas blanked before any model sees the frame, and in every image shown.",
+    )
     ignore_areas: list[IgnoreAreaConfig] = Field(
         default_factory=list,
         description="Detections whose foot point falls inside are dropped before tracking; "
@@ -357,8 +365,8 @@ class SiteInfo(_Model):
 class SiteConfig(_Model):
     """A whole site file. ``camera(id)`` picks one camera with a helpful error."""
 
-    site: SiteInfo
-    cameras: list[CameraConfig] = Field(min_length=1)
+    site: SiteInfo = Field(description="The store: its id, name and time zone.")
+    cameras: list[CameraConfig] = Field(min_length=1, description="The store's cameras.")
 
     _path: Path | None = PrivateAttr(default=None)
 

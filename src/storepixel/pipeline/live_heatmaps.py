@@ -4,7 +4,7 @@ A bus consumer (:mod:`storepixel.events.bus`) attached to every site's bus, so `
 ``serve --run`` both keep heatmaps. It runs on its own thread: it adds each frame's confirmed
 foot points to the grid of the frame's capture hour, and adds what it gathered to the store
 (``origin="live"``) every ``flush_every_s`` and on close. Files analysed with ``analyze`` or
-uploaded keep one grid per file instead (``storepixel.api.heatmaps.save_file_heatmap``).
+uploaded keep one grid per file instead (``storepixel.store.heatmaps.save_file_heatmap``).
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ class LiveHeatmaps:
     """Hourly heatmap grids of one site's live cameras, added to ``store`` as they fill."""
 
     def __init__(self, store: Store, site_id: str, flush_every_s: float = 30.0) -> None:
-        from storepixel.api.heatmaps import GRID
+        from storepixel.store.heatmaps import GRID
 
         self.store = store
         self.site_id = site_id
@@ -76,7 +76,7 @@ class LiveHeatmaps:
 
     def flush(self, final: bool = False) -> int:
         """Add the person-seconds gathered since the last flush to the store; grids written."""
-        from storepixel.api.heatmaps import add_grid
+        from storepixel.store.heatmaps import add_grid
 
         with self._lock:
             self._flushed_at = time.monotonic()

@@ -1,8 +1,8 @@
 """The live daemon's core: every camera of a site, analysed continuously, written as it happens.
 
-Threads, not processes (measured in docs/performance.md, "Live"): decoding (FFmpeg) and inference
-(onnxruntime) release the GIL, so threads use both cores while sharing one detector session, one
-store and the consumers of the event bus without any copying between processes.
+Threads, not processes (measured in docs/dev/performance.md, "Live"): decoding (FFmpeg) and
+inference (onnxruntime) release the GIL, so threads use both cores while sharing one detector
+session, one store and the consumers of the event bus without any copying between processes.
 
 - one **reader** thread per camera captures into a one-frame slot (a slow stage drops frames, it
   never queues them);
@@ -109,7 +109,7 @@ class Supervisor:
     ``analysis_workers`` defaults to two per CPU core, at most one per camera: a worker spends
     part of each frame in Python (gate, tracker, analytics) and waiting for its turn, and a
     second one per core fills those gaps (16 store-day cameras on 2 cores: 4.47 fps at the
-    slowest camera with 2 workers, 4.72 with 3, 4.77 with 4; docs/performance.md). The store
+    slowest camera with 2 workers, 4.72 with 3, 4.77 with 4; docs/dev/performance.md). The store
     stays open after ``stop`` (it belongs to the caller). Everything goes through ``bus``
     (default: ``build_bus(site, store)``, closed on ``stop``; a bus passed in is the caller's).
 

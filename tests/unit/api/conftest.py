@@ -12,12 +12,11 @@ import yaml
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
-from storepixel.api import accounts
 from storepixel.api.app import create_app
 from storepixel.api.source_policy import SourcePolicy
 from storepixel.config.site import load_site
 from storepixel.pipeline.annotate import VideoWriter
-from storepixel.store import Store, open_store
+from storepixel.store import Store, accounts, open_store
 from tests.fixtures.footage import SAMPLES
 
 PASSWORD = "correct horse battery"

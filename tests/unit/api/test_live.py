@@ -146,7 +146,7 @@ def test_live_feeds_health_snapshot_and_edits(live: TestClient) -> None:
         params={"from": "2000-01-01T00:00Z", "to": "2100-01-01T00:00Z"},
     )
     assert png.status_code == 422  # more than 400 days
-    from storepixel.api.heatmaps import load_grid
+    from storepixel.store.heatmaps import load_grid
 
     now = time.time()
     assert load_grid(heat.store, "demo", "cam1", now - 7200, now + 7200).sum() > 0

@@ -22,12 +22,12 @@ from argon2 import PasswordHasher, extract_parameters
 from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
-from storepixel.api import accounts, login_guard
+from storepixel.api import login_guard
 from storepixel.api.app import create_app
 from storepixel.api.routers import live
 from storepixel.api.source_policy import SourcePolicy
 from storepixel.config.site import load_site
-from storepixel.store import Store
+from storepixel.store import Store, accounts
 from tests.unit.api.conftest import PASSWORD, key_for, login
 
 Admin = tuple[TestClient, dict[str, str]]

@@ -7,7 +7,6 @@ import asyncio
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
 
-from storepixel.api import accounts
 from storepixel.api.deps.auth import (
     COOKIE,
     Principal,
@@ -18,6 +17,7 @@ from storepixel.api.deps.auth import (
 )
 from storepixel.api.errors import Unauthorized
 from storepixel.api.state import AppState, get_state
+from storepixel.store import accounts
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 

@@ -25,9 +25,9 @@ from storepixel.api.deps.auth import Principal, principal_from
 from storepixel.api.errors import Forbidden, NotFound, Unauthorized
 from storepixel.api.routers.sites import NOT_LIVE
 from storepixel.api.state import state_of
-from storepixel.api.timeutil import iso
 from storepixel.errors import StorepixelError
 from storepixel.events.schema import event_to_json
+from storepixel.timeutil import iso
 
 if TYPE_CHECKING:
     from storepixel.api.live import LiveHub

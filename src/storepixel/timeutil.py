@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from storepixel.api.errors import BadInput
+from storepixel.errors import BadInput
 
 Bucket = Literal["minute", "hour", "day"]
 MAX_RANGE_DAYS = 400

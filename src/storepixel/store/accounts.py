@@ -18,9 +18,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Table, delete, insert, select, update
 
-from storepixel.api.errors import BadInput, Conflict, NotFound
-from storepixel.api.storeutil import take_write_lock
+from storepixel.errors import BadInput, Conflict, NotFound
 from storepixel.store import Store
+from storepixel.store.locks import take_write_lock
 from storepixel.store.web_models import (
     ApiKeyRecord,
     AuditRecord,
@@ -208,7 +208,7 @@ class ApiKey:
     last_used_at: float | None = None
 
     def as_json(self) -> dict[str, Any]:
-        from storepixel.api.timeutil import iso
+        from storepixel.timeutil import iso
 
         return {
             "id": self.id,
@@ -322,7 +322,7 @@ def audit(
 
 
 def audit_entries(store: Store, limit: int = 200) -> list[dict[str, Any]]:
-    from storepixel.api.timeutil import iso
+    from storepixel.timeutil import iso
 
     stmt = select(AUDIT).order_by(AUDIT.c.time.desc(), AUDIT.c.id.desc()).limit(limit)
     with store.connect() as conn:
