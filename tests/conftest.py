@@ -3,3 +3,6 @@ pytest_plugins = [
     "tests.fixtures.postgres",
     "tests.fixtures.rtsp_server",
 ]
+
+# With --doctest-modules every module is imported: this one runs under the system python (gi).
+collect_ignore = ["fixtures/rtsp_server_gst.py"]

@@ -53,7 +53,8 @@ def track(
         typer.Option("--site", help="Site YAML: apply a camera's privacy masks and ignore areas."),
     ] = None,
     camera: Annotated[
-        str | None, typer.Option("--camera", help="Which camera of --site this is.")
+        str | None,
+        typer.Option("--camera", help="Which camera of --site this is (if it has several)."),
     ] = None,
 ) -> None:
     """Detect and track people; write `frame,id,x,y,w,h,conf,-1,-1,-1` rows (frame is 1-based).
@@ -68,10 +69,10 @@ def track(
     from storepixel.tracking.offline import TrackLog
     from storepixel.tracking.tracker import Tracker
 
-    if (site is None) != (camera is None):
-        raise ConfigError("--site and --camera go together")
+    if site is None and camera is not None:
+        raise ConfigError("--camera needs --site (the site YAML that has the camera)")
     mask, ignore = None, None
-    if site is not None and camera is not None:
+    if site is not None:
         camera_config = load_site(site).camera(camera)
         mask, ignore = camera_mask(camera_config), camera_ignore_areas(camera_config)
     source = open_source(video, fps=fps, analysis_fps=analysis_fps, anchor=0.0)
@@ -124,7 +125,10 @@ def _parse_start(value: str | None, timezone: str) -> float | None:
 def analyze(
     video: Annotated[Path, typer.Argument(help="Video file to analyse.")],
     site: Annotated[Path, typer.Option("--site", help="Site YAML (cameras, lines, zones).")],
-    camera: Annotated[str, typer.Option("--camera", help="Which camera of the site this is.")],
+    camera: Annotated[
+        str | None,
+        typer.Option("--camera", help="Which camera of the site this is (if it has several)."),
+    ] = None,
     start: Annotated[
         str | None,
         typer.Option(help="Capture time of the file's first frame, ISO-8601 (default: from file)."),
@@ -138,6 +142,7 @@ def analyze(
 ) -> None:
     """Count line crossings, zone visits, dwell, occupancy and queues; store events and metrics."""
     import json
+    from zoneinfo import ZoneInfo
 
     from storepixel.config.site import load_site
     from storepixel.events.bus import build_bus
@@ -147,6 +152,7 @@ def analyze(
 
     site_config = load_site(site)
     camera_config = site_config.camera(camera)
+    camera = camera_config.id
     anchor = _parse_start(start, site_config.site.timezone)
     with open_store(db) as store, build_bus(site_config, store) as bus:
 
@@ -166,9 +172,10 @@ def analyze(
 
         save_file_heatmap(store, site_config.site.id, video.name, result)  # for the dashboard
         store_url = store.url
-    from datetime import UTC, datetime
+    from datetime import datetime
 
-    started = datetime.fromtimestamp(result.anchor, UTC).isoformat(timespec="seconds")
+    site_tz = ZoneInfo(site_config.site.timezone)
+    started = datetime.fromtimestamp(result.anchor, site_tz).isoformat(timespec="seconds")
     err_console.print(
         f"timeline starts {started} ({result.anchor_origin}); {result.frames} frames in "
         f"{result.elapsed_s:.1f} s; {result.events_new} new of {len(result.events)} events "
@@ -182,6 +189,7 @@ def analyze(
             result.as_json(),
             title=f"{site_config.site.name} · {camera}",
             start=result.anchor,
+            tz=site_tz,
             occupancy=per_minute_series(result.metrics, "occupancy_avg"),
             crossings=per_minute_series(result.metrics, "line_in"),
             heatmap_png=result.heatmap_png(),

@@ -58,18 +58,22 @@ def parse_url(url: str) -> URL:
     return parsed
 
 
-def _is_file(database: str) -> bool:
-    return database not in ("", ":memory:") and not database.startswith("file:")
-
-
-def _sqlite_engine(url: URL, timeout: float) -> Engine:
+def _sqlite_engine(url: URL, timeout: float, create: bool) -> Engine:
     database = url.database or ""
+    on_disk = database not in ("", ":memory:") and not database.startswith("file:")
+    if not create and on_disk and not Path(database).expanduser().is_file():
+        # SQLite would silently create an empty file: a mistyped path must not read as
+        # "no events". Only commands that write may create a store.
+        raise StoreError(
+            f"no store at {database} (nothing has been recorded there; check --db or "
+            "$STOREPIXEL_DB_URL)"
+        )
     kwargs: dict[str, Any] = {"connect_args": {"timeout": timeout}}
     if database in ("", ":memory:"):
         # One shared connection, or each pooled connection would see its own empty database.
         kwargs["poolclass"] = StaticPool
         kwargs["connect_args"]["check_same_thread"] = False
-    elif _is_file(database):
+    elif on_disk:
         try:
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -81,7 +85,7 @@ def _sqlite_engine(url: URL, timeout: float) -> Engine:
     # A database this process creates holds password hashes and key hashes: owner-only (0600),
     # set on the first connection, before anything is written. SQLite gives its -wal and -shm
     # files the same mode. An existing file keeps the mode its operator chose.
-    new_file = [Path(database).expanduser()] if _is_file(database) else []
+    new_file = [Path(database).expanduser()] if on_disk else []
     new_file = [p for p in new_file if not p.exists()]
 
     @event.listens_for(engine, "connect")
@@ -115,9 +119,10 @@ def _postgres_engine(url: URL, timeout: float) -> Engine:
         ) from None
 
 
-def create_store_engine(url: str, connect_timeout: float = 5.0) -> Engine:
-    """An engine for ``url`` (not yet connected); raises :class:`StoreError` for a bad URL."""
+def create_store_engine(url: str, connect_timeout: float = 5.0, *, create: bool = True) -> Engine:
+    """An engine for ``url`` (not yet connected); raises :class:`StoreError` for a bad URL, and
+    for a SQLite file that does not exist unless ``create``."""
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed, connect_timeout)
+        return _sqlite_engine(parsed, connect_timeout, create)
     return _postgres_engine(parsed, connect_timeout)

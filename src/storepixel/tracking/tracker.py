@@ -53,12 +53,12 @@ from storepixel.tracking.appearance import blend, describe, distance_matrix
 from storepixel.tracking.association import (
     INFEASIBLE,
     assign,
-    iou_matrix,
     log_height_ratio,
     normalised_distance,
 )
 from storepixel.tracking.kalman import BoxKalman, MotionNoise
 from storepixel.types import Detections, Tracks, TrackState
+from storepixel.vision.nms import box_iou
 
 
 @dataclass(frozen=True, slots=True)
@@ -419,7 +419,7 @@ class Tracker:
             return det_idx
         cfg = self.config
         pred = np.stack([self._tracks[i].kf.xyxy() for i in track_idx])
-        iou = iou_matrix(pred, boxes[det_idx])
+        iou = box_iou(pred, boxes[det_idx])
         ok = (iou >= gate) & self._distance_ok(track_idx, pred, boxes[det_idx])
         cost = 1.0 - iou
         if app is not None and cfg.appearance_iou_weight > 0:
