@@ -160,7 +160,7 @@ def test_serve_run_streams_live_and_stops_cleanly(tmp_path: Path, vtest_path: Pa
     }
     site.write_text(yaml.safe_dump({"site": {"id": "demo"}, "cameras": [camera]}))
     db = f"sqlite:///{tmp_path / 's.db'}"
-    key = cli("keys", "create", "--site", "demo", "--scope", "read", "--db", db).stdout.strip()
+    key = cli("keys", "create", "--site", str(site), "--scope", "read", "--db", db).stdout.strip()
     proc, port = _start_serve(site, db, tmp_path / "data", "--run")
     headers = {"Authorization": f"Bearer {key}"}
     url = f"http://127.0.0.1:{port}/api/sites/demo/cameras/cam1/health"

@@ -480,3 +480,29 @@ def test_a_new_sqlite_store_is_created_owner_only(tmp_path: Path) -> None:
             assert f.stat().st_mode & 0o077 == 0, (f.name, oct(f.stat().st_mode))
     finally:
         store.close()
+
+
+# --- 5. no open redirect after login -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "safe"),
+    [
+        ("/%09/evil.example/", "/"),  # the reported one: a tab that browsers drop
+        ("/%0A/evil.example/", "/"),
+        ("/%0D/evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/%5Cevil.example", "/"),  # a backslash, read as /
+        ("https://evil.example/", "/"),
+        ("/%20/evil.example", "/"),
+        ("/login?next=//evil", "/"),
+        ("/analytics?from=2024-05-01", "/analytics?from=2024-05-01"),
+        ("/cameras/door", "/cameras/door"),
+    ],
+)
+def test_login_keeps_only_same_origin_paths(client: TestClient, raw: str, safe: str) -> None:
+    html = client.get(f"/login?next={raw}").text
+    assert f'data-next="{safe}"' in html
+    login(client, "alice")  # already logged in: the page redirects there itself
+    r = client.get(f"/login?next={raw}", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == safe
