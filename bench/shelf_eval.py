@@ -6,8 +6,9 @@
 Each clip runs through the product's own per-camera pipeline (``build_camera_pipeline``: the
 bundled detector, tracker, pose stage and shelf analytics) with its site from
 ``bench/sites/shelf/mnnit_<clip>.yaml`` at that site's analysis rate, and the shelf events are
-counted: passes (``shelf_pass``), stoppers (``shelf_attention``, with their seconds) and reaches
-(the ``count`` of each ``shelf_reach``).
+counted: passes (``shelf_pass``), stoppers (``shelf_attention``, with their seconds), reaches
+(the ``count`` of each ``shelf_reach``: touches) and reachers (people with a ``shelf_reach``; in
+the truth, every clip has at most one person who reaches).
 
 The baseline has no pose, only what a zone-dwell count knows: the same tracks and the same
 "within reach" test (the box grown by ``analytics.shelves.REACH``), a pass for every run within
@@ -79,6 +80,7 @@ def run_clip(clip: str, detector: Any) -> dict[str, Any]:
             "reaches": sum(
                 int(e.properties["count"]) for e in events if e.kind == EventKind.SHELF_REACH
             ),
+            "reachers": len({e.track_id for e in events if e.kind == EventKind.SHELF_REACH}),
             "attention_s": [
                 float(e.properties["attention_s"])
                 for e in events
@@ -91,6 +93,7 @@ def run_clip(clip: str, detector: Any) -> dict[str, Any]:
         "cpu_s": round(cpu, 2),
         "pose_people": getattr(pose, "people", 0),
         "pose_frames": getattr(pose, "frames", 0),
+        "pose_cpu_s": round(getattr(pose, "cpu_s", 0.0), 3),
     }
 
 
@@ -126,7 +129,13 @@ def dwell_baseline(
     done += runs.values()
     passes = [d for d in done if d["frames"] >= 2]
     stops = [round(d["still_s"], 3) for d in passes if d["still_s"] >= min_still_s]
-    return {"passes": len(passes), "stoppers": len(stops), "reaches": None, "attention_s": stops}
+    return {
+        "passes": len(passes),
+        "stoppers": len(stops),
+        "reaches": None,
+        "reachers": None,
+        "attention_s": stops,
+    }
 
 
 def error(measured: float | None, truth: float) -> float | None:
@@ -161,15 +170,18 @@ def main() -> None:
         "passes": sum(truth[c]["passes"] for c in clips),
         "stoppers": sum(len(truth[c]["attention_s"]) for c in clips),
         "reaches": sum(len(truth[c]["reaches"]) for c in clips),
+        "reachers": sum(1 for c in clips if truth[c]["reaches"]),  # one person a clip reaches
         "attention_p50_s": float(np.median([s for c in clips for s in truth[c]["attention_s"]])),
     }
     for side in ("pose", "baseline"):
         att = [s for c in clips for s in per_clip[c][side]["attention_s"]]
         reaches = [per_clip[c][side]["reaches"] for c in clips]
+        reachers = [per_clip[c][side]["reachers"] for c in clips]
         totals[side] = {
             "passes": sum(per_clip[c][side]["passes"] for c in clips),
             "stoppers": sum(per_clip[c][side]["stoppers"] for c in clips),
             "reaches": None if None in reaches else sum(reaches),
+            "reachers": None if None in reachers else sum(reachers),
             "attention_p50_s": float(np.median(att)) if att else None,
         }
         totals[side]["error"] = {
@@ -181,12 +193,24 @@ def main() -> None:
         "load_average": round(os.getloadavg()[0], 2),
         "totals": totals,
         "pose_people_per_frame": round(sum(per_clip[c]["pose_people"] for c in clips) / frames, 3),
+        "pose_cpu_ms_per_frame": round(
+            1000 * sum(per_clip[c]["pose_cpu_s"] for c in clips) / frames, 1
+        ),
+        "pose_cpu_ms_per_person": round(
+            1000
+            * sum(per_clip[c]["pose_cpu_s"] for c in clips)
+            / max(1, sum(per_clip[c]["pose_people"] for c in clips)),
+            1,
+        ),
+        "pipeline_cpu_ms_per_frame": round(
+            1000 * sum(per_clip[c]["cpu_s"] for c in clips) / frames, 1
+        ),
         "clips": per_clip,
     }
     if not args.clip:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(totals, indent=2))
+    print(json.dumps({k: v for k, v in result.items() if k != "clips"}, indent=2))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 pytest_plugins = [
     "tests.fixtures.footage",
     "tests.fixtures.postgres",
+    "tests.fixtures.receivers",
     "tests.fixtures.rtsp_server",
 ]
 

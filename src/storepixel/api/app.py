@@ -28,7 +28,18 @@ from storepixel.api.jobs import JobRunner
 from storepixel.api.live import LiveHub
 from storepixel.api.metrics import ApiMetrics, MetricsMiddleware
 from storepixel.api.middleware import DEFAULT_MAX_BODY, BodyLimit, HostAllowList, SecurityHeaders
-from storepixel.api.routers import admin, analytics, auth, events, jobs, live, ops, sites
+from storepixel.api.routers import (
+    admin,
+    analytics,
+    auth,
+    events,
+    jobs,
+    live,
+    ops,
+    outward,
+    shelves,
+    sites,
+)
 from storepixel.api.source_policy import SourcePolicy
 from storepixel.api.state import AppState
 from storepixel.config.registry import SiteRegistry
@@ -153,7 +164,7 @@ def create_app(
     )
     app.state.storepixel = state
     install_handlers(app)
-    for module in (auth, sites, analytics, events, jobs, live, admin, ops):
+    for module in (auth, sites, analytics, shelves, events, jobs, live, admin, ops, outward):
         app.include_router(module.router)
     pages = _pages_router()
     if pages is not None:

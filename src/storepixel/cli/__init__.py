@@ -53,6 +53,8 @@ FAMILIES = (
     "live",  # run, doctor
     "web",  # serve, users, keys
     "bench",  # bench
+    "shelves",  # shelves import, shelves funnel
+    "outward",  # outputs, alerts, retention, privacy, pos
 )
 
 for _family in FAMILIES:

@@ -103,24 +103,6 @@ def track(
     )
 
 
-def _parse_start(value: str | None, timezone: str) -> float | None:
-    """ISO-8601 → POSIX seconds; a time without an offset is read in the site's time zone."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from storepixel.errors import ConfigError
-
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"--start: not an ISO-8601 time: {value!r}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo(timezone))
-    return parsed.timestamp()
-
-
 @one_line_errors
 def analyze(
     video: Annotated[Path, typer.Argument(help="Video file to analyse.")],
@@ -139,6 +121,14 @@ def analyze(
     annotate: Annotated[
         Path | None, typer.Option(help="Write a video with boxes, ids, lines, zones.")
     ] = None,
+    deliver_wait: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Seconds to wait for the site's outputs (webhooks, MQTT…) to take everything "
+            "before exiting; what is left stays for `storepixel outputs flush`.",
+        ),
+    ] = 60.0,
 ) -> None:
     """Count line crossings, zone visits, dwell, occupancy and queues; store events and metrics."""
     import json
@@ -149,11 +139,13 @@ def analyze(
     from storepixel.pipeline.file_job import analyze_file, per_minute_series
     from storepixel.pipeline.report import render_report, write_report
     from storepixel.store import open_store
+    from storepixel.timeutil import parse_when
 
     site_config = load_site(site)
     camera_config = site_config.camera(camera)
     camera = camera_config.id
-    anchor = _parse_start(start, site_config.site.timezone)
+    site_tz = ZoneInfo(site_config.site.timezone)
+    anchor = None if start is None else parse_when(start, site_tz, "--start")
     with open_store(db) as store, build_bus(site_config, store) as bus:
 
         def progress(frames, total):  # type: ignore[no-untyped-def]
@@ -171,10 +163,12 @@ def analyze(
         from storepixel.store.heatmaps import save_file_heatmap
 
         save_file_heatmap(store, site_config.site.id, video.name, result)  # for the dashboard
+        from storepixel.cli.outward import publish_analysis
+
+        publish_analysis(store, site_config, bus, deliver_wait)
         store_url = store.url
     from datetime import datetime
 
-    site_tz = ZoneInfo(site_config.site.timezone)
     started = datetime.fromtimestamp(result.anchor, site_tz).isoformat(timespec="seconds")
     err_console.print(
         f"timeline starts {started} ({result.anchor_origin}); {result.frames} frames in "

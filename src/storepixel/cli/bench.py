@@ -89,6 +89,7 @@ def bench(
     and storepixel's side by side, and storepixel alone end to end (the run to hold against the
     floor); then what each counted, side by side."""
     from storepixel.pipeline.speed import (
+        cameras_per_box,
         count_rows,
         decode_floor,
         relative_difference,
@@ -157,6 +158,12 @@ def bench(
             f"model passes: naive {naive.passes}, storepixel {fast.passes} "
             f"({fast.passes / max(fast.detected, 1):.2f} per detector run)"
         )
+    if fast.pose_people:
+        typer.echo(
+            f"pose (shelves): {fast.pose_people} people looked at in {fast.frames} frames, "
+            f"{1000 * fast.pose_cpu_s / fast.pose_people:.1f} ms CPU a person, "
+            f"{1000 * fast.pose_cpu_s / max(fast.frames, 1):.1f} ms an analysed frame"
+        )
     typer.echo(
         f"{'storepixel end to end':<22}{floor.frames / alone.seconds:>10.1f}"
         f"{alone.frames / alone.seconds:>14.1f}{footage_s / alone.seconds:>12.2f}×"
@@ -170,6 +177,15 @@ def bench(
         f"storepixel: {speedup:.2f}× the naive pipeline's speed side by side (by CPU time: "
         f"{cpu_speedup:.2f}×); end to end, {of_floor:.3f}× the speed "
         f"of decoding alone (by CPU time: {cpu_of_floor:.3f}×)"
+    )
+
+    cores = os.cpu_count() or 1
+    cpu_ms = 1000.0 * alone.cpu_seconds / max(alone.frames, 1)
+    cameras = cameras_per_box(cpu_ms, cam.analysis_fps, cores)
+    typer.echo(
+        f"sizing: {cpu_ms:.1f} ms of CPU per analysed frame, so about {cameras} cameras like "
+        f"this one at {cam.analysis_fps:g} fps on this box's {cores} cores (docs/sizing.md; a "
+        "live stream also decodes the frames it does not analyse)"
     )
 
     counts = count_rows(naive, fast)
@@ -214,6 +230,8 @@ def bench(
                     "frames": run.frames,
                     "detected": run.detected,
                     "passes": run.passes,
+                    "pose_people": run.pose_people,
+                    "pose_cpu_seconds": run.pose_cpu_s,
                     "x_real_time": footage_s / run.seconds,
                     "summary": run.summary,
                     "dwell_total_s": run.dwell_total_s,
@@ -225,6 +243,8 @@ def bench(
                 "cpu_seconds": alone.cpu_seconds,
                 "frames": alone.frames,
                 "x_real_time": footage_s / alone.seconds,
+                "cpu_ms_per_analysed_frame": cpu_ms,
+                "cameras_per_box": cameras,
             },
             "speedup_vs_naive": speedup,
             "fraction_of_decode_speed": of_floor,

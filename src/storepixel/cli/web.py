@@ -92,6 +92,10 @@ def serve(
     sites = [load_site(p) for p in site]
     store = open_store(db)
     supervisors = {}
+    from storepixel.outputs.service import OutwardService
+
+    # Delivery and retention run with or without live cameras (the outbox keeps going).
+    outward = {s.site.id: OutwardService(store, s) for s in sites}
     if run:
         from storepixel.pipeline.supervisor import Supervisor
 
@@ -123,9 +127,13 @@ def serve(
     config = server_config(
         app, host, port, trusted_proxies=trusted_proxy or (), header_timeout_s=header_timeout_s
     )
+    for service in outward.values():
+        service.start()
     try:
         uvicorn.Server(config).run()
     finally:
+        for service in outward.values():
+            service.stop()
         store.close()
 
 

@@ -35,7 +35,9 @@ from pydantic import (
 
 from storepixel.analytics.geometry import polygon_problem
 from storepixel.config.detector import DetectorConfig
+from storepixel.config.integrations import AlertRuleConfig, OutputConfig, RetentionConfig
 from storepixel.errors import ConfigError
+from storepixel.files import read_yaml
 from storepixel.validation import describe_validation_error, first_problem
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
@@ -367,6 +369,13 @@ class SiteConfig(_Model):
 
     site: SiteInfo = Field(description="The store: its id, name and time zone.")
     cameras: list[CameraConfig] = Field(min_length=1, description="The store's cameras.")
+    alerts: list[AlertRuleConfig] = Field(default_factory=list, description="Alert rules.")
+    outputs: list[OutputConfig] = Field(
+        default_factory=list, description="Webhooks, MQTT, GA4, Segment fed from the outbox."
+    )
+    retention: RetentionConfig = Field(
+        default_factory=lambda: RetentionConfig(), description="How long each kind of data is kept."
+    )
 
     _path: Path | None = PrivateAttr(default=None)
 
@@ -379,6 +388,27 @@ class SiteConfig(_Model):
                     f"cameras[{i}].id: {cam.id!r} is used twice; expected unique camera ids"
                 )
             seen.add(cam.id)
+        return self
+
+    @model_validator(mode="after")
+    def _alerts_and_outputs(self) -> SiteConfig:
+        ids: set[str] = set()
+        for i, rule in enumerate(self.alerts):
+            if rule.id in ids:
+                raise ValueError(f"alerts[{i}].id: {rule.id!r} is used twice")
+            ids.add(rule.id)
+            cams = [c for c in self.cameras if rule.camera in (None, c.id)]
+            if not cams:
+                raise ValueError(f"alerts[{i}].camera: no camera {rule.camera!r}")
+            if rule.zone is not None and not any(z.id == rule.zone for c in cams for z in c.zones):
+                raise ValueError(f"alerts[{i}].zone: no camera has a zone {rule.zone!r}")
+        names: set[str] = set()
+        for i, out in enumerate(self.outputs):
+            if out.id is None:
+                out.id = f"{out.kind}-{i + 1}"
+            if out.id in names:
+                raise ValueError(f"outputs[{i}].id: {out.id!r} is used twice")
+            names.add(out.id)
         return self
 
     @property
@@ -411,19 +441,7 @@ def load_site(path: str | Path) -> SiteConfig:
     Relative detector model paths are resolved against the file's folder.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"site config not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read site config {path}: {exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
+    data = read_yaml(path, "site config")
     site = parse_site(data, source=str(path))
     site._path = path
     for cam in site.cameras:
@@ -444,15 +462,17 @@ def parse_site(data: Any, source: str = "site config") -> SiteConfig:
         raise ConfigError(f"{source}: {describe_error(exc, data)}") from None
 
 
-def dump_site(site: SiteConfig, path: str | Path) -> Path:
-    """Write ``site`` as YAML (unset optional keys left out) and return the path."""
-    out = Path(path)
+def site_yaml(site: SiteConfig) -> str:
+    """``site`` as YAML text (unset optional keys left out)."""
     data = site.model_dump(mode="json", exclude_none=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None)
+
+
+def dump_site(site: SiteConfig, path: str | Path) -> Path:
+    """Write ``site`` as YAML and return the path."""
+    out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None),
-        encoding="utf-8",
-    )
+    out.write_text(site_yaml(site), encoding="utf-8")
     return out
 
 

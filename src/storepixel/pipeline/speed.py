@@ -31,6 +31,16 @@ from storepixel.sources import open_source
 from storepixel.tracking.mot_io import tracks_to_mot_rows
 
 MotRow = tuple[float, ...]
+HEADROOM = 0.8  # of the cores: the web server, the database and the OS need some too
+
+
+def cameras_per_box(cpu_ms_per_frame: float, analysis_fps: float, cores: int) -> int:
+    """How many cameras like the one measured a box keeps up with (docs/sizing.md's rule).
+
+    >>> cameras_per_box(20.0, 5.0, 2)  # a typical shop camera at 720p on a 2-core box
+    16
+    """
+    return int(HEADROOM * cores * 1000.0 / (cpu_ms_per_frame * analysis_fps))
 
 
 @dataclass(slots=True)
@@ -59,6 +69,8 @@ class PipelineRun:
     visits: dict[str, int] = field(default_factory=dict)
     rows: list[MotRow] = field(default_factory=list)  # confirmed tracks, MOTChallenge rows
     passes: int = 0  # detector passes run (adaptive passes skip some); 0 when not counted
+    pose_people: int = 0  # person crops the pose stage looked at (cameras with shelves)
+    pose_cpu_s: float = 0.0  # process CPU seconds in the pose model
 
 
 def decode_floor(video: str | Path) -> TimedRun:
@@ -163,6 +175,8 @@ def run_side_by_side(
                 occupancy_avg={z: s.average for z, s in analytics.zone_series.items()},
                 rows=rows[i],
                 passes=int(getattr(pipeline.detector, "passes_run", 0)),
+                pose_people=int(getattr(pipeline.pose, "people", 0)),
+                pose_cpu_s=float(getattr(pipeline.pose, "cpu_s", 0.0)),
             )
         )
     return runs[0], runs[1]
