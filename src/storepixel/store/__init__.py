@@ -6,7 +6,7 @@
 'sqlite'
 """
 
-from storepixel.store import web_models  # noqa: F401  (web app tables join Base.metadata)
+from storepixel.store import search_models, web_models  # noqa: F401  (their tables join Base.metadata)
 from storepixel.store.database import ENV_URL, Store, WriteResult, open_store
 from storepixel.store.engine import DEFAULT_URL
 from storepixel.store.runs import AnalysisRun, CoverageInterval, run_id

@@ -56,9 +56,11 @@ def parse_url(url: str) -> URL:
     return parsed
 
 
-def _sqlite_engine(url: URL, timeout: float) -> Engine:
+def _sqlite_engine(url: URL, timeout: float, module: Any = None) -> Engine:
     database = url.database or ""
     kwargs: dict[str, Any] = {"connect_args": {"timeout": timeout}}
+    if module is not None:  # a drop-in sqlite3 that can load extensions (search's sqlite-vec)
+        kwargs["module"] = module
     if database in ("", ":memory:"):
         # One shared connection, or each pooled connection would see its own empty database.
         kwargs["poolclass"] = StaticPool
@@ -101,9 +103,14 @@ def _postgres_engine(url: URL, timeout: float) -> Engine:
         ) from None
 
 
-def create_store_engine(url: str, connect_timeout: float = 5.0) -> Engine:
-    """An engine for ``url`` (not yet connected); raises :class:`StoreError` for a bad URL."""
+def create_store_engine(
+    url: str, connect_timeout: float = 5.0, *, sqlite_module: Any = None
+) -> Engine:
+    """An engine for ``url`` (not yet connected); raises :class:`StoreError` for a bad URL.
+
+    ``sqlite_module``: a DB-API module to use instead of the standard ``sqlite3`` (SQLite only).
+    """
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed, connect_timeout)
+        return _sqlite_engine(parsed, connect_timeout, sqlite_module)
     return _postgres_engine(parsed, connect_timeout)
