@@ -10,10 +10,10 @@ from typing import Annotated, Any
 
 import typer
 
-from storepixel.cli_support import one_line_errors
+from storepixel.cli.support import one_line_errors
 from storepixel.errors import StorepixelError
 
-BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"  # the repository's bench/ (motlib)
+BENCH_DIR = Path(__file__).resolve().parents[3] / "bench"  # the repository's bench/ (motlib)
 
 
 def register(app: typer.Typer) -> None:

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from storepixel.cli_support import err_console, one_line_errors
+from storepixel.cli.support import err_console, one_line_errors
 
 DB_HELP = "Store URL (default: $STOREPIXEL_DB_URL, else sqlite:///data/storepixel.db)."
 

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 
-from storepixel.cli_support import one_line_errors
+from storepixel.cli.support import one_line_errors
 
 log = logging.getLogger("storepixel.run")
 

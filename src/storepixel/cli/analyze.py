@@ -1,4 +1,4 @@
-"""The ``storepixel`` command line: thin shells over the modules that do the work."""
+"""``track`` and ``analyze``: people tracks and counts from a video file."""
 
 from __future__ import annotations
 
@@ -8,24 +8,14 @@ from typing import Annotated
 
 import typer
 
-from storepixel.cli_support import configure_logging, err_console, one_line_errors, with_progress
+from storepixel.cli.support import err_console, one_line_errors, with_progress
 from storepixel.errors import ConfigError
 
-app = typer.Typer(
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-    help="storepixel: footfall, dwell, occupancy and queues from the CCTV a store already has.",
-)
-events_app = typer.Typer(no_args_is_help=True, help="Read the event store.")
-app.add_typer(events_app, name="events")
 
-
-@app.callback()
-def _main(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debugging detail.")] = False,
-) -> None:
-    configure_logging(verbose)
+def register(app: typer.Typer) -> None:
+    """Add this module's commands to the root ``app``."""
+    app.command()(track)
+    app.command()(analyze)
 
 
 def _load_detector(config_path: Path | None):
@@ -36,7 +26,6 @@ def _load_detector(config_path: Path | None):
     return load_detector(config)
 
 
-@app.command()
 @one_line_errors
 def track(
     video: Annotated[Path, typer.Argument(help="Video file or folder of images.")],
@@ -131,7 +120,6 @@ def _parse_start(value: str | None, timezone: str) -> float | None:
     return parsed.timestamp()
 
 
-@app.command()
 @one_line_errors
 def analyze(
     video: Annotated[Path, typer.Argument(help="Video file to analyse.")],
@@ -230,50 +218,3 @@ def _print_summary(summary: dict) -> None:  # type: ignore[type-arg]
             str(z["occupancy_peak"]),
         )
     Console().print(table)
-
-
-@events_app.command("export")
-@one_line_errors
-def events_export(
-    out: Annotated[Path, typer.Option("--out", "-o", help="File to write; '-' for stdout.")] = Path(
-        "-"
-    ),
-    format: Annotated[str, typer.Option("--format", "-f", help="csv, jsonl or parquet.")] = "jsonl",
-    db: Annotated[str | None, typer.Option(help="Store URL (default: $STOREPIXEL_DB_URL).")] = None,
-    site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
-    camera: Annotated[str | None, typer.Option(help="Only this camera.")] = None,
-    kind: Annotated[list[str] | None, typer.Option(help="Only these event kinds.")] = None,
-    start: Annotated[str | None, typer.Option(help="From this ISO-8601 time (inclusive).")] = None,
-    end: Annotated[str | None, typer.Option(help="Until this ISO-8601 time (exclusive).")] = None,
-) -> None:
-    """Export stored events as CSV, JSON lines or Parquet."""
-    from storepixel.store import open_store
-    from storepixel.store.export import export_events
-
-    with open_store(db) as store:
-        n = export_events(
-            store,
-            "-" if str(out) == "-" else out,
-            format,  # type: ignore[arg-type]  # validated by export_events
-            site_id=site,
-            camera_id=camera,
-            kinds=kind or None,
-            start=start,
-            end=end,
-        )
-    if str(out) != "-":
-        err_console.print(f"{n} events → {out}", highlight=False)
-
-
-def _register_command_modules() -> None:
-    """Command families that live in their own modules add their commands to ``app``."""
-    from storepixel import cli_bench, cli_live, cli_web
-
-    for module in (cli_live, cli_web, cli_bench):
-        module.register(app)
-
-
-_register_command_modules()
-
-if __name__ == "__main__":
-    app()

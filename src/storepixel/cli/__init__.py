@@ -1,0 +1,45 @@
+"""The ``storepixel`` command line: thin shells over the modules that do the work.
+
+Each command family lives in its own module of this package and exposes
+``register(app: typer.Typer) -> None``, which adds its commands (or a sub-``Typer``) to ``app``.
+To add a family: write ``storepixel/cli/<family>.py`` with a ``register`` function and add one
+line with its name to ``FAMILIES`` below. Keep imports of heavy libraries inside the command
+functions so ``storepixel --help`` stays fast and a plain install runs every command that needs
+no optional extra.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Annotated
+
+import typer
+
+from storepixel.cli.support import configure_logging
+
+app = typer.Typer(
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    help="storepixel: footfall, dwell, occupancy and queues from the CCTV a store already has.",
+)
+
+
+@app.callback()
+def _main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debugging detail.")] = False,
+) -> None:
+    configure_logging(verbose)
+
+
+# One line per command family (module of this package), in the order ``--help`` lists them.
+FAMILIES = (
+    "analyze",  # track, analyze
+    "events",  # events export
+    "live",  # run, doctor
+    "web",  # serve, users, keys
+    "bench",  # bench
+)
+
+for _family in FAMILIES:
+    importlib.import_module(f"{__name__}.{_family}").register(app)

@@ -1,0 +1,5 @@
+"""``python -m storepixel.cli``: the same as the ``storepixel`` command."""
+
+from storepixel.cli import app
+
+app()
