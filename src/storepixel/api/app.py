@@ -28,7 +28,7 @@ from storepixel.api.errors import install_handlers
 from storepixel.api.jobs import JobRunner
 from storepixel.api.live import LiveHub
 from storepixel.api.metrics import ApiMetrics, MetricsMiddleware
-from storepixel.api.routers import admin, analytics, auth, events, jobs, live, ops, sites
+from storepixel.api.routers import admin, analytics, auth, events, jobs, live, ops, search, sites
 from storepixel.api.sites import SiteRegistry
 from storepixel.api.state import AppState
 from storepixel.config.site import CameraConfig, SiteConfig
@@ -150,7 +150,7 @@ def create_app(
     )
     app.state.storepixel = state
     install_handlers(app)
-    for module in (auth, sites, analytics, events, jobs, live, admin, ops):
+    for module in (auth, sites, analytics, events, jobs, live, admin, ops, search):
         app.include_router(module.router)
     pages = _pages_router()
     if pages is not None:

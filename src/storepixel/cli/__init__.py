@@ -39,6 +39,7 @@ FAMILIES = (
     "live",  # run, doctor
     "web",  # serve, users, keys
     "bench",  # bench
+    "search",  # search, summary
 )
 
 for _family in FAMILIES:

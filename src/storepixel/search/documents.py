@@ -103,8 +103,6 @@ def span_words(start: float, end: float, tz: ZoneInfo) -> str:
 
 def _dwell_verb(seconds: float) -> str:
     # Words a searcher uses for how long someone stayed; both engines match on them.
-    if seconds < 10:
-        return "passed by"
     if seconds < 30:
         return "stopped"
     if seconds < 300:
@@ -123,6 +121,8 @@ def _event_what(ev: Event) -> tuple[str, float]:
     scope = ev.scope_id or "?"
     if ev.kind == EventKind.ZONE_EXIT:
         d = _number(props, "dwell_s")
+        if d < 10:  # a glance in passing, not a stop
+            return f"A shopper passed by the {scope} zone ({duration_words(d)})", d
         return f"A shopper {_dwell_verb(d)} {duration_words(d)} at the {scope} zone", d
     if ev.kind == EventKind.QUEUE_LEAVE:
         w = _number(props, "wait_s")

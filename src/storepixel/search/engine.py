@@ -17,6 +17,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from storepixel.errors import StorepixelError
+from storepixel.events.schema import format_time
 from storepixel.search.documents import Document
 from storepixel.search.fusion import fuse
 from storepixel.search.timewords import TimeRange, TimeWordsError, extract, parse_when
@@ -148,9 +149,9 @@ def plan(
         if bad:
             raise QueryError(f"unknown kind {bad[0]!r}; expected one of {', '.join(known_kinds)}")
     try:
-        what, words = extract(q, site.tz, now)
         lo = parse_when(since, site.tz, now) if since else None
         hi = parse_when(until, site.tz, now) if until else None
+        what, words = extract(q, site.tz, now, day_of=lo)
     except TimeWordsError as err:
         raise QueryError(str(err)) from None
     if lo is not None and hi is not None and hi <= lo:
@@ -205,3 +206,43 @@ class Searcher:
             if i in docs
         ]
         return Result(p, mode, hits, notes)
+
+
+def hit_json(hit: Hit) -> dict[str, object]:
+    """A hit as JSON: what it is, when (ISO-8601 UTC), its score and the ids that open it."""
+    d = hit.doc
+    return {
+        "kind": d.kind,
+        "camera_id": d.camera_id,
+        "scope_id": d.scope_id,
+        "start": format_time(d.start),
+        "end": format_time(d.end),
+        "score": hit.score,
+        "text": d.text,
+        "source": d.source,  # event | session | description | summary
+        "source_id": d.source_id,  # the event id, session id, chunk id… to open it
+        "track_id": d.track_id,
+        "document_id": hit.id,
+        "ranks": {"text": hit.text_rank, "vector": hit.vector_rank},
+    }
+
+
+def result_json(result: Result) -> dict[str, object]:
+    p = result.plan
+    rng = p.range
+    return {
+        "query": p.query,
+        "searched_for": p.what,
+        "site_id": p.filters.site_id,
+        "range": None
+        if rng is None
+        else {
+            "start": None if rng.start is None else format_time(rng.start),
+            "end": None if rng.end is None else format_time(rng.end),
+            "shown": rng.shown,
+            "time_words": rng.words or None,
+        },
+        "mode": result.mode,
+        "hits": [hit_json(h) for h in result.hits],
+        "notes": result.notes,
+    }

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from zoneinfo import ZoneInfo
 
 from storepixel.search.documents import (
+    SOURCE_EVENT,
     Document,
     render_event,
     render_session,
@@ -19,7 +20,7 @@ from storepixel.search.documents import (
 from storepixel.search.embedder import DIM, Embedder, default_embedder
 from storepixel.search.engine import Mode, Plan, Result, Searcher
 from storepixel.store import Store
-from storepixel.store.queries import iter_events, sessions
+from storepixel.store.queries import iter_events, sessions, site_ids
 from storepixel.store.search_index import (
     SEARCH_EXTRA,
     SearchIndex,
@@ -30,6 +31,9 @@ from storepixel.types import Event
 
 REQUIRED = ("tokenizers", "dateparser", "sqlite_vec")
 EMBED_BATCH = 256
+# Catch-up re-reads this much before the newest indexed event: events of one batch can arrive
+# out of capture-time order (several cameras), and an hour's session closes after its events.
+CATCH_UP_SLACK_S = 2 * 3600.0
 
 
 def require_extra() -> None:
@@ -51,6 +55,7 @@ class SearchService:
         self.store = store
         self.index_store = open_search_store(store)
         self.index = SearchIndex(self.index_store, DIM)
+        self.index.vectors_enabled()  # made (or refused, said once) before any indexing thread
         self.embedder = embedder or default_embedder()
         self.searcher = Searcher(self.index, self.embedder)
 
@@ -92,6 +97,15 @@ class SearchService:
         added += self.index_sessions(site_id, tz, start, end)
         return {"documents_added": added, "vectors_added": self.embed_pending()}
 
+    def catch_up(self, site_id: str, tz: ZoneInfo) -> dict[str, int]:
+        """Index what arrived in the store since the newest indexed event of the site.
+
+        Cheap when current (one short query per source); a store never indexed is indexed whole.
+        Footage analysed later for an older time is picked up by :meth:`reindex`.
+        """
+        mark = self.index.last_time(site_id, SOURCE_EVENT)
+        return self.reindex(site_id, tz, None if mark is None else mark - CATCH_UP_SLACK_S)
+
     def embed_pending(self, max_docs: int | None = None) -> int:
         """Embed documents that have no vector yet, in batches; returns how many got one."""
         done = 0
@@ -111,6 +125,10 @@ class SearchService:
 
     def scopes(self, site_id: str) -> set[str]:
         return self.index.scopes(site_id)
+
+    def store_sites(self) -> set[str]:
+        """Sites the store holds events of (for a search without ``--site``)."""
+        return site_ids(self.store)
 
 
 def _tz(tz_of: dict[str, ZoneInfo], site_id: str) -> ZoneInfo:

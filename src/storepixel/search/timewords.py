@@ -143,8 +143,13 @@ def parse_when(words: str, tz: ZoneInfo, now: float) -> float:
     return moment.timestamp()
 
 
-def extract(query: str, tz: ZoneInfo, now: float) -> tuple[str, TimeRange | None]:
-    """Cut time phrases out of ``query``; return what is left and the range they mean."""
+def extract(
+    query: str, tz: ZoneInfo, now: float, day_of: float | None = None
+) -> tuple[str, TimeRange | None]:
+    """Cut time phrases out of ``query``; return what is left and the range they mean.
+
+    A clock time without a day word falls on the day of ``day_of`` (e.g. ``--since``), else today.
+    """
     found: dict[str, re.Match[str]] = {}
     rest = query
     for name, pattern in PATTERNS:
@@ -158,7 +163,8 @@ def extract(query: str, tz: ZoneInfo, now: float) -> tuple[str, TimeRange | None
         return query.strip(), None
     day = parse_day(found["day"]["d"], tz, now) if "day" in found else None
     if day is None:
-        day = datetime.combine(datetime.fromtimestamp(now, tz).date(), time(0), tz)
+        base = now if day_of is None else day_of
+        day = datetime.combine(datetime.fromtimestamp(base, tz).date(), time(0), tz)
     next_day = datetime.combine((day + timedelta(days=1)).date(), time(0), tz)
 
     def at(clock: str) -> datetime:

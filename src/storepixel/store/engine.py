@@ -8,7 +8,9 @@ Every error raised here is a one-line :class:`StoreError` that shows the URL wit
 
 from __future__ import annotations
 
+import importlib
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +58,44 @@ def parse_url(url: str) -> URL:
     return parsed
 
 
-def _sqlite_engine(url: URL, timeout: float, module: Any = None) -> Engine:
+EXTENSION_SQLITE = ("sqlean", "pysqlite3")  # drop-in sqlite3 modules that load extensions
+
+
+@cache
+def sqlite_module() -> Any:
+    """The ``sqlite3`` module every SQLite engine of this process uses.
+
+    A drop-in module that can load extensions (``sqlean``, ``pysqlite3``: search's sqlite-vec
+    needs one, ``storepixel[search]``) when installed, else the standard one. Always the same
+    one: two SQLite libraries in one process break each other's POSIX file locks, which can
+    corrupt a database (sqlite.org/howtocorrupt.html, "multiple copies of SQLite").
+    """
+    for name in EXTENSION_SQLITE:
+        try:
+            return importlib.import_module(f"{name}.dbapi2")
+        except ImportError:
+            continue
+    return importlib.import_module("sqlite3")
+
+
+def _load_extensions(dbapi_conn: Any) -> None:
+    """sqlite-vec (search's vector distances) into a connection, where both are installed."""
+    if not hasattr(dbapi_conn, "enable_load_extension"):
+        return
+    try:
+        import sqlite_vec
+    except ImportError:
+        return
+    dbapi_conn.enable_load_extension(True)
+    try:
+        sqlite_vec.load(dbapi_conn)
+    finally:
+        dbapi_conn.enable_load_extension(False)
+
+
+def _sqlite_engine(url: URL, timeout: float) -> Engine:
     database = url.database or ""
-    kwargs: dict[str, Any] = {"connect_args": {"timeout": timeout}}
-    if module is not None:  # a drop-in sqlite3 that can load extensions (search's sqlite-vec)
-        kwargs["module"] = module
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": timeout}, "module": sqlite_module()}
     if database in ("", ":memory:"):
         # One shared connection, or each pooled connection would see its own empty database.
         kwargs["poolclass"] = StaticPool
@@ -77,6 +112,7 @@ def _sqlite_engine(url: URL, timeout: float, module: Any = None) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        _load_extensions(dbapi_conn)
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see "begin" below)
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")
@@ -103,14 +139,9 @@ def _postgres_engine(url: URL, timeout: float) -> Engine:
         ) from None
 
 
-def create_store_engine(
-    url: str, connect_timeout: float = 5.0, *, sqlite_module: Any = None
-) -> Engine:
-    """An engine for ``url`` (not yet connected); raises :class:`StoreError` for a bad URL.
-
-    ``sqlite_module``: a DB-API module to use instead of the standard ``sqlite3`` (SQLite only).
-    """
+def create_store_engine(url: str, connect_timeout: float = 5.0) -> Engine:
+    """An engine for ``url`` (not yet connected); raises :class:`StoreError` for a bad URL."""
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed, connect_timeout, sqlite_module)
+        return _sqlite_engine(parsed, connect_timeout)
     return _postgres_engine(parsed, connect_timeout)

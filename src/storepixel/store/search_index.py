@@ -13,29 +13,26 @@ says why vectors are off, and only full text runs.
 
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Table, event, func, or_, select, text
+from sqlalchemy import Connection, Table, func, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from storepixel.errors import StoreError
 from storepixel.search.documents import Document
-from storepixel.store import migrate
 from storepixel.store.database import Store
-from storepixel.store.engine import create_store_engine, one_line
+from storepixel.store.engine import one_line
 from storepixel.store.search_models import VECTOR_TABLE, SearchDocumentRecord
 
 log = logging.getLogger(__name__)
 
 DOCS: Table = SearchDocumentRecord.__table__  # type: ignore[assignment]
 SEARCH_EXTRA = "pip install 'storepixel[search]'"
-SQLITE_MODULES = ("sqlean", "pysqlite3")  # drop-in sqlite3 modules that load extensions
 
 
 class SearchUnavailable(StoreError):
@@ -60,51 +57,25 @@ class StoredDocument:
     doc: Document
 
 
-def _sqlite_module() -> Any:
-    for name in SQLITE_MODULES:
-        try:
-            return importlib.import_module(f"{name}.dbapi2")
-        except ImportError:
-            continue
-    raise SearchUnavailable(
-        f"search on SQLite needs a sqlite3 module that loads extensions: {SEARCH_EXTRA}"
-    )
-
-
-def _load_sqlite_vec(dbapi_conn: Any, _record: Any) -> None:
-    import sqlite_vec
-
-    dbapi_conn.enable_load_extension(True)
-    sqlite_vec.load(dbapi_conn)
-    dbapi_conn.enable_load_extension(False)
-
-
 def open_search_store(store: Store) -> Store:
-    """The store to search in: ``store`` itself on PostgreSQL; on SQLite the same database
-    opened through an extension-capable ``sqlite3`` with ``sqlite-vec`` loaded.
-
-    (An in-memory SQLite store cannot be shared between two modules: its search index is then a
-    database of its own, which is fine since documents reach it through :class:`SearchIndex`.)
+    """The store to search in: ``store`` itself, once SQLite is known to have ``sqlite-vec``
+    (loaded into every connection where installed: :func:`storepixel.store.engine.sqlite_module`).
     """
-    if store.dialect != "sqlite":
-        return store
-    module = _sqlite_module()
-    try:
-        import sqlite_vec  # noqa: F401
-    except ImportError:
+    if store.dialect == "sqlite" and not vec_loaded(store):
         raise SearchUnavailable(
-            f"vector search on SQLite needs sqlite-vec: {SEARCH_EXTRA}"
-        ) from None
-    engine = create_store_engine(
-        store.engine.url.render_as_string(hide_password=False), sqlite_module=module
-    )
-    event.listen(engine, "connect", _load_sqlite_vec)
-    try:
-        migrate.upgrade(engine)
-    except (SQLAlchemyError, OSError) as err:
-        engine.dispose()
-        raise StoreError(f"cannot open store {store.url}: {one_line(err)}") from None
-    return Store(engine)
+            "search on SQLite needs sqlite-vec and a sqlite3 module that loads extensions: "
+            + SEARCH_EXTRA
+        )
+    return store
+
+
+def vec_loaded(store: Store) -> bool:
+    with store.connect() as conn:
+        try:
+            conn.exec_driver_sql("SELECT vec_version()")
+        except SQLAlchemyError:
+            return False
+    return True
 
 
 def _row(doc: Document) -> dict[str, Any]:
@@ -328,6 +299,19 @@ class SearchIndex:
         with self.store.connect() as conn:
             stmt = select(DOCS).where(DOCS.c.source == source, DOCS.c.source_id.in_(source_ids))
             return [_document(r) for r in conn.execute(stmt.order_by(DOCS.c.start_time))]
+
+    def last_time(self, site_id: str, source: str) -> float | None:
+        """Capture time of the newest indexed document of a source at a site (catch-up mark)."""
+        stmt = select(func.max(DOCS.c.end_time)).where(
+            DOCS.c.site_id == site_id, DOCS.c.source == source
+        )
+        with self.store.connect() as conn:
+            value = conn.execute(stmt).scalar()
+        return None if value is None else float(value)
+
+    def sites(self) -> list[str]:
+        with self.store.connect() as conn:
+            return sorted(s for (s,) in conn.execute(select(DOCS.c.site_id).distinct()))
 
     def count(self) -> int:
         with self.store.connect() as conn:
