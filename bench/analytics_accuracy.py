@@ -51,10 +51,16 @@ from numpy.typing import NDArray
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from motlib import Sequence, iter_images, load_sequence, public_detections, replace_tables
 from storepixel.analytics.engine import CameraAnalytics
 from storepixel.analytics.geometry import DirectedLine, Polygon
 from storepixel.config.site import CameraConfig, load_site
+from storepixel.evaluation.mot import (
+    Sequence,
+    iter_images,
+    load_sequence,
+    public_detections,
+    replace_tables,
+)
 from storepixel.tracking.mot_io import read_mot_file
 from storepixel.types import Detections, Tracks, TrackState
 

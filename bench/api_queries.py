@@ -21,10 +21,9 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from storepixel.api import accounts
 from storepixel.api.app import create_app
 from storepixel.config.site import parse_site
-from storepixel.store import CoverageInterval, open_store
+from storepixel.store import CoverageInterval, accounts, open_store
 from storepixel.types import Event, MetricRow
 
 T0 = 1714521600.0  # 2024-05-01T00:00:00Z

@@ -5,7 +5,7 @@
 Makes an in-memory copy of the bundled NanoDet whose batch dimension is dynamic (its six
 Reshape targets take the batch from their input: 1 → 0), checks it gives the same outputs as
 the original one frame at a time, then times ``--batch`` frames one by one against one call.
-docs/performance.md quotes it (the answer here: no, so ``Detector.detect_batch`` stays a loop).
+docs/dev/performance.md quotes it (the answer here: no, so ``Detector.detect_batch`` stays a loop).
 """
 
 from __future__ import annotations

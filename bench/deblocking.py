@@ -31,8 +31,8 @@ from numpy.typing import NDArray
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import motlib
 from mot_eval import SHARED_EVAL, bundled_detections, site_detections
+from storepixel.evaluation import mot as motlib
 from storepixel.tracking import TrackerConfig
 
 REPO = Path(__file__).resolve().parents[1]

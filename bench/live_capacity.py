@@ -78,7 +78,7 @@ class Meter:
         self.lag_times: list[float] = []  # monotonic time of each lag, to see a trend
         self.lock = threading.Lock()
 
-    def on_frame(self, camera_id: str, result: FrameResult, counts: Mapping[str, Any]) -> None:
+    def write_frame(self, camera_id: str, result: FrameResult, counts: Mapping[str, Any]) -> None:
         lag = time.time() - result.frame.timestamp
         if self.measuring:
             with self.lock:
@@ -89,7 +89,7 @@ class Meter:
                 self.lags.append(lag)
                 self.lag_times.append(time.monotonic())
 
-    def on_events(self, camera_id: str, events: Sequence[Event]) -> None:
+    def write_events(self, events: Sequence[Event]) -> None:
         pass
 
 
@@ -163,7 +163,7 @@ def measure(
         store = open_store(f"sqlite:///{tmp}/bench.db")
         sup = Supervisor(site, store, analysis_workers=workers)
         meter = Meter()
-        sup.add_listener(meter)
+        sup.bus.subscribe(meter, inline=True)  # measured at hand-off, no queue
         sup.start()
         time.sleep(warmup)
         before = sup.health()

@@ -5,9 +5,10 @@
 
 Each camera serves vtest.avi as 1280×720 H.264 at 15 fps; the supervisor analyses 5 fps. On a
 live stream capture time is the wall clock at the frame's arrival (plus the stream's own clock),
-so *wall time when an event is handed to the sinks − the event's capture time* is the latency.
-Reported for line crossings (dated at the frame that reveals them, so this is the pipeline's own
-delay) and, separately, for each analysed frame (capture → result handed to listeners). Zone and
+so *wall time when an event reaches a consumer of the event bus − the event's capture time* is
+the latency. Reported for line crossings (dated at the frame that reveals them; consumers get
+them once the store has them, so this includes the writer's flush interval) and, separately, for
+each analysed frame (capture → result handed to the bus's frame consumers). Zone and
 visit events are dated back on purpose (minimum presence, exit grace) and are not latency.
 """
 
@@ -38,12 +39,12 @@ class Latency:
         self.crossings: list[float] = []
         self.lock = threading.Lock()
 
-    def on_frame(self, camera_id: str, result: FrameResult, counts: Mapping[str, Any]) -> None:
+    def write_frame(self, camera_id: str, result: FrameResult, counts: Mapping[str, Any]) -> None:
         lag = time.time() - result.frame.timestamp
         with self.lock:
             self.frames.append(lag)
 
-    def on_events(self, camera_id: str, events: Sequence[Event]) -> None:
+    def write_events(self, events: Sequence[Event]) -> None:
         now = time.time()
         with self.lock:
             self.crossings += [now - e.time for e in events if e.kind == "line_crossing"]
@@ -79,9 +80,9 @@ def main() -> None:
         sup.start()
         time.sleep(args.warmup)
         meter = Latency()
-        sup.add_listener(meter)
+        sup.bus.subscribe(meter, inline=True)  # measured at hand-off, no queue
         time.sleep(args.seconds)
-        sup.remove_listener(meter)
+        sup.bus.unsubscribe(meter)
         health = sup.health()
         sup.stop()
         store.close()

@@ -33,7 +33,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from motlib import (
+from storepixel.evaluation.mot import (
     MotRows,
     Sequence,
     detection_pr,

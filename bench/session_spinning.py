@@ -4,7 +4,7 @@
 
 Runs the bundled detector's model on a 416×416 input, with a little Python work between runs (as
 the pipeline decodes, tracks and counts between detections), alternating the two settings for
-``--rounds`` rounds; prints wall and CPU milliseconds per pass. docs/performance.md quotes it.
+``--rounds`` rounds; prints wall and CPU milliseconds per pass. docs/dev/performance.md quotes it.
 """
 
 from __future__ import annotations

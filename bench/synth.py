@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 from numpy.typing import NDArray
 
-from motlib import Sequence
+from storepixel.evaluation.mot import Sequence
 from storepixel.types import Detections
 
 W, H = 1280, 720

@@ -4,7 +4,7 @@
         [--tracker-only] [--max-frames N] [--runtime auto|onnxruntime|openvino]
 
 Prints decode-only throughput (the floor) and the detect+track pipeline's, in frames per second
-and × real time. Numbers go to docs/performance.md with the command and the machine.
+and × real time. Numbers go to docs/dev/performance.md with the command and the machine.
 
 ``--tracker-only`` times the tracker alone: the detector runs once per frame first, then the
 same detections go through ``Tracker.update`` with the frame (colour cue on) and without it

@@ -29,7 +29,7 @@ from numpy.typing import NDArray
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from motlib import iter_images, load_sequence, public_detections
+from storepixel.evaluation.mot import iter_images, load_sequence, public_detections
 from storepixel.tracking.association import iou_matrix, log_height_ratio, normalised_distance
 from storepixel.tracking.tracker import Tracker, TrackerConfig
 from storepixel.types import Detections

@@ -6,7 +6,7 @@ onnxruntime static quantisation (QDQ, per-channel int8 weights, uint8 activation
 layers only (quantising the outputs too made every score zero), calibrated on letterbox and
 stretch canvases of every 40th vtest.avi frame and every 20th TUD-Campus frame. Prints ms per pass
 of both models and detection precision/recall (IoU 0.5, score ≥ 0.45) on PETS09-S3MF1 and
-TUD-Campus. The file goes to ``out/`` and is not shipped (see docs/performance.md for why).
+TUD-Campus. The file goes to ``out/`` and is not shipped (see docs/dev/performance.md for why).
 """
 
 from __future__ import annotations
@@ -93,7 +93,7 @@ def main() -> None:
         op_types_to_quantize=["Conv"],
     )
     pre.unlink()
-    import motlib
+    from storepixel.evaluation import mot as motlib
 
     for name, path in (("fp32 (bundled)", BUNDLED_MODEL), ("int8", args.out)):
         print(f"{name}: {_ms_per_pass(path):.1f} ms per pass")

@@ -25,3 +25,15 @@ class DetectorError(StorepixelError):
 
 class StoreError(StorepixelError):
     """The event store cannot be reached or written."""
+
+
+class NotFound(StorepixelError):
+    """The site, camera, line, zone, job, user or key does not exist (or is not yours)."""
+
+
+class Conflict(StorepixelError):
+    """The request clashes with the current state (a name taken, live cameras not running)."""
+
+
+class BadInput(StorepixelError):
+    """The request is malformed (a bad parameter, an unreadable upload)."""

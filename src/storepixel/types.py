@@ -92,6 +92,9 @@ class Tracks:
     confidence: FloatArray
     state: NDArray[np.int8]
     hits: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, np.int32))
+    # (N, 17, 3) body keypoints x, y, score (``vision.pose.KEYPOINTS``) where the pose stage
+    # looked at a person in this frame, NaN rows where it did not; ``None``: no pose stage.
+    keypoints: FloatArray | None = None
 
     def __post_init__(self) -> None:
         self.ids = np.asarray(self.ids, dtype=np.int64).reshape(-1)
@@ -128,6 +131,7 @@ class Tracks:
             self.confidence[mask],
             self.state[mask],
             self.hits[mask],
+            None if self.keypoints is None else self.keypoints[mask],
         )
 
     def confirmed(self) -> Tracks:
@@ -136,7 +140,8 @@ class Tracks:
 
 
 class EventKind:
-    """The event kinds of schema version 1 (plain strings, so they serialise as they are)."""
+    """The event kinds (plain strings, so they serialise as they are): version 1's seven, and the
+    shelf funnel's three added in version 2."""
 
     LINE_CROSSING = "line_crossing"
     ZONE_ENTER = "zone_enter"
@@ -145,6 +150,9 @@ class EventKind:
     QUEUE_LEAVE = "queue_leave"
     VISIT_START = "visit_start"
     VISIT_END = "visit_end"
+    SHELF_PASS = "shelf_pass"
+    SHELF_ATTENTION = "shelf_attention"
+    SHELF_REACH = "shelf_reach"
 
     ALL = (
         LINE_CROSSING,
@@ -154,10 +162,13 @@ class EventKind:
         QUEUE_LEAVE,
         VISIT_START,
         VISIT_END,
+        SHELF_PASS,
+        SHELF_ATTENTION,
+        SHELF_REACH,
     )
 
 
-EVENT_SCHEMA_VERSION = 1
+EVENT_SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True, slots=True)

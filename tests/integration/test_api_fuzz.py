@@ -19,14 +19,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.generation import GenerationMode
 
-from storepixel.api import accounts
 from storepixel.api.app import create_app
 from storepixel.config.site import load_site
-from storepixel.store import open_store
+from storepixel.store import accounts, open_store
 from storepixel.types import Event
 from tests.unit.api.conftest import PASSWORD, SITE_A, SITE_B
 
 EXISTING = {"site": "lisbon", "cam": "door", "line_id": "entrance", "zone_id": "till"}
+# Values random strings never reach: the ends of the calendar and of floats (issue 16, finding 8).
+EXTREME = {
+    "from": ["9999-12-31T23:00:00", "0001-01-01T00:00:00+14:00", "1969-12-31T23:59:59Z"],
+    "to": ["9999-12-31T23:59:59", "0001-01-01T00:30:00"],
+    "date": ["9999-12-31", "0001-01-01", "1970-01-01"],
+    "start": ["9999-12-31T23:00:00"],
+    "cursor": ["1e999/x", "-1e999/x", "nan/x", "1e308/x"],
+}
 
 
 @pytest.fixture(scope="module")
@@ -121,4 +128,26 @@ def test_no_server_errors(api_schema: Any, app_and_auth: tuple[Any, dict[str, st
                 failures.append(f"{mode.value} {operation.method.upper()} {operation.path}: {err}")
             except Unsatisfiable:
                 pass  # no negative example exists for this operation
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.slow
+def test_extreme_dates_and_cursors_never_5xx(
+    api_schema: Any, app_and_auth: tuple[Any, dict[str, str]]
+) -> None:
+    """Every operation with a time, date or cursor parameter, at the ends of the calendar."""
+    _, headers = app_and_auth
+    tried, failures = 0, []
+    for result in api_schema.get_all_operations():
+        operation = result.ok()
+        names = {p.name for p in operation.query}
+        path = {p.name: EXISTING.get(p.name, "x") for p in operation.path_parameters}
+        for name in sorted(names & set(EXTREME)):
+            for value in EXTREME[name]:
+                case = operation.Case(path_parameters=dict(path), query={name: value})
+                response = case.call(headers=headers)
+                tried += 1
+                if response.status_code >= 500:
+                    failures.append(f"{case.method} {case.formatted_path}?{name}={value}")
+    assert tried > 20
     assert not failures, "\n".join(failures)

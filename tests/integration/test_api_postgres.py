@@ -13,11 +13,10 @@ import yaml
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
-from storepixel.api import accounts
 from storepixel.api.app import create_app
-from storepixel.api.heatmaps import GRID, add_grid, load_grid
 from storepixel.config.site import load_site
-from storepixel.store import open_store
+from storepixel.store import accounts, open_store
+from storepixel.store.heatmaps import GRID, add_grid, load_grid
 from storepixel.types import Event, MetricRow
 from tests.unit.api.conftest import PASSWORD, SITE_A
 

@@ -59,18 +59,18 @@ def site_with(*cameras: dict[str, Any]) -> SiteConfig:
 
 
 class Recorder:
-    """Keeps every analysed frame (to replay it) and every event handed to listeners."""
+    """Keeps every analysed frame (to replay it) and every event the event bus hands out."""
 
     def __init__(self) -> None:
         self.frames: list[Frame] = []
         self.events: list[Event] = []
         self.lock = threading.Lock()
 
-    def on_frame(self, camera_id: str, result: FrameResult, counts: Mapping[str, Any]) -> None:
+    def write_frame(self, camera_id: str, result: FrameResult, counts: Mapping[str, Any]) -> None:
         with self.lock:
             self.frames.append(result.frame)
 
-    def on_events(self, camera_id: str, events: Sequence[Event]) -> None:
+    def write_events(self, events: Sequence[Event]) -> None:
         with self.lock:
             self.events.extend(events)
 
@@ -81,7 +81,7 @@ def test_outage_reconnects_records_the_gap_and_loses_nothing(rtsp_camera: RtspCa
     store = open_store("sqlite://")
     sup = Supervisor(site, store, stall_timeout_s=3, open_timeout_s=3, flush_interval_s=0.5)
     rec = Recorder()
-    sup.add_listener(rec)
+    sup.bus.subscribe(rec, frame_queue_size=100_000)  # every frame
     sup.start()
     try:
         assert wait_for(lambda: len(rec.frames) >= 40, 30), sup.health()
@@ -186,7 +186,7 @@ def test_bad_cameras_report_clear_states_while_the_good_one_runs(
     store = open_store("sqlite://")
     sup = Supervisor(site, store, open_timeout_s=3, stall_timeout_s=3)
     rec = Recorder()
-    sup.add_listener(rec)
+    sup.bus.subscribe(rec, frame_queue_size=100_000)  # every frame
     sup.start()
     try:
         retried = lambda: all(sup.health()[c].reconnect_count >= 2 for c in expected)  # noqa: E731

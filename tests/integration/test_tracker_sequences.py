@@ -7,7 +7,6 @@ harmless reshuffles do not.
 from __future__ import annotations
 
 import importlib
-import sys
 from pathlib import Path
 from types import ModuleType
 
@@ -15,16 +14,10 @@ import pytest
 
 from storepixel.tracking.mot_io import read_mot_file, write_mot_rows
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-
 
 @pytest.fixture(scope="module")
 def motlib() -> ModuleType:
-    sys.path.insert(0, str(BENCH))
-    try:
-        return importlib.import_module("motlib")
-    finally:
-        sys.path.remove(str(BENCH))
+    return importlib.import_module("storepixel.evaluation.mot")
 
 
 @pytest.mark.parametrize(

@@ -76,7 +76,13 @@ def test_invalid_site_is_one_line(tmp_path: Path) -> None:
 def test_run_for_a_while_on_a_file_camera(tmp_path: Path, vtest_path: Path) -> None:
     site = write_site(tmp_path, {"id": "cam1", "source": str(vtest_path), "loop": True})
     db = f"sqlite:///{tmp_path / 'live.db'}"
-    result = storepixel("run", "--site", site, "--db", db, "--duration", "3", "--log-format=json")
+    result = storepixel("run", "--site", site, "--db", db, "--duration", "8", "--log-format=json")
     assert result.returncode == 0, result.stderr
     messages = [json.loads(line)["msg"] for line in result.stderr.splitlines()]
     assert messages[-1] == "stopped cleanly" and "camera cam1 streaming" in messages
+    # Live heatmaps come from a consumer of the event bus that every live run has (issue 15 #8).
+    from storepixel.store import open_store
+    from storepixel.store.heatmaps import load_grid
+
+    with open_store(db) as store:
+        assert load_grid(store, "shop", "cam1", 0, 4e9).sum() > 0

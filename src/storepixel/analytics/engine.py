@@ -45,6 +45,7 @@ from storepixel.analytics.heatmap import Heatmap
 from storepixel.analytics.lines import Crossing, LineCounter
 from storepixel.analytics.occupancy import BUCKET_S, Bucket, StepSeries, bucket_start
 from storepixel.analytics.queues import QueueCounter
+from storepixel.analytics.shelves import ShelfAnalytics, ShelfOutcome
 from storepixel.analytics.transitions import TransitionCounter
 from storepixel.analytics.visits import MAX_HIDDEN_S, VisitChange, VisitCounter
 from storepixel.analytics.zones import ZoneChange, ZoneCounter
@@ -61,6 +62,9 @@ _KIND_ORDER = {
     EventKind.ZONE_EXIT: 3,
     EventKind.QUEUE_LEAVE: 3,
     EventKind.VISIT_END: 4,
+    EventKind.SHELF_PASS: 3,
+    EventKind.SHELF_ATTENTION: 3,
+    EventKind.SHELF_REACH: 3,
 }
 CAMERA_SCOPE = "*"
 BACKFILL_S = 2.0  # sightings of a tentative track older than this are not credited to it
@@ -118,6 +122,11 @@ class CameraAnalytics:
             cls = QueueCounter if z.kind == "queue" else ZoneCounter
             self.zones[z.id] = cls(z.id, z.polygon, z.presence_s, z.grace_s, z.hysteresis)
         self.zone_kind = {z.id: z.kind for z in camera.zones}
+        self.shelves = (
+            ShelfAnalytics([(s.id, s.polygon, s.min_attention_s) for s in camera.shelves])
+            if camera.shelves
+            else None
+        )
         grace = max([2.0, *(z.grace_s for z in camera.zones)])
         self.visits = VisitCounter(visit_grace_s if visit_grace_s is not None else grace)
         self.heatmap = Heatmap(heatmap_grid, self.max_gap_s)
@@ -174,6 +183,10 @@ class CameraAnalytics:
             self.zone_series[zid].add(t, zone.occupancy)
         self.people.add(t, len(ids))
         self.heatmap.update(points, t)
+        if self.shelves is not None:
+            kp = None if seen.keypoints is None else seen.keypoints
+            for outcome in self.shelves.update(t, ids, seen.xyxy, kp, frame_size):
+                events.extend(self._shelf_events(outcome))
         return sorted(events, key=_event_order)
 
     def _backfill(
@@ -218,6 +231,9 @@ class CameraAnalytics:
         for zone in self.zones.values():
             events.extend(self._zone_event(c) for c in zone.flush(end or self.last_time or 0.0))
         events.extend(self._visit_event(c) for c in self.visits.flush())
+        if self.shelves is not None:
+            for outcome in self.shelves.flush():
+                events.extend(self._shelf_events(outcome))
         self.transitions.end_all()
         for series in (self.people, *self.zone_series.values()):
             series.close(end)
@@ -259,7 +275,31 @@ class CameraAnalytics:
                 "occupancy_avg": _round(series.average),
                 "occupancy_peak": int(series.peak) if series.peak is not None else 0,
             }
-        return {"lines": lines, "zones": zones}
+        out: dict[str, Any] = {"lines": lines, "zones": zones}
+        if self.shelves is not None:
+            out["shelves"] = self.shelf_summary()
+        return out
+
+    def shelf_summary(self) -> dict[str, dict[str, Any]]:
+        """Per shelf over the footage so far: passers, stoppers (attention), reachers, touches,
+        and attention seconds p50/p90 of the stoppers (``None`` with none)."""
+        if self.shelves is None:
+            return {}
+        out: dict[str, dict[str, Any]] = {}
+        for shelf in self.camera.shelves:
+            done = [o for o in self.shelves.outcomes if o.shelf_id == shelf.id]
+            passes = [o for o in done if o.frames >= 2]
+            stops = [o.attention_s for o in passes if o.attention_s >= shelf.min_attention_s]
+            reaches = [o for o in passes if o.touches]
+            out[shelf.id] = {
+                "passers": len(passes),
+                "stoppers": len(stops),
+                "reachers": len(reaches),
+                "touches": sum(o.touches for o in reaches),
+                "attention_p50_s": _percentile(stops, 50),
+                "attention_p90_s": _percentile(stops, 90),
+            }
+        return out
 
     def queue_summary(self) -> dict[str, dict[str, Any]]:
         """Per queue zone: joins, measured wait p50/p90/max (s), length average and peak."""
@@ -323,6 +363,35 @@ class CameraAnalytics:
         props.update({"wait_s" if queue else "dwell_s": dwell, "ended_by": c.ended_by})
         kind = EventKind.QUEUE_LEAVE if queue else EventKind.ZONE_EXIT
         return self._event(kind, c.track, c.time, c.zone_id, props)
+
+    def _shelf_events(self, o: ShelfOutcome) -> list[Event]:
+        """A finished engagement as its pass, attention and reach events (a single-frame
+        glimpse is not a pass)."""
+        if o.frames < 2:
+            return []
+        shelf = self.camera.shelf(o.shelf_id)
+        base: dict[str, object] = {
+            "shelf_id": shelf.id,
+            "product": shelf.product,
+            "brand": shelf.brand,
+            "category": shelf.category,
+        }
+        duration = round(o.end - o.start, 3)
+        events = [
+            self._event(EventKind.SHELF_PASS, o.track, o.start, shelf.id,
+                        {**base, "duration_s": duration})
+        ]  # fmt: skip
+        if o.attention_start is not None and o.attention_s >= shelf.min_attention_s:
+            props = {**base, "attention_s": o.attention_s}
+            events.append(
+                self._event(EventKind.SHELF_ATTENTION, o.track, o.attention_start, shelf.id, props)
+            )
+        if o.touch_start is not None and o.touches:
+            props = {**base, "count": o.touches, "duration_s": o.touch_s}
+            events.append(
+                self._event(EventKind.SHELF_REACH, o.track, o.touch_start, shelf.id, props)
+            )
+        return events
 
     def _visit_event(self, c: VisitChange) -> Event:
         if c.kind == "start":

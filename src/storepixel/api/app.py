@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request, Response
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from storepixel.api.deps.auth import Principal, current_principal, principal_from
@@ -28,9 +27,10 @@ from storepixel.api.errors import install_handlers
 from storepixel.api.jobs import JobRunner
 from storepixel.api.live import LiveHub
 from storepixel.api.metrics import ApiMetrics, MetricsMiddleware
+from storepixel.api.middleware import DEFAULT_MAX_BODY, BodyLimit, HostAllowList, SecurityHeaders
 from storepixel.api.routers import admin, analytics, auth, events, jobs, live, ops, search, sites
-from storepixel.api.sites import SiteRegistry
 from storepixel.api.state import AppState
+from storepixel.config.registry import SiteRegistry
 from storepixel.config.site import CameraConfig, SiteConfig
 from storepixel.errors import ConfigError, StorepixelError
 from storepixel.store import Store
@@ -84,12 +84,17 @@ def create_app(
     max_upload_bytes: int = DEFAULT_MAX_UPLOAD,
     secure_cookies: bool = False,
     start_supervisors: bool = True,
+    max_body_bytes: int = DEFAULT_MAX_BODY,
+    allowed_hosts: Sequence[str] = (),
 ) -> FastAPI:
     """The storepixel API (and dashboard) for ``site_configs`` over ``store``.
 
-    ``supervisors`` maps site ids to live Supervisors (contract A), started with the app unless
-    ``start_supervisors`` is false; without them the API reads the store only and the live
-    endpoints answer 409. Uploads go under ``data_dir/uploads`` and are deleted after analysis.
+    ``supervisors`` maps site ids to live Supervisors, started with the app unless
+    ``start_supervisors`` is false; the live feed subscribes to each one's event bus. Without
+    them the API reads the store only and the live endpoints answer 409. Uploads go under
+    ``data_dir/uploads`` and are deleted after analysis; their events go to the site's bus.
+    Other request bodies are refused over ``max_body_bytes``; with ``allowed_hosts``, requests
+    for any other ``Host`` are refused.
     """
     data = Path(data_dir)
     registry = SiteRegistry(site_configs)
@@ -108,9 +113,9 @@ def create_app(
         supervisors=sups,
         metrics=metrics,
     )
-    state.jobs = JobRunner(store, registry)
+    state.jobs = JobRunner(store, registry, state.bus)
     if sups:
-        state.hub = LiveHub(registry, store)
+        state.hub = LiveHub(registry)
         registry.on_change(_push_to_supervisors(state))
 
     @contextlib.asynccontextmanager
@@ -119,25 +124,19 @@ def create_app(
         stale = state.jobs.recover()
         if stale:
             log.warning("%d video job(s) were interrupted by the last shutdown", stale)
-        listeners = []
         if state.hub is not None:
-            state.hub.start()
             for site_id, sup in sups.items():
-                listener = state.hub.listener(site_id)
-                sup.add_listener(listener)
-                listeners.append((sup, listener))
+                sup.bus.subscribe(state.hub.consumer(site_id))  # the live feed
                 if start_supervisors:
                     sup.start()
         try:
             yield
         finally:
-            for sup, listener in listeners:
-                if start_supervisors:
-                    sup.stop()
-                sup.remove_listener(listener)
-            if state.hub is not None:
-                state.hub.stop()
-            state.jobs.shutdown()
+            state.jobs.shutdown()  # uploads publish to the buses closed below
+            if start_supervisors:
+                for sup in sups.values():
+                    sup.stop()  # closes the bus it built
+            state.close_buses()
 
     app = FastAPI(
         title="storepixel",
@@ -159,7 +158,30 @@ def create_app(
     if STATIC.is_dir():
         app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(MetricsMiddleware, metrics=metrics)
+    app.add_middleware(BodyLimit, max_bytes=max_body_bytes)
+    if allowed_hosts:
+        app.add_middleware(HostAllowList, hosts=list(allowed_hosts))
+    app.add_middleware(SecurityHeaders)  # outermost: refusals above carry the headers too
     return app
+
+
+# Swagger UI without FastAPI's inline start-up script, which the Content-Security-Policy blocks.
+DOCS_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>storepixel API</title>
+<link rel="stylesheet" href="/docs-assets/swagger-ui.css">
+<link rel="icon" href="/static/img/favicon.svg" type="image/svg+xml">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="/docs-assets/swagger-ui-bundle.js"></script>
+<script src="/static/js/docs.js"></script>
+</body>
+</html>
+"""
 
 
 def _add_docs(app: FastAPI) -> None:
@@ -178,13 +200,7 @@ def _add_docs(app: FastAPI) -> None:
             principal = None
         if principal is None:
             return RedirectResponse("/login?next=%2Fdocs", status_code=303)
-        return get_swagger_ui_html(
-            openapi_url="/openapi.json",
-            title="storepixel API",
-            swagger_js_url="/docs-assets/swagger-ui-bundle.js",
-            swagger_css_url="/docs-assets/swagger-ui.css",
-            swagger_favicon_url="/static/img/favicon.svg",
-        )
+        return HTMLResponse(DOCS_PAGE, headers={"Cache-Control": "no-store"})
 
     app.mount("/docs-assets", StaticFiles(directory=DOCS_ASSETS), name="docs-assets")
 

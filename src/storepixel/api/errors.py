@@ -15,17 +15,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from storepixel.errors import ConfigError, SourceError, StoreError, StorepixelError
+from storepixel.errors import (
+    BadInput,
+    ConfigError,
+    Conflict,
+    NotFound,
+    SourceError,
+    StoreError,
+    StorepixelError,
+)
 
 log = logging.getLogger(__name__)
-
-
-class NotFound(StorepixelError):
-    """The site, camera, line, zone, job, user or key does not exist (or is not yours)."""
-
-
-class Conflict(StorepixelError):
-    """The request clashes with the current state (a name taken, live cameras not running)."""
 
 
 class Unauthorized(StorepixelError):
@@ -38,10 +38,6 @@ class Forbidden(StorepixelError):
 
 class TooManyRequests(StorepixelError):
     """Too many failed attempts (logins); try again later."""
-
-
-class BadInput(StorepixelError):
-    """The request is malformed (a bad parameter, an unreadable upload)."""
 
 
 class TooLarge(StorepixelError):
@@ -66,6 +62,9 @@ STATUS: list[tuple[type[Exception], int]] = [
     (BadInput, 422),
     (StorepixelError, 400),
 ]
+
+
+STORE_UNAVAILABLE = "the store could not be read or written; see the server log"
 
 
 def status_for(exc: Exception) -> int:
@@ -108,6 +107,10 @@ def validation_message(errors: list[Any]) -> str:
 def install_handlers(app: FastAPI) -> None:
     @app.exception_handler(StorepixelError)
     async def _storepixel(request: Request, exc: StorepixelError) -> JSONResponse:
+        if isinstance(exc, StoreError):
+            # Its message names the store (a file path, a host): for the server log only.
+            log.error("store error on %s %s: %s", request.method, request.url.path, exc)
+            return JSONResponse({"detail": STORE_UNAVAILABLE}, status_code=503)
         return JSONResponse({"detail": one_line(str(exc))}, status_code=status_for(exc))
 
     @app.exception_handler(RequestValidationError)

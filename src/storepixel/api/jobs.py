@@ -3,8 +3,9 @@
 A job is a row in ``video_jobs`` (so the list survives restarts) plus, while it runs, a cancel
 flag here. It runs ``storepixel.pipeline.file_job.analyze_file`` on a worker thread; the progress
 callback wraps the frame iterator, so progress is the share of the file decoded, and a cancel is
-noticed between frames. ``analyze_file`` writes everything in one transaction at the end, so a
-cancelled or failed job leaves the store as it was. The uploaded file is deleted when the job
+noticed between frames. ``analyze_file`` publishes everything to the site's event bus as one
+batch at the end (stored in one transaction, then handed to the live feed and other consumers),
+so a cancelled or failed job leaves the store as it was. The uploaded file is deleted when the job
 ends, whatever the outcome: the store keeps events and metrics, never video.
 """
 
@@ -15,26 +16,34 @@ import secrets
 import shutil
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import av
-from sqlalchemy import Table, insert, select, update
 
 from storepixel.api.errors import Conflict, NotFound, UnsupportedMedia
-from storepixel.api.heatmaps import save_file_heatmap
-from storepixel.api.sites import SiteRegistry
-from storepixel.api.timeutil import iso
+from storepixel.config.registry import SiteRegistry
 from storepixel.errors import StorepixelError
+from storepixel.sources.file import NOT_A_VIDEO, open_video
 from storepixel.store import Store
-from storepixel.store.web_models import VideoJobRecord
+from storepixel.store.heatmaps import save_file_heatmap
+from storepixel.store.jobs import (
+    ACTIVE,
+    fail_unfinished,
+    get_job,
+    insert_job,
+    list_jobs,
+    update_job,
+)
+from storepixel.timeutil import iso
 from storepixel.types import Frame
 
+if TYPE_CHECKING:
+    from storepixel.events.bus import EventBus
+
 log = logging.getLogger(__name__)
-JOBS: Table = VideoJobRecord.__table__  # type: ignore[assignment]
-ACTIVE = ("queued", "running")
 
 
 class Cancelled(Exception):
@@ -44,14 +53,14 @@ class Cancelled(Exception):
 def probe_video(path: Path, label: str) -> None:
     """Refuse a file that is not a decodable video (:class:`UnsupportedMedia`, one line)."""
     try:
-        with av.open(str(path)) as container:
-            if not container.streams.video:
-                raise UnsupportedMedia(f"{label}: not a video (no video stream)")
-            for _ in container.decode(video=0):
-                return
+        with open_video(path) as container:
+            if container.streams.video:
+                for _ in container.decode(video=0):
+                    return
     except (av.error.FFmpegError, OSError, UnicodeDecodeError, ValueError):
         pass
-    raise UnsupportedMedia(f"{label}: not a video file (expected e.g. MP4, AVI, MKV)")
+    # One answer for every refusal: it must not tell what a playlist's entries pointed at.
+    raise UnsupportedMedia(f"{label}: {NOT_A_VIDEO}")
 
 
 def job_json(row: Any, tz: Any = None) -> dict[str, Any]:
@@ -73,9 +82,16 @@ def job_json(row: Any, tz: Any = None) -> dict[str, Any]:
 
 
 class JobRunner:
-    def __init__(self, store: Store, sites: SiteRegistry, workers: int = 1) -> None:
+    def __init__(
+        self,
+        store: Store,
+        sites: SiteRegistry,
+        bus_for: Callable[[str], EventBus],
+        workers: int = 1,
+    ) -> None:
         self.store = store
         self.sites = sites
+        self.bus_for = bus_for  # site id → the site's event bus
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="video-job")
         self._cancel: dict[str, threading.Event] = {}
         self._folders: dict[str, Path] = {}
@@ -84,17 +100,9 @@ class JobRunner:
 
     def recover(self) -> int:
         """Jobs left queued or running by a stopped server are marked failed (files are gone)."""
-        with self.store.transaction() as conn:
-            result = conn.execute(
-                update(JOBS)
-                .where(JOBS.c.status.in_(ACTIVE))
-                .values(
-                    status="failed",
-                    error="interrupted: the server stopped before the job finished",
-                    finished_at=time.time(),
-                )
-            )
-        return int(result.rowcount or 0)
+        return fail_unfinished(
+            self.store, "interrupted: the server stopped before the job finished"
+        )
 
     def shutdown(self) -> None:
         for flag in self._cancel.values():
@@ -116,44 +124,32 @@ class JobRunner:
     ) -> dict[str, Any]:
         job_id = secrets.token_hex(8)
         now = time.time()
-        with self.store.transaction() as conn:
-            conn.execute(
-                insert(JOBS).values(
-                    id=job_id,
-                    site_id=site_id,
-                    camera_id=camera_id,
-                    filename=filename,
-                    size_bytes=size,
-                    start_time=start,
-                    status="queued",
-                    progress=0.0,
-                    created_by=created_by,
-                    created_at=now,
-                )
-            )
+        insert_job(
+            self.store,
+            id=job_id,
+            site_id=site_id,
+            camera_id=camera_id,
+            filename=filename,
+            size_bytes=size,
+            start_time=start,
+            status="queued",
+            progress=0.0,
+            created_by=created_by,
+            created_at=now,
+        )
         self._cancel[job_id] = threading.Event()
         self._folders[job_id] = folder
         self._pool.submit(self._run, job_id, site_id, camera_id, video, start)
         return self.get(site_id, job_id)
 
     def get(self, site_id: str, job_id: str) -> dict[str, Any]:
-        with self.store.connect() as conn:
-            row = conn.execute(
-                select(JOBS).where(JOBS.c.id == job_id, JOBS.c.site_id == site_id)
-            ).first()
+        row = get_job(self.store, site_id, job_id)
         if row is None:
             raise NotFound(f"no job {job_id!r}")
         return job_json(row)
 
     def list(self, site_id: str, limit: int = 100) -> list[dict[str, Any]]:
-        stmt = (
-            select(JOBS)
-            .where(JOBS.c.site_id == site_id)
-            .order_by(JOBS.c.created_at.desc(), JOBS.c.id)
-            .limit(limit)
-        )
-        with self.store.connect() as conn:
-            return [job_json(r) for r in conn.execute(stmt)]
+        return [job_json(r) for r in list_jobs(self.store, site_id, limit)]
 
     def cancel(self, site_id: str, job_id: str) -> dict[str, Any]:
         job = self.get(site_id, job_id)
@@ -167,10 +163,7 @@ class JobRunner:
         return self.get(site_id, job_id)
 
     def _set(self, job_id: str, only_if: tuple[str, ...] = ACTIVE, **values: Any) -> None:
-        with self.store.transaction() as conn:
-            conn.execute(
-                update(JOBS).where(JOBS.c.id == job_id, JOBS.c.status.in_(only_if)).values(**values)
-            )
+        update_job(self.store, job_id, only_if, **values)
 
     def _run(
         self, job_id: str, site_id: str, camera_id: str, video: Path, start: float | None
@@ -230,7 +223,8 @@ class JobRunner:
                     last[0] = now
                     self._set(job_id, progress=min(0.99, (frame.index + 1) / total))
 
-        analysis = analyze_file(video, site, camera, self.store, start=start, progress=progress)
+        bus = self.bus_for(site_id)
+        analysis = analyze_file(video, site, camera, bus, start=start, progress=progress)
         if flag.is_set():
             raise Cancelled
         save_file_heatmap(self.store, site_id, video.name, analysis)

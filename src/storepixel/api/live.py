@@ -1,11 +1,11 @@
-"""The bridge from running cameras (a Supervisor's worker threads) to the web app.
+"""The live feed: the bridge from a site's event bus to the web app's WebSockets and snapshots.
 
-``LiveHub.listener(site_id)`` is what a Supervisor calls for each analysed frame and each batch
-of events. The calls must stay cheap and never block, so the hub only keeps a reference to the
-newest frame result per camera, adds the frame's foot points to an hourly heatmap grid, and puts
-events on each WebSocket subscriber's bounded queue (dropping them for a subscriber that is too
-slow). JPEG encoding happens on demand in the web server's threads, once per new frame however
-many clients watch, and heatmap grids are written to the store by a background thread.
+``LiveHub.consumer(site_id)`` subscribes to the site's :class:`~storepixel.events.bus.EventBus`
+(its own thread, so nothing here slows the cameras). It keeps a reference to the newest frame
+result per camera and puts events (already stored) on each WebSocket subscriber's bounded queue,
+dropping them for a subscriber that is too slow. JPEG encoding happens on demand in the web
+server's threads, once per new frame however many clients watch. Live heatmaps are another
+consumer of the same bus (:mod:`storepixel.pipeline.live_heatmaps`).
 """
 
 from __future__ import annotations
@@ -20,17 +20,12 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from storepixel.analytics.geometry import to_normalised
-from storepixel.analytics.heatmap import Heatmap
-from storepixel.api.heatmaps import GRID, add_grid
-from storepixel.api.sites import SiteRegistry
 from storepixel.api.snapshots import jpeg, masked
+from storepixel.config.registry import SiteRegistry
 from storepixel.pipeline.annotate import draw_overlay
-from storepixel.store import Store
-from storepixel.types import Event, TrackState
+from storepixel.types import Event
 
 log = logging.getLogger(__name__)
-HOUR = 3600.0
 
 
 @dataclass
@@ -50,13 +45,6 @@ class _Encoded:
 
 
 @dataclass
-class _HourHeat:
-    start: float
-    heatmap: Heatmap
-    last: float = 0.0
-
-
-@dataclass
 class _Subscriber:
     site_id: str
     queue: asyncio.Queue[Event]
@@ -65,39 +53,33 @@ class _Subscriber:
 
 
 @dataclass
-class _SiteListener:
-    """The LiveListener handed to one site's Supervisor (contract A)."""
+class _SiteConsumer:
+    """What the hub subscribes to one site's event bus."""
 
     hub: LiveHub
     site_id: str
 
-    def on_frame(self, camera_id: str, result: Any, counts: Mapping[str, Any]) -> None:
+    def write_frame(self, camera_id: str, result: Any, counts: Mapping[str, Any]) -> None:
         self.hub.frame(self.site_id, camera_id, result, counts)
 
-    def on_events(self, camera_id: str, events: Sequence[Event]) -> None:
+    def write_events(self, events: Sequence[Event]) -> None:
         self.hub.events(self.site_id, events)
 
 
 @dataclass
 class LiveHub:
     sites: SiteRegistry
-    store: Store
-    flush_every_s: float = 30.0
     _latest: dict[tuple[str, str], _Latest] = field(default_factory=dict)
     _encoded: dict[tuple[str, str], _Encoded] = field(default_factory=dict)
-    _heat: dict[tuple[str, str], _HourHeat] = field(default_factory=dict)
-    _closed_heat: list[tuple[str, str, _HourHeat]] = field(default_factory=list)
     _subscribers: list[_Subscriber] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _encode_lock: threading.Lock = field(default_factory=threading.Lock)
-    _stop: threading.Event = field(default_factory=threading.Event)
-    _thread: threading.Thread | None = None
     _seq: int = 0
 
-    def listener(self, site_id: str) -> _SiteListener:
-        return _SiteListener(self, site_id)
+    def consumer(self, site_id: str) -> _SiteConsumer:
+        return _SiteConsumer(self, site_id)
 
-    # --- called from camera worker threads ------------------------------------------------------
+    # --- called from the bus's consumer thread ----------------------------------------------------
 
     def frame(self, site_id: str, camera_id: str, result: Any, counts: Mapping[str, Any]) -> None:
         frame = result.frame
@@ -105,24 +87,6 @@ class LiveHub:
         with self._lock:
             self._seq += 1
             self._latest[key] = _Latest(self._seq, frame.timestamp, result, dict(counts))
-            self._add_heat(key, result)
-
-    def _add_heat(self, key: tuple[str, str], result: Any) -> None:
-        frame, tracks = result.frame, result.tracks
-        t = float(frame.timestamp)
-        hour = t - t % HOUR
-        heat = self._heat.get(key)
-        if heat is not None and t < heat.last:
-            return  # time went backwards (a restarted source): skip rather than mis-weight
-        if heat is None or heat.start != hour:
-            if heat is not None:
-                heat.heatmap.close(t)
-                self._closed_heat.append((*key, heat))
-            heat = self._heat[key] = _HourHeat(hour, Heatmap(GRID))
-        seen = tracks.select(tracks.state == TrackState.CONFIRMED)
-        points = to_normalised(seen.foot_points, (frame.width, frame.height))
-        heat.heatmap.update(points, t)
-        heat.last = t
 
     def events(self, site_id: str, events: Sequence[Event]) -> None:
         if not events:
@@ -188,52 +152,6 @@ class LiveHub:
         with self._lock:
             self._latest.pop((site_id, camera_id), None)
         self._encoded.pop((site_id, camera_id), None)
-
-    # --- heatmap persistence --------------------------------------------------------------------
-
-    def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._run, name="live-heatmaps", daemon=True)
-            self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-        try:
-            self.flush(final=True)
-        except Exception:  # the store is gone at shutdown: say so, do not hang the exit
-            log.exception("writing the last live heatmaps failed")
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.flush_every_s):
-            try:
-                self.flush()
-            except Exception:  # never let the flusher die: the next round retries
-                log.exception("writing live heatmaps failed")
-
-    def flush(self, final: bool = False) -> int:
-        """Add the person-seconds gathered since the last flush to the store; rows written."""
-        with self._lock:
-            pending: list[tuple[str, str, float, float, NDArray[np.float64]]] = []
-            for site_id, camera_id, heat in self._closed_heat:
-                pending.append(
-                    (site_id, camera_id, heat.start, heat.start + HOUR, heat.heatmap.grid)
-                )
-            self._closed_heat.clear()
-            for (site_id, camera_id), heat in self._heat.items():
-                if final:
-                    heat.heatmap.close()
-                grid = heat.heatmap.grid.copy()
-                heat.heatmap.grid[:] = 0.0
-                pending.append((site_id, camera_id, heat.start, heat.start + HOUR, grid))
-        written = 0
-        for site_id, camera_id, start, end, grid in pending:
-            if grid.sum() > 0:
-                add_grid(self.store, site_id, camera_id, start, end, "live", grid)
-                written += 1
-        return written
 
 
 def _offer(sub: _Subscriber, event: Event) -> None:

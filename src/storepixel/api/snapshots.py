@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from storepixel.config.site import CameraConfig, SiteConfig
 from storepixel.pipeline.privacy import PrivacyMask
+from storepixel.sources.file import open_video
 from storepixel.sources.pixels import to_bgr
 
 _cache: dict[tuple[str, float], NDArray[np.uint8]] = {}
@@ -47,7 +48,7 @@ def first_frame(path: Path) -> NDArray[np.uint8] | None:
             return _cache[key]
     image: NDArray[np.uint8] | None = None
     try:
-        with av.open(str(path)) as container:
+        with open_video(path) as container:
             if container.streams.video:
                 for frame in container.decode(video=0):
                     image = to_bgr(frame)

@@ -140,6 +140,7 @@ def analyze(
     import json
 
     from storepixel.config.site import load_site
+    from storepixel.events.bus import build_bus
     from storepixel.pipeline.file_job import analyze_file, per_minute_series
     from storepixel.pipeline.report import render_report, write_report
     from storepixel.store import open_store
@@ -147,7 +148,7 @@ def analyze(
     site_config = load_site(site)
     camera_config = site_config.camera(camera)
     anchor = _parse_start(start, site_config.site.timezone)
-    with open_store(db) as store:
+    with open_store(db) as store, build_bus(site_config, store) as bus:
 
         def progress(frames, total):  # type: ignore[no-untyped-def]
             return with_progress(frames, total, f"analysing {camera}", lambda f: f.index + 1)
@@ -156,12 +157,12 @@ def analyze(
             video,
             site_config,
             camera_config,
-            store,
+            bus,
             start=anchor,
             annotate=annotate,
             progress=progress,
         )
-        from storepixel.api.heatmaps import save_file_heatmap
+        from storepixel.store.heatmaps import save_file_heatmap
 
         save_file_heatmap(store, site_config.site.id, video.name, result)  # for the dashboard
         store_url = store.url

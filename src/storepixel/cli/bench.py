@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,8 +12,6 @@ import typer
 from storepixel.cli.support import one_line_errors
 from storepixel.errors import StorepixelError
 
-BENCH_DIR = Path(__file__).resolve().parents[3] / "bench"  # the repository's bench/ (motlib)
-
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to the root ``app``."""
@@ -22,16 +19,14 @@ def register(app: typer.Typer) -> None:
 
 
 def _motlib() -> Any | None:
-    """The repository's MOT scoring (py-motmetrics); ``None`` when not installed/checked out."""
-    if not (BENCH_DIR / "motlib.py").is_file():
+    """MOT scoring (:mod:`storepixel.evaluation.mot`); ``None`` without the ``eval`` extra."""
+    import importlib.util
+
+    if not all(importlib.util.find_spec(m) for m in ("motmetrics", "trackeval")):
         return None
-    if str(BENCH_DIR) not in sys.path:
-        sys.path.insert(0, str(BENCH_DIR))
-    try:
-        import motlib  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return motlib
+    from storepixel.evaluation import mot
+
+    return mot
 
 
 def _camera(site_path: Path | None, camera_id: str | None, analysis_fps: float | None):  # type: ignore[no-untyped-def]
@@ -108,8 +103,7 @@ def bench(
     if gt is not None:
         if motlib is None:
             raise StorepixelError(
-                f"--gt needs the repository's bench/motlib.py and the dev extras (motmetrics); "
-                f"not found at {BENCH_DIR}"
+                "--gt needs the scoring libraries: pip install 'storepixel[eval]'"
             )
         if not (gt / "gt" / "gt.txt").is_file():
             raise StorepixelError(f"no ground truth at {gt / 'gt' / 'gt.txt'}")

@@ -34,6 +34,14 @@ def serve(
     secure_cookies: Annotated[
         bool, typer.Option(help="Mark the session cookie Secure (serve behind HTTPS).")
     ] = False,
+    allowed_host: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--allowed-host",
+            help="Answer only requests for this Host name (repeat; '*.example.com' allowed). "
+            "Default: any.",
+        ),
+    ] = None,
 ) -> None:
     """Serve the REST/WebSocket API and the dashboard (OpenAPI at /docs)."""
     import uvicorn
@@ -57,8 +65,9 @@ def serve(
         data_dir=data_dir,
         max_upload_bytes=max_upload_mb * 1024 * 1024,
         secure_cookies=secure_cookies,
+        allowed_hosts=allowed_host or (),
     )
-    from storepixel.api import accounts
+    from storepixel.store import accounts
 
     if not accounts.list_users(store):
         err_console.print(
@@ -94,8 +103,7 @@ def users_create(
     db: Annotated[str | None, typer.Option(help=DB_HELP)] = None,
 ) -> None:
     """Create a user (the first admin: `storepixel users create NAME --role admin`)."""
-    from storepixel.api import accounts
-    from storepixel.store import open_store
+    from storepixel.store import accounts, open_store
 
     accounts.check_username(name)
     password = _read_password(password_stdin)
@@ -109,8 +117,7 @@ def users_create(
 @one_line_errors
 def users_list(db: Annotated[str | None, typer.Option(help=DB_HELP)] = None) -> None:
     """List users and their roles."""
-    from storepixel.api import accounts
-    from storepixel.store import open_store
+    from storepixel.store import accounts, open_store
 
     with open_store(db) as store:
         for user in accounts.list_users(store):
@@ -124,8 +131,7 @@ def users_delete(
     db: Annotated[str | None, typer.Option(help=DB_HELP)] = None,
 ) -> None:
     """Delete a user and end their sessions (never the last admin)."""
-    from storepixel.api import accounts
-    from storepixel.store import open_store
+    from storepixel.store import accounts, open_store
 
     with open_store(db) as store:
         accounts.delete_user(store, name)
@@ -144,8 +150,7 @@ def keys_create(
     db: Annotated[str | None, typer.Option(help=DB_HELP)] = None,
 ) -> None:
     """Create an API key; the key is printed once, on standard output."""
-    from storepixel.api import accounts
-    from storepixel.store import open_store
+    from storepixel.store import accounts, open_store
 
     with open_store(db) as store:
         key, secret = accounts.create_key(store, name, site, scope, "cli")
@@ -164,8 +169,7 @@ def keys_create(
 @one_line_errors
 def keys_list(db: Annotated[str | None, typer.Option(help=DB_HELP)] = None) -> None:
     """List keys (never their secrets)."""
-    from storepixel.api import accounts
-    from storepixel.store import open_store
+    from storepixel.store import accounts, open_store
 
     with open_store(db) as store:
         for key in accounts.list_keys(store):
@@ -180,8 +184,7 @@ def keys_revoke(
     db: Annotated[str | None, typer.Option(help=DB_HELP)] = None,
 ) -> None:
     """Revoke a key: it stops working at once."""
-    from storepixel.api import accounts
-    from storepixel.store import open_store
+    from storepixel.store import accounts, open_store
 
     with open_store(db) as store:
         accounts.revoke_key(store, key_id)

@@ -162,10 +162,36 @@ class ZoneConfig(_Model):
         return self.exit_grace_s if self.exit_grace_s is not None else ZONE_DEFAULTS[self.kind][1]
 
 
+class ShelfConfig(_Model):
+    """A shelf face or display whose funnel is measured from body pose (docs/shelves.md): who
+    passed within reach, who stopped facing it, whose hand went in."""
+
+    id: Identifier
+    name: str | None = Field(None, description="Label for reports; defaults to the id.")
+    polygon: list[Point] = Field(
+        description="The shelf face or display as seen in the frame: at least 3 normalised "
+        "points (a simple polygon) around where hands go to take a product."
+    )
+    product: str | None = Field(None, description="Product shown here (planogram).")
+    brand: str | None = Field(None, description="Brand shown here (planogram).")
+    category: str | None = Field(None, description="Category shown here (planogram).")
+    min_attention_s: float = Field(
+        1.0,
+        ge=0.0,
+        le=600.0,
+        description="Seconds a person must stand still facing the shelf for a shelf_attention.",
+    )
+
+    @field_validator("polygon")
+    @classmethod
+    def _simple(cls, points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        return _check_polygon(points)
+
+
 class _Area(_Model):
     """An optionally named simple polygon of the frame."""
 
-    id: Identifier | None = None
+    id: Identifier | None = Field(None, description="Optional name, for your own reference.")
     polygon: list[Point] = Field(description="At least 3 normalised points (a simple polygon).")
 
     @field_validator("polygon")
@@ -184,7 +210,7 @@ class IgnoreAreaConfig(_Area):
 
 
 class PerformanceConfig(_Model):
-    """How a camera saves work (the ``performance`` section; see docs/performance.md).
+    """How a camera saves work (the ``performance`` section; see docs/tuning.md).
 
     Every option keeps what is counted: skipped frames still advance capture time, with the
     tracker holding each person where the detector last saw them.
@@ -247,9 +273,17 @@ class CameraConfig(_Model):
     detector: DetectorConfig | None = Field(
         None, description="Person detector settings; empty = the bundled default."
     )
-    lines: list[LineConfig] = Field(default_factory=list)
-    zones: list[ZoneConfig] = Field(default_factory=list)
-    privacy_masks: list[PrivacyMaskConfig] = Field(default_factory=list)
+    lines: list[LineConfig] = Field(
+        default_factory=list, description="Counting lines (entrances, aisles): in and out."
+    )
+    zones: list[ZoneConfig] = Field(
+        default_factory=list,
+        description="Areas, queues and shelf fronts: visits, dwell, occupancy, waiting time.",
+    )
+    privacy_masks: list[PrivacyMaskConfig] = Field(
+        default_factory=list,
+        description="Areas blanked before any model sees the frame, and in every image shown.",
+    )
     ignore_areas: list[IgnoreAreaConfig] = Field(
         default_factory=list,
         description="Detections whose foot point falls inside are dropped before tracking; "
@@ -259,18 +293,25 @@ class CameraConfig(_Model):
         default=None,
         description="Work-saving options; empty = the defaults (gate on, region off).",
     )
+    shelves: list[ShelfConfig] = Field(
+        default_factory=list,
+        description="Shelves whose pass / attention / reach funnel is measured from body pose. "
+        "The pose model runs only on people near one of them; a camera without shelves runs "
+        "no pose model at all.",
+    )
 
     @model_validator(mode="after")
     def _unique_scope_ids(self) -> CameraConfig:
-        # Lines and zones share one namespace: both are the ``scope_id`` of events and metrics.
+        # Lines, zones and shelves share one namespace: all are the ``scope_id`` of events.
         seen: dict[str, str] = {}
         ids = [(f"lines[{i}]", ln.id) for i, ln in enumerate(self.lines)]
         ids += [(f"zones[{i}]", z.id) for i, z in enumerate(self.zones)]
+        ids += [(f"shelves[{i}]", sh.id) for i, sh in enumerate(self.shelves)]
         for where, scope_id in ids:
             if scope_id in seen:
                 raise ValueError(
                     f"{where}.id: {scope_id!r} is already used by {seen[scope_id]}; "
-                    "expected ids unique among the camera's lines and zones"
+                    "expected ids unique among the camera's lines, zones and shelves"
                 )
             seen[scope_id] = where
         return self
@@ -280,6 +321,12 @@ class CameraConfig(_Model):
             if line.id == line_id:
                 return line
         raise ConfigError(f"camera {self.id!r} has no line {line_id!r}")
+
+    def shelf(self, shelf_id: str) -> ShelfConfig:
+        for shelf in self.shelves:
+            if shelf.id == shelf_id:
+                return shelf
+        raise ConfigError(f"camera {self.id!r} has no shelf {shelf_id!r}")
 
     def zone(self, zone_id: str) -> ZoneConfig:
         for zone in self.zones:
@@ -318,8 +365,8 @@ class SiteInfo(_Model):
 class SiteConfig(_Model):
     """A whole site file. ``camera(id)`` picks one camera with a helpful error."""
 
-    site: SiteInfo
-    cameras: list[CameraConfig] = Field(min_length=1)
+    site: SiteInfo = Field(description="The store: its id, name and time zone.")
+    cameras: list[CameraConfig] = Field(min_length=1, description="The store's cameras.")
 
     _path: Path | None = PrivateAttr(default=None)
 
@@ -462,7 +509,8 @@ def _expected(err: ErrorDetails) -> str:
         return "expected a point [x, y]" if in_points else "missing required key"
     if in_points and kind in {"greater_than_equal", "less_than_equal", "finite_number"}:
         return (
-            f"expected a normalised coordinate between 0 and 1 (fraction of the frame), got {got!r}"
+            f"point off the frame: expected a normalised coordinate between 0 and 1 "
+            f"(fraction of the frame), got {got!r}"
         )
     if kind == "string_pattern_mismatch":
         return (

@@ -153,14 +153,38 @@ class VisitEndProperties(_Properties):
     duration_s: Seconds = Field(description="Seconds the person was seen by the camera (visit).")
 
 
+class _ShelfProperties(_Properties):
+    shelf_id: ScopeId = Field(description="The shelf; equals the event's `scope_id`.")
+    product: str | None = Field(description="The shelf's product (planogram); null if unset.")
+    brand: str | None = Field(description="The shelf's brand (planogram); null if unset.")
+    category: str | None = Field(description="The shelf's category (planogram); null if unset.")
+
+
+class ShelfPassProperties(_ShelfProperties):
+    duration_s: Seconds = Field(description="Seconds the person was within reach of the shelf.")
+
+
+class ShelfAttentionProperties(_ShelfProperties):
+    attention_s: Seconds = Field(
+        description="Seconds the person stood still facing the shelf during this pass."
+    )
+
+
+class ShelfReachProperties(_ShelfProperties):
+    count: int = Field(ge=1, description="Touches: separate times a wrist entered the shelf.")
+    duration_s: Seconds = Field(description="Total seconds a wrist was inside the shelf.")
+
+
 # --- the event, one model per kind --------------------------------------------------------------
 
 
 class _EventBase(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    schema_version: Literal[1] = Field(
-        default=1, description="Version of this schema; changes only when fields change meaning."
+    schema_version: Literal[1, 2] = Field(
+        default=2,
+        description="Version of the schema the producer wrote: 2 (adds the shelf kinds); the "
+        "version-1 kinds mean the same in both, so stored version-1 events still read.",
     )
     id: str = Field(
         min_length=1,
@@ -249,6 +273,43 @@ class VisitEndEvent(_EventBase):
     properties: VisitEndProperties  # type: ignore[assignment]
 
 
+class _ShelfEvent(_ScopedEvent):
+    schema_version: Literal[2] = Field(
+        default=2, description="Shelf kinds exist from schema version 2."
+    )
+    scope_id: ScopeId = Field(description="The shelf the event is about.")
+
+    @model_validator(mode="after")
+    def _shelf_is_scope(self) -> _ShelfEvent:
+        shelf_id = getattr(self.properties, "shelf_id", None)
+        if shelf_id != self.scope_id:
+            raise ValueError(
+                f"properties.shelf_id {shelf_id!r} differs from scope_id {self.scope_id!r}"
+            )
+        return self
+
+
+class ShelfPassEvent(_ShelfEvent):
+    """A person came within reach of a shelf (an impression), dated to the first moment."""
+
+    kind: Literal["shelf_pass"]
+    properties: ShelfPassProperties  # type: ignore[assignment]
+
+
+class ShelfAttentionEvent(_ShelfEvent):
+    """A person stood still facing a shelf for at least its threshold, with the seconds."""
+
+    kind: Literal["shelf_attention"]
+    properties: ShelfAttentionProperties  # type: ignore[assignment]
+
+
+class ShelfReachEvent(_ShelfEvent):
+    """A person's wrist entered a shelf, with how many times and for how long (one pass)."""
+
+    kind: Literal["shelf_reach"]
+    properties: ShelfReachProperties  # type: ignore[assignment]
+
+
 EVENT_MODELS: dict[str, type[_EventBase]] = {
     "line_crossing": LineCrossingEvent,
     "zone_enter": ZoneEnterEvent,
@@ -257,8 +318,11 @@ EVENT_MODELS: dict[str, type[_EventBase]] = {
     "queue_leave": QueueLeaveEvent,
     "visit_start": VisitStartEvent,
     "visit_end": VisitEndEvent,
+    "shelf_pass": ShelfPassEvent,
+    "shelf_attention": ShelfAttentionEvent,
+    "shelf_reach": ShelfReachEvent,
 }
-if tuple(EVENT_MODELS) != tuple(EventKind.ALL) or EVENT_SCHEMA_VERSION != 1:
+if tuple(EVENT_MODELS) != tuple(EventKind.ALL) or EVENT_SCHEMA_VERSION != 2:
     raise RuntimeError("events.schema is out of step with storepixel.types (EventKind / version)")
 
 AnyEvent = Annotated[
@@ -268,7 +332,10 @@ AnyEvent = Annotated[
     | QueueJoinEvent
     | QueueLeaveEvent
     | VisitStartEvent
-    | VisitEndEvent,
+    | VisitEndEvent
+    | ShelfPassEvent
+    | ShelfAttentionEvent
+    | ShelfReachEvent,
     Field(discriminator="kind"),
 ]
 _ADAPTER: TypeAdapter[_EventBase] = TypeAdapter(AnyEvent)

@@ -1,8 +1,8 @@
-"""Where events and minute metrics go: the :class:`EventSink` protocol and the built-in sinks.
+"""Ready-made consumers for the event bus (:mod:`.bus`) and the :class:`EventSink` protocol.
 
-A sink does I/O and nothing else; the analytics stages hand it batches. ``StoreSink`` writes to
-the database (idempotent), ``JsonlSink`` appends schema-valid JSON lines to a file or stream,
-``MemorySink`` keeps everything in lists (tests, the live view). Fan-out: :mod:`.bus`.
+A sink does I/O and nothing else: the bus hands it batches after the store has them.
+``JsonlSink`` appends schema-valid JSON lines to a file or stream, ``MemorySink`` keeps
+everything in lists (tests). The store itself is written by the bus, first.
 
 >>> import io
 >>> from storepixel.types import Event
@@ -18,14 +18,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Protocol, runtime_checkable
+from typing import IO, Protocol, runtime_checkable
 
 from storepixel.errors import StorepixelError
 from storepixel.events.schema import event_to_json, metric_to_json
 from storepixel.types import Event, MetricRow
-
-if TYPE_CHECKING:
-    from storepixel.store import Store
 
 
 @runtime_checkable
@@ -37,31 +34,6 @@ class EventSink(Protocol):
     def write_metrics(self, rows: Sequence[MetricRow]) -> None: ...
 
     def close(self) -> None: ...
-
-
-class StoreSink:
-    """Writes to a :class:`~storepixel.store.Store`; each batch is one transaction.
-
-    Re-sent events are ignored and metric rows replace the same minute, so replaying a batch (or
-    re-analysing a file) is harmless. The store is closed with the sink only if ``owns_store``.
-    """
-
-    def __init__(self, store: Store, *, owns_store: bool = False) -> None:
-        self.store = store
-        self.owns_store = owns_store
-        self.new_events = 0  # events that were not already stored, for the run summary
-
-    def write_events(self, events: Sequence[Event]) -> None:
-        if events:
-            self.new_events += self.store.write_events(events)
-
-    def write_metrics(self, rows: Sequence[MetricRow]) -> None:
-        if rows:
-            self.store.write_metrics(rows)
-
-    def close(self) -> None:
-        if self.owns_store:
-            self.store.close()
 
 
 class JsonlSink:

@@ -1,5 +1,5 @@
 """One camera's per-frame pipeline: privacy mask → gate → detector → ignore areas → tracker →
-analytics.
+pose (cameras with shelves) → analytics.
 
 No I/O here: sources feed frames in, callers take detections, tracks and events out. The same
 class serves ``storepixel track``, ``storepixel analyze`` and the live daemon.
@@ -54,6 +54,10 @@ class _Tracker(Protocol):
     def restore(self, state: Any) -> None: ...
 
 
+class _PoseStage(Protocol):
+    def attach(self, image: NDArray[np.uint8], tracks: Tracks, t: float) -> Tracks: ...
+
+
 class _Analytics(Protocol):
     def update(
         self, tracks: Tracks, timestamp: float, frame_size: tuple[int, int]
@@ -93,6 +97,7 @@ class CameraPipeline:
         region: NormalisedRegion | None = None,
         walk_interval_s: float = 0.0,
         ignore: IgnoreAreas | None = None,
+        pose: _PoseStage | None = None,
     ) -> None:
         self.detector = detector
         self.tracker = tracker
@@ -102,6 +107,7 @@ class CameraPipeline:
         self.region = region
         self.walk_interval_s = walk_interval_s
         self.ignore = ignore
+        self.pose = pose
         self.last_timestamp: float | None = None
         self.frames = 0
         self.detections_run = 0  # frames the detector looked at (== frames without a gate)
@@ -123,8 +129,10 @@ class CameraPipeline:
             return self._settle(frame, image, self._detect(image))
         if decision is None or decision.detect:
             detections = self._detect(image)
-            return [self._result(frame, detections, self._track(detections, frame, image), True)]
-        return [self._result(frame, Detections.empty(), self.tracker.hold(frame.timestamp), False)]
+            tracks = self._track(detections, frame, image)
+            return [self._result(frame, image, detections, tracks, True)]
+        held = self.tracker.hold(frame.timestamp)
+        return [self._result(frame, image, Detections.empty(), held, False)]
 
     def drain(self) -> list[FrameResult]:
         """Settle the frames still waiting for a detection (end of footage, a new configuration):
@@ -165,22 +173,24 @@ class CameraPipeline:
             results = [
                 self._result(
                     w.frame,
+                    w.image,
                     Detections.empty(),
                     _between(before, tracks, (w.frame.timestamp - since) / span),
                     False,
                 )
                 for w in waiting
             ]
-            return [*results, self._result(frame, detections, tracks, True)]
+            return [*results, self._result(frame, image, detections, tracks, True)]
         # Someone appeared or was lost in between: look at the waiting frames after all.
         self.tracker.restore(saved)
         self.replays += 1
         results = []
         for w in waiting:
             found = self._detect(w.image)
-            results.append(self._result(w.frame, found, self._track(found, w.frame, w.image), True))
+            tracked = self._track(found, w.frame, w.image)
+            results.append(self._result(w.frame, w.image, found, tracked, True))
         tracks = self._track(detections, frame, image)
-        return [*results, self._result(frame, detections, tracks, True)]
+        return [*results, self._result(frame, image, detections, tracks, True)]
 
     def _track(self, detections: Detections, frame: Frame, image: NDArray[np.uint8]) -> Tracks:
         tracks = self.tracker.update(detections, frame.timestamp, image)
@@ -189,9 +199,17 @@ class CameraPipeline:
         return tracks
 
     def _result(
-        self, frame: Frame, detections: Detections, tracks: Tracks, detected: bool
+        self,
+        frame: Frame,
+        image: NDArray[np.uint8],
+        detections: Detections,
+        tracks: Tracks,
+        detected: bool,
     ) -> FrameResult:
-        """Hand a settled frame to analytics, in capture order."""
+        """Hand a settled frame (``image``: masked) to the pose stage and analytics, in capture
+        order."""
+        if self.pose is not None:
+            tracks = self.pose.attach(image, tracks, frame.timestamp)
         events: list[Event] = []
         if self.analytics is not None:
             events = self.analytics.update(tracks, frame.timestamp, (frame.width, frame.height))

@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from storepixel.analytics.engine import CameraAnalytics
@@ -21,10 +22,12 @@ from storepixel.config.site import CameraConfig, PerformanceConfig
 from storepixel.pipeline.camera import CameraPipeline
 from storepixel.pipeline.gate import ChangeGate, GateSettings
 from storepixel.pipeline.ignore import IgnoreAreas
+from storepixel.pipeline.pose_stage import PoseStage
 from storepixel.pipeline.privacy import PrivacyMask
 from storepixel.pipeline.roi import detection_region
 from storepixel.tracking.tracker import Tracker
 from storepixel.vision.detector import for_camera
+from storepixel.vision.pose import PoseEstimator
 
 
 def build_camera_pipeline(
@@ -49,11 +52,29 @@ def build_camera_pipeline(
     analytics = CameraAnalytics(site_id, camera, run_anchor)
     own = for_camera(detector, adaptive=not naive)
     pipeline = CameraPipeline(
-        own, Tracker(), camera_mask(camera), analytics, ignore=camera_ignore_areas(camera)
+        own,
+        Tracker(),
+        camera_mask(camera),
+        analytics,
+        ignore=camera_ignore_areas(camera),
+        pose=pose_stage(camera),
     )
     if not naive:
         apply_performance(pipeline, camera)
     return pipeline
+
+
+def pose_stage(camera: CameraConfig) -> PoseStage | None:
+    """The pose stage for ``camera``'s shelves; ``None`` (no pose model loaded) without any.
+    The model is loaded once per process and shared: it keeps no per-camera state."""
+    if not camera.shelves:
+        return None
+    return PoseStage(shared_pose_estimator(), [s.polygon for s in camera.shelves])
+
+
+@functools.cache
+def shared_pose_estimator() -> PoseEstimator:
+    return PoseEstimator()
 
 
 def camera_mask(camera: CameraConfig) -> PrivacyMask:

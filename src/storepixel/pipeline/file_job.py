@@ -2,7 +2,9 @@
 
 Order matters for "bad input loses nothing": the site config and the store are checked before any
 frame is decoded, and everything one analysis produces (events, minute metrics, coverage, the run
-record) is written in a single transaction at the end, so a failure leaves the store as it was.
+record) is published to the site's event bus (:mod:`storepixel.events.bus`) as one batch at the
+end: the bus stores it in a single transaction before any consumer sees it, so a failure leaves
+the store as it was.
 Re-running on the same file with the same start time rewrites identical rows (ids are hashes).
 """
 
@@ -20,11 +22,12 @@ from numpy.typing import NDArray
 
 from storepixel.analytics.engine import CameraAnalytics
 from storepixel.config.site import CameraConfig, SiteConfig
+from storepixel.events.bus import EventBus
 from storepixel.pipeline.annotate import VideoWriter, draw_overlay
 from storepixel.pipeline.camera import FrameResult
 from storepixel.pipeline.factory import build_camera_pipeline
 from storepixel.sources import VideoFileSource
-from storepixel.store import AnalysisRun, CoverageInterval, Store, run_id
+from storepixel.store import AnalysisRun, CoverageInterval, run_id
 from storepixel.types import Event, Frame, MetricRow
 from storepixel.vision.detector import load_detector
 
@@ -82,13 +85,14 @@ def analyze_file(
     video: str | Path,
     site: SiteConfig,
     camera: CameraConfig,
-    store: Store | None,
+    bus: EventBus | None,
     *,
     start: float | None = None,
     annotate: str | Path | None = None,
     progress: Callable[[Iterable[Frame], int | None], Iterator[Frame]] | None = None,
 ) -> FileAnalysis:
-    """Run detection, tracking and analytics over ``video`` as ``camera`` of ``site``."""
+    """Run detection, tracking and analytics over ``video`` as ``camera`` of ``site``; publish
+    the outcome to ``bus`` (from :func:`~storepixel.events.bus.build_bus`), if given."""
     source = VideoFileSource(video, camera.id, camera.analysis_fps, start)
     detector = load_detector(camera.detector)
     # The factory applies the camera's performance settings (change gate, detection region).
@@ -148,13 +152,13 @@ def analyze_file(
         elapsed_s=time.perf_counter() - clock,
         backdrop=backdrop,
     )
-    if store is not None:
-        analysis.events_new = _record(store, site, camera, Path(video), analysis, started)
+    if bus is not None:
+        analysis.events_new = _record(bus, site, camera, Path(video), analysis, started)
     return analysis
 
 
 def _record(
-    store: Store,
+    bus: EventBus,
     site: SiteConfig,
     camera: CameraConfig,
     video: Path,
@@ -182,10 +186,8 @@ def _record(
         status="ok",
         message="truncated: kept the frames that decoded" if analysis.truncated else None,
     )
-    result = store.write(
-        events=analysis.events, metrics=analysis.metrics, coverage=coverage, run=run
-    )
-    return result.events_new
+    result = bus.publish(analysis.events, analysis.metrics, coverage=coverage, run=run)
+    return 0 if result is None else result.events_new
 
 
 def per_minute_series(

@@ -98,7 +98,8 @@ class Outputs:
 class LiveCamera:
     """A camera's reader, pipeline, live counts and pending outputs.
 
-    ``counts`` (contract A) are since the start of the current capture-time hour (site time zone):
+    ``counts`` (what the live feed shows) are since the start of the current capture-time hour
+    (site time zone):
     ``{"people": in view now, "lines": {id: {"in", "out"}}, "zones": {id: {"occupancy"}}}``.
     """
 

@@ -12,7 +12,7 @@
 Both pipelines share one detector model (deterministic; each gets its own view of it, so the
 naive one never skips a pass) and the same decoded frames, in lockstep, so
 any difference in what they count comes from the work storepixel skipped. ``storepixel bench``
-prints these; docs/performance.md holds measured numbers.
+prints these; docs/dev/performance.md holds measured numbers.
 """
 
 from __future__ import annotations

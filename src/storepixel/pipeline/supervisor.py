@@ -1,16 +1,20 @@
 """The live daemon's core: every camera of a site, analysed continuously, written as it happens.
 
-Threads, not processes (measured in docs/performance.md, "Live"): decoding (FFmpeg) and inference
-(onnxruntime) release the GIL, so threads use both cores while sharing one detector session, one
-store and the listeners of the web API without any copying between processes.
+Threads, not processes (measured in docs/dev/performance.md, "Live"): decoding (FFmpeg) and
+inference (onnxruntime) release the GIL, so threads use both cores while sharing one detector
+session, one store and the consumers of the event bus without any copying between processes.
 
 - one **reader** thread per camera captures into a one-frame slot (a slow stage drops frames, it
   never queues them);
 - a pool of ``analysis_workers`` threads takes whichever camera has a frame waiting (round robin,
   never two workers on one camera) and runs mask → detector → tracker → analytics;
-- one **writer** thread stores each second's events, finalised minute metrics, coverage and the
-  run record in one idempotent transaction, and closes hourly sessions as capture time passes
-  each hour boundary. A failed write is kept and retried.
+- one **writer** thread publishes each second's events, finalised minute metrics, coverage and
+  the run record to the site's event bus (:mod:`storepixel.events.bus`), which stores them in one
+  idempotent transaction before its consumers see them, and closes hourly sessions as capture
+  time passes each hour boundary. A failed write is kept and retried.
+
+Analysed frames (privacy-masked) go to the bus's frame consumers (the live feed, live heatmaps)
+from the workers; the bus queues them, so a slow consumer never holds a worker up.
 
 >>> from storepixel.config.site import parse_site
 >>> from storepixel.store import open_store
@@ -29,37 +33,26 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from storepixel.config.detector import DetectorConfig
 from storepixel.config.site import CameraConfig, SiteConfig
 from storepixel.errors import StorepixelError
-from storepixel.pipeline.camera import FrameResult
+from storepixel.events.bus import EventBus, build_bus
 from storepixel.pipeline.live_camera import LiveCamera, Outputs
 from storepixel.pipeline.sessions import next_hour, summarise_hour
 from storepixel.sources.health import CameraHealth
 from storepixel.store import Store
 from storepixel.store.runs import CameraSession
-from storepixel.types import Event, Frame
+from storepixel.types import Frame
 
 log = logging.getLogger(__name__)
 
 DetectorFactory = Callable[[DetectorConfig | None], Any]
 MAX_BACKLOG_EVENTS = 200_000  # held while the store is unreachable; beyond that, oldest dropped
-
-
-class LiveListener(Protocol):
-    """Receives live results. Called from worker threads: must be cheap and never block.
-
-    ``result.frame.image`` already has the camera's privacy masks applied.
-    """
-
-    def on_frame(self, camera_id: str, result: FrameResult, counts: Mapping[str, Any]) -> None: ...
-
-    def on_events(self, camera_id: str, events: Sequence[Event]) -> None: ...
 
 
 class _Scheduler:
@@ -116,12 +109,14 @@ class Supervisor:
     ``analysis_workers`` defaults to two per CPU core, at most one per camera: a worker spends
     part of each frame in Python (gate, tracker, analytics) and waiting for its turn, and a
     second one per core fills those gaps (16 store-day cameras on 2 cores: 4.47 fps at the
-    slowest camera with 2 workers, 4.72 with 3, 4.77 with 4; docs/performance.md). The store
-    stays open after ``stop`` (it belongs to the caller).
+    slowest camera with 2 workers, 4.72 with 3, 4.77 with 4; docs/dev/performance.md). The store
+    stays open after ``stop`` (it belongs to the caller). Everything goes through ``bus``
+    (default: ``build_bus(site, store)``, closed on ``stop``; a bus passed in is the caller's).
 
-    Listener ``counts`` are since the start of the current capture-time hour in the site's time
-    zone (``hour_start`` says which): ``{"people": confirmed people in view, "hour_start": t,
-    "lines": {id: {"in": n, "out": n}}, "zones": {id: {"occupancy": n}}}``.
+    The ``counts`` handed with each frame to the bus's frame consumers are since the start of
+    the current capture-time hour in the site's time zone (``hour_start`` says which):
+    ``{"people": confirmed people in view, "hour_start": t, "lines": {id: {"in": n, "out": n}},
+    "zones": {id: {"occupancy": n}}}``.
     """
 
     def __init__(
@@ -136,6 +131,7 @@ class Supervisor:
         open_timeout_s: float = 10.0,
         stall_timeout_s: float = 10.0,
         on_state: Callable[[CameraHealth], None] | None = None,
+        bus: EventBus | None = None,
     ) -> None:
         if detector_factory is None:
             from storepixel.vision.detector import load_detector
@@ -145,6 +141,8 @@ class Supervisor:
         self.site_id = site.site.id
         self.tz = site.site.tz
         self.store = store
+        self._owns_bus = bus is None
+        self.bus = build_bus(site, store) if bus is None else bus
         self.site_path = site_path or site.path
         self.flush_interval_s = flush_interval_s
         self.run_anchor = time.time()
@@ -154,7 +152,6 @@ class Supervisor:
         self._on_state = on_state
         self._lock = threading.RLock()
         self._write_lock = threading.Lock()
-        self._listeners: list[LiveListener] = []
         self._scheduler = _Scheduler()
         self._cameras: dict[str, LiveCamera] = {}
         self._retired: list[LiveCamera] = []  # removed cameras whose last outputs await the writer
@@ -170,7 +167,7 @@ class Supervisor:
         for camera in site.cameras:
             self._cameras[camera.id] = self._build(camera)
 
-    # -- public API (contract A) -----------------------------------------------------------------
+    # -- public API (what the CLI and the web app call) --------------------------------------------
 
     def start(self) -> None:
         """Start every camera and the workers; returns at once."""
@@ -213,6 +210,8 @@ class Supervisor:
         for cam in cameras:
             self._finish(cam)
         self._flush(final=True)
+        if self._owns_bus:
+            self.bus.close()
         log.info("supervisor stopped", extra={"site": self.site_id})
 
     def health(self) -> dict[str, CameraHealth]:
@@ -270,14 +269,6 @@ class Supervisor:
         self._finish(cam)
         with self._lock:
             self._retired.append(cam)
-
-    def add_listener(self, listener: LiveListener) -> None:
-        with self._lock:
-            self._listeners = [*self._listeners, listener]
-
-    def remove_listener(self, listener: LiveListener) -> None:
-        with self._lock:
-            self._listeners = [x for x in self._listeners if x is not listener]
 
     # -- building --------------------------------------------------------------------------------
 
@@ -342,42 +333,23 @@ class Supervisor:
             try:
                 frame = cam.reader.slot.get(timeout=0)
                 if frame is not None:
-                    results, events = cam.analyse(frame)
-                    if self._listeners:  # people may see these frames: privacy masks first
+                    results, _ = cam.analyse(frame)  # its events reach the bus via the writer
+                    if self.bus.wants_frames:  # people may see these frames: privacy masks first
                         for result in results:
                             shown = replace(result, frame=cam.masked(result.frame))
-                            self._publish(camera_id, shown, [], cam.counts)
-                        self._publish(camera_id, None, events, cam.counts)
+                            self.bus.publish_frame(camera_id, shown, cam.counts)
             except Exception:  # a bug on one camera's frame must not stop the others
                 log.exception("camera %s: analysis failed", camera_id, extra={"camera": camera_id})
             finally:
                 self._scheduler.done(camera_id, again=cam.reader.slot.ready)
 
-    def _publish(
-        self,
-        camera_id: str,
-        result: FrameResult | None,
-        events: Sequence[Event],
-        counts: Mapping[str, Any],
-    ) -> None:
-        for listener in self._listeners:  # a copy-on-write list: safe to iterate
-            try:
-                if result is not None:
-                    listener.on_frame(camera_id, result, counts)
-                if events:
-                    listener.on_events(camera_id, events)
-            except Exception:
-                log.exception("live listener failed", extra={"camera": camera_id})
-
     def _finish(self, cam: LiveCamera) -> None:
         if cam.finished:
             return
         try:
-            events = cam.finish()
+            cam.finish()  # its last events and rows go out with the next flush
         except Exception:
             log.exception("camera %s: flush failed", cam.camera_id)
-            return
-        self._publish(cam.camera_id, None, events, cam.counts)
 
     # -- the store writer ------------------------------------------------------------------------
 
@@ -406,9 +378,9 @@ class Supervisor:
                 # Runs first (coverage rows point at them); each is a small idempotent upsert.
                 for run in batch.runs[:-1]:
                     self.store.write(run=run)
-                self.store.write(
-                    events=batch.events,
-                    metrics=batch.metrics,
+                self.bus.publish(
+                    batch.events,
+                    batch.metrics,
                     coverage=batch.coverage,
                     run=batch.runs[-1] if batch.runs else None,
                 )

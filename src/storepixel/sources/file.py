@@ -18,6 +18,20 @@ from storepixel.types import Frame
 
 log = logging.getLogger(__name__)
 
+# Demuxers of self-contained video files. FFmpeg also reads playlists (HLS, concat), image
+# sequences and single images as "video", and a playlist opens whatever files or URLs it lists:
+# an uploaded .m3u8 naming a local file would analyse that file. So only these are opened, which
+# makes a video the bytes of its own file (MOV/MP4 external data references are off by default).
+VIDEO_FORMATS = "mov,mp4,matroska,webm,avi,mpegts,mpeg,flv,asf,h264,hevc"
+EXPECTED = "expected e.g. MP4, AVI, MKV"
+NOT_A_VIDEO = f"not a video file ({EXPECTED})"
+
+
+def open_video(path: str | Path) -> av.container.InputContainer:
+    """Open a self-contained video file (see ``VIDEO_FORMATS``); FFmpeg errors propagate, and
+    images, playlists and unknown formats fail like unreadable files."""
+    return av.open(str(path), options={"format_whitelist": VIDEO_FORMATS})
+
 
 def _creation_time(container: av.container.InputContainer) -> float | None:
     raw = container.metadata.get("creation_time")
@@ -53,9 +67,9 @@ class VideoFileSource:
         if not self.path.is_file():
             raise SourceError(f"not a file: {self.path}")
         try:
-            self._container = av.open(str(self.path))
-        except (av.error.FFmpegError, OSError, UnicodeDecodeError) as exc:
-            raise SourceError(f"not a readable video: {self.path} ({_reason(exc)})") from None
+            self._container = open_video(self.path)
+        except (av.error.FFmpegError, OSError, UnicodeDecodeError):
+            raise SourceError(f"not a readable video: {self.path} ({EXPECTED})") from None
         if not self._container.streams.video:
             self._container.close()
             raise SourceError(f"no video stream in {self.path}")

@@ -4,10 +4,10 @@ Almost every camera and file sends 8-bit 4:2:0 video in limited ("TV") range, wh
 over as ``yuv420p``. For those, OpenCV's I420 conversion does the job in a fraction of the time
 of FFmpeg's swscale (which PyAV's ``to_ndarray(format="bgr24")`` runs): 0.17–0.21 ms against
 0.34–1.78 ms a 720p frame (``bench/frame_convert.py``), and the whole store-day run took 21.0 /
-23.1 s against 26.2 / 24.9 s (``bench/file_decoding.py``; docs/performance.md). Both use the BT.601
-matrix and limited range; they differ by about one grey level (chroma interpolation at edges).
-Anything else (full-range ``yuvj420p`` from MJPEG cameras, ``yuv420p`` flagged full range, 4:2:2,
-odd sizes, hardware formats) goes through swscale, which knows every format.
+23.1 s against 26.2 / 24.9 s (``bench/file_decoding.py``; docs/dev/performance.md). Both use
+the BT.601 matrix and limited range; they differ by about one grey level (chroma interpolation
+at edges). Anything else (full-range ``yuvj420p`` from MJPEG cameras, ``yuv420p`` flagged full
+range, 4:2:2, odd sizes, hardware formats) goes through swscale, which knows every format.
 """
 
 from __future__ import annotations

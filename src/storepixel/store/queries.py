@@ -28,6 +28,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from storepixel.errors import StorepixelError
 from storepixel.events.schema import parse_time
 from storepixel.store.database import COVERAGE, EVENTS, METRICS, RUNS, SESSIONS, Store
+from storepixel.store.models import to_datetime
 from storepixel.store.runs import AnalysisRun, CameraSession, CoverageInterval
 from storepixel.types import Event, EventKind, MetricRow
 
@@ -122,8 +123,9 @@ def _cursor_condition(cursor: str) -> ColumnElement[bool]:
     try:
         time_text, event_id = cursor.split("/", 1)
         t = float(time_text)
-    except ValueError:
-        raise StorepixelError(f"invalid page cursor {cursor!r}") from None
+        to_datetime(t)  # nan, inf or beyond the calendar: refused here, not by the database
+    except (ValueError, OverflowError, OSError):
+        raise StorepixelError(f"invalid page cursor {cursor[:80]!r}") from None
     c = EVENTS.c
     return or_(c.time > t, and_(c.time == t, c.id > event_id))
 

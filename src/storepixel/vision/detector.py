@@ -1,4 +1,4 @@
-"""The person detector interface and the one way to build one from a config.
+"""The one way to build a person detector from a config (the interface: :mod:`.base`).
 
 >>> import numpy as np
 >>> detector = load_detector()  # the bundled NanoDet with the measured defaults
@@ -9,29 +9,18 @@
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-from numpy.typing import NDArray
-
 from storepixel.config.detector import DetectorConfig
-from storepixel.types import Detections
+from storepixel.vision.adapters import ADAPTERS
+from storepixel.vision.base import Detector
+from storepixel.vision.onnx_detector import AdaptivePasses, OnnxDetector
+from storepixel.vision.onnx_session import open_model
+
+__all__ = ["BUNDLED_MODEL", "Detector", "describe_runtime", "for_camera", "load_detector"]
 
 BUNDLED_MODEL = Path(__file__).parent / "models" / "nanodet.onnx"
-
-
-class Detector(ABC):
-    """Finds people in BGR frames; boxes are pixels of the frame given, NMS already applied."""
-
-    @abstractmethod
-    def detect(self, image_bgr: NDArray[np.uint8]) -> Detections:
-        """People in one HxWx3 uint8 BGR image: xyxy in its pixels and confidences, best first."""
-
-    def detect_batch(self, images: list[NDArray[np.uint8]]) -> list[Detections]:
-        """``detect`` for each image (one inference each for now; true batching can come later)."""
-        return [self.detect(image) for image in images]
 
 
 def describe_runtime(detector: object) -> str:
@@ -49,11 +38,6 @@ def load_detector(config: DetectorConfig | None = None) -> Detector:
     Raises ``DetectorError`` (one line) when the model file is missing, is not ONNX, or its
     tensors do not match ``config.format``.
     """
-    # Imported here: onnx_detector subclasses Detector, so it imports this module.
-    from storepixel.vision.adapters import ADAPTERS
-    from storepixel.vision.onnx_detector import AdaptivePasses, OnnxDetector
-    from storepixel.vision.onnx_session import open_model
-
     config = config or DetectorConfig()
     path = config.path or BUNDLED_MODEL
     session = open_model(path, threads=config.threads, runtime=config.runtime)

@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 from storepixel.config.detector import PassKind
 from storepixel.types import Detections
 from storepixel.vision.adapters.base import Candidates, OnnxModel
-from storepixel.vision.detector import Detector
+from storepixel.vision.base import Detector
 from storepixel.vision.geometry import clip_boxes, tile_windows
 from storepixel.vision.nms import box_iou, nms
 

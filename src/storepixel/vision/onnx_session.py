@@ -45,7 +45,7 @@ def create_session(path: Path, threads: int = 2) -> ort.InferenceSession:
     intra-op threads sleep between runs instead of spinning: spinning workers burn the cores the
     decoder, the gate and other cameras need, and on the shared 2-core box one 416×416 NanoDet
     pass took 41–62 ms (22 ms of CPU) without spinning against 81–134 ms (40 ms of CPU) with it
-    (see docs/performance.md). Raises ``DetectorError`` with a one-line message if the file is
+    (see docs/dev/performance.md). Raises ``DetectorError`` with a one-line message if the file is
     missing or is not a loadable ONNX model.
     """
     if not path.is_file():

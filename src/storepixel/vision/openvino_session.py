@@ -3,7 +3,7 @@
 Recent x86 server CPUs (AVX-512 BF16: AMD Zen 4 and later, Intel Cooper Lake; AMX: Intel
 Sapphire Rapids and later) multiply bfloat16 in hardware. There the bundled NanoDet runs about
 1.7× faster through OpenVINO in bfloat16 than through onnxruntime in float32, with the same
-boxes to two decimals of precision, recall and IoU (docs/performance.md, "Inference in
+boxes to two decimals of precision, recall and IoU (docs/dev/performance.md, "Inference in
 bfloat16"). OpenVINO is an optional dependency (``pip install storepixel[openvino]``); on other
 CPUs it would compute in float32 no faster than onnxruntime, so ``runtime: auto`` keeps
 onnxruntime there.

@@ -12,11 +12,10 @@ import yaml
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
-from storepixel.api import accounts
 from storepixel.api.app import create_app
 from storepixel.config.site import load_site
 from storepixel.pipeline.annotate import VideoWriter
-from storepixel.store import Store, open_store
+from storepixel.store import Store, accounts, open_store
 
 PASSWORD = "correct horse battery"
 SITE_A = {

@@ -125,7 +125,7 @@ def test_kpis_and_extent(admin: Admin, data: None) -> None:
 def test_heatmap_png(admin: Admin, store: Store) -> None:
     import numpy as np
 
-    from storepixel.api.heatmaps import GRID, add_grid
+    from storepixel.store.heatmaps import GRID, add_grid
 
     client, _ = admin
     grid = np.zeros(GRID)
@@ -134,7 +134,7 @@ def test_heatmap_png(admin: Admin, store: Store) -> None:
     add_grid(store, "lisbon", "door", t(9), t(10), "live", grid)  # added, not replaced
     r = client.get(f"{URL}/heatmap.png", params={**DAY, "camera": "door"})
     assert r.status_code == 200 and r.content[:8] == b"\x89PNG\r\n\x1a\n"
-    from storepixel.api.heatmaps import load_grid
+    from storepixel.store.heatmaps import load_grid
 
     assert load_grid(store, "lisbon", "door", t(0), t(23)).sum() == 60.0
     assert load_grid(store, "lisbon", "door", t(11), t(23)).sum() == 0.0

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 import yaml
 
-from storepixel.api.heatmaps import GRID, add_grid, load_grid, render_png, set_grid
 from storepixel.store import Store
+from storepixel.store.heatmaps import GRID, add_grid, load_grid, render_png, set_grid
 
 T0 = 1714557600.0
 

@@ -54,7 +54,7 @@ def test_upload_is_analysed_in_the_background(
     assert uploads_left(tmp_path) == []  # the video is deleted once analysed
     events = client.get("/api/sites/lisbon/events", headers=ingest).json()["items"]
     assert len(events) == done["result"]["events"] > 0  # people walk through vtest
-    from storepixel.api.heatmaps import load_grid
+    from storepixel.store.heatmaps import load_grid
 
     assert load_grid(store, "lisbon", "aisle", 0, 2e9).sum() > 0
     listed = client.get(URL, headers=ingest).json()

@@ -134,18 +134,21 @@ def test_live_feeds_health_snapshot_and_edits(live: TestClient) -> None:
     assert 'storepixel_camera_up{camera="cam1",site="demo"}' in metrics
     assert client.get("/api/sites/demo/cameras/cam1").json()["live"] is True
 
-    # Where people stood is kept as an hourly grid, written by the hub's flush.
-    hub = client.app.state.storepixel.hub  # type: ignore[attr-defined]
-    assert hub.flush() >= 1
+    # Where people stood is kept as an hourly grid by a consumer of the site's event bus.
+    from storepixel.pipeline.live_heatmaps import LiveHeatmaps
+
+    sup = client.app.state.storepixel.supervisor("demo")  # type: ignore[attr-defined]
+    (heat,) = [s.consumer for s in sup.bus.subscriptions if isinstance(s.consumer, LiveHeatmaps)]
+    assert heat.flush() >= 1
     png = client.get(
         "/api/sites/demo/analytics/heatmap.png",
         params={"from": "2000-01-01T00:00Z", "to": "2100-01-01T00:00Z"},
     )
     assert png.status_code == 422  # more than 400 days
-    from storepixel.api.heatmaps import load_grid
+    from storepixel.store.heatmaps import load_grid
 
     now = time.time()
-    assert load_grid(hub.store, "demo", "cam1", now - 7200, now + 7200).sum() > 0
+    assert load_grid(heat.store, "demo", "cam1", now - 7200, now + 7200).sum() > 0
 
 
 def test_edit_refused_by_the_running_cameras_is_not_saved(

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from storepixel.api.timeutil import BadQuery, bucket_starts, iso, parse_when, time_range
+from storepixel.timeutil import BadQuery, bucket_starts, iso, parse_when, time_range
 
 LISBON = ZoneInfo("Europe/Lisbon")
 

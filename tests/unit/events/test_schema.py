@@ -27,6 +27,7 @@ from storepixel.types import Event, EventKind, MetricRow
 REPO = Path(__file__).resolve().parents[3]
 T0 = 1714557600.0
 
+SHELF = {"shelf_id": "cola", "product": "Cola 1l", "brand": "Fizz", "category": None}
 VALID: dict[str, tuple[str | None, dict[str, Any]]] = {
     EventKind.LINE_CROSSING: ("door", {"direction": "in", "line_id": "door"}),
     EventKind.ZONE_ENTER: ("aisle-1", {}),
@@ -35,6 +36,9 @@ VALID: dict[str, tuple[str | None, dict[str, Any]]] = {
     EventKind.QUEUE_LEAVE: ("till", {"wait_s": 30.0}),
     EventKind.VISIT_START: (None, {}),
     EventKind.VISIT_END: (None, {"duration_s": 55.0}),
+    EventKind.SHELF_PASS: ("cola", {**SHELF, "duration_s": 4.0}),
+    EventKind.SHELF_ATTENTION: ("cola", {**SHELF, "attention_s": 2.5}),
+    EventKind.SHELF_REACH: ("cola", {**SHELF, "count": 2, "duration_s": 1.2}),
 }
 
 
@@ -76,7 +80,8 @@ def test_every_kind_round_trips(kind: str) -> None:
         ({"time": float("inf")}, "time"),
         ({"time": datetime(2024, 5, 1, 10)}, "UTC offset"),  # naive: refused
         ({"time": "yesterday"}, "ISO-8601"),
-        ({"schema_version": 2}, "schema_version"),
+        ({"schema_version": 3}, "schema_version"),
+        ({"schema_version": 1}, None),  # version-1 kinds read under either version
         ({"properties": {"dwell_s": 3.0, "zone_kind": "area"}}, None),  # extra: allowed
     ],
 )
@@ -88,6 +93,25 @@ def test_validation(changes: dict[str, Any], error: str | None) -> None:
         with pytest.raises(EventSchemaError, match=error) as info:
             event_to_json(ev)
         assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("kind", "changes", "error"),
+    [
+        (EventKind.SHELF_REACH, {"schema_version": 1}, "schema_version"),
+        (EventKind.SHELF_REACH, {"properties": {**SHELF, "count": 0, "duration_s": 1}},
+         "count"),
+        (EventKind.SHELF_ATTENTION, {"properties": {**SHELF, "shelf_id": "tea", "attention_s": 1}},
+         "differs from scope_id"),
+        (EventKind.SHELF_PASS, {"properties": SHELF}, "duration_s"),
+        (EventKind.SHELF_PASS, {"properties": {"shelf_id": "cola", "duration_s": 1}}, "brand"),
+    ],
+)  # fmt: skip
+def test_shelf_events_need_version_2_and_their_fields(
+    kind: str, changes: dict[str, Any], error: str
+) -> None:
+    with pytest.raises(EventSchemaError, match=error):
+        event_to_json(event(kind, **changes))
 
 
 @pytest.mark.parametrize(

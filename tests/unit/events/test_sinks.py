@@ -1,4 +1,4 @@
-"""Sinks and the in-process bus."""
+"""The ready-made sinks (consumers of the event bus)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from storepixel.events.bus import EventBus
 from storepixel.events.schema import EventSchemaError, event_from_json
-from storepixel.events.sinks import EventSink, JsonlSink, MemorySink, StoreSink
-from storepixel.store import open_store
-from storepixel.store.queries import query_metrics
+from storepixel.events.sinks import EventSink, JsonlSink, MemorySink
 from tests.fixtures.store_contract import make_event, sample_events, sample_metrics
 
 
 def test_sinks_satisfy_the_protocol() -> None:
-    store = open_store("sqlite://")
-    for sink in (MemorySink(), JsonlSink(io.StringIO()), StoreSink(store), EventBus()):
+    for sink in (MemorySink(), JsonlSink(io.StringIO())):
         assert isinstance(sink, EventSink)
 
 
@@ -49,40 +45,3 @@ def test_jsonl_sink_without_metrics_target_drops_metrics() -> None:
     sink.write_metrics(sample_metrics())
     sink.close()
     assert buf.getvalue() == "" and not buf.closed  # streams passed in stay open
-
-
-def test_store_sink_counts_new_events() -> None:
-    store = open_store("sqlite://")
-    sink = StoreSink(store)
-    sink.write_events(sample_events())
-    sink.write_events(sample_events())
-    sink.write_metrics(sample_metrics())
-    assert sink.new_events == len(sample_events())
-    assert len(query_metrics(store)) == len(sample_metrics())
-    sink.close()
-
-
-def test_bus_fans_out_in_order_and_stops_on_failure() -> None:
-    first, second = MemorySink(), MemorySink()
-    bus = EventBus([first])
-    bus.add(second)
-    bus.write_events(sample_events())
-    bus.write_metrics(sample_metrics())
-    assert first.events == second.events == sample_events()
-    assert first.metrics == second.metrics
-
-    class Failing(MemorySink):
-        def write_events(self, events: object) -> None:
-            raise RuntimeError("store down")
-
-        def close(self) -> None:
-            raise RuntimeError("close failed")
-
-    late = MemorySink()
-    bus = EventBus([Failing(), late])
-    with pytest.raises(RuntimeError, match="store down"):
-        bus.write_events(sample_events())
-    assert late.events == []
-    with pytest.raises(RuntimeError, match="close failed"):
-        bus.close()
-    assert late.closed

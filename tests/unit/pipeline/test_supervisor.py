@@ -50,12 +50,12 @@ class Recorder:
         self.events: list[Event] = []
         self.lock = threading.Lock()
 
-    def on_frame(self, camera_id: str, result: FrameResult, counts: Mapping[str, Any]) -> None:
+    def write_frame(self, camera_id: str, result: FrameResult, counts: Mapping[str, Any]) -> None:
         with self.lock:
             self.frames.append((camera_id, result.frame.timestamp))
             self.counts.append(counts)
 
-    def on_events(self, camera_id: str, events: Sequence[Event]) -> None:
+    def write_events(self, events: Sequence[Event]) -> None:
         with self.lock:
             self.events.extend(events)
 
@@ -65,14 +65,14 @@ def test_runs_writes_as_it_goes_and_flushes_on_stop(vtest_path: Path) -> None:
     store = open_store("sqlite://")
     sup = Supervisor(site, store, flush_interval_s=0.5)
     rec = Recorder()
-    sup.add_listener(rec)
+    sup.bus.subscribe(rec)
     sup.start()
     try:
         # written while running, not only at the end
         assert wait_for(lambda: len(list(iter_events(store, site_id="demo"))) > 0, 30)
         assert wait_for(lambda: any(e.kind == "line_crossing" for e in list(rec.events)), 40)
         health = sup.health()["cam1"]
-        assert health.state == "streaming" and health.analysed_fps > 2
+        assert health.state == "streaming" and health.analysed_fps > 0  # speed: bench/, not here
     finally:
         sup.stop()
     stored = list(iter_events(store, site_id="demo"))
@@ -101,7 +101,7 @@ def test_a_bad_camera_retries_while_the_good_one_runs(vtest_path: Path) -> None:
     store = open_store("sqlite://")
     sup = Supervisor(site, store, open_timeout_s=2, stall_timeout_s=2)
     rec = Recorder()
-    sup.add_listener(rec)
+    sup.bus.subscribe(rec)
     sup.start()
     try:
         assert wait_for(lambda: sup.health()["bad"].reconnect_count >= 2, 20)
@@ -122,7 +122,7 @@ def test_edits_apply_without_reconnecting_and_counts_merge(vtest_path: Path) -> 
     store = open_store("sqlite://")
     sup = Supervisor(site, store, flush_interval_s=0.5)
     rec = Recorder()
-    sup.add_listener(rec)
+    sup.bus.subscribe(rec)
     sup.start()
     try:
         assert wait_for(lambda: len(rec.frames) >= 10, 30)
@@ -157,11 +157,13 @@ def test_a_store_outage_loses_and_duplicates_nothing(vtest_path: Path, tmp_path:
     store = FlakyStore(open_store(url).engine)
     sup = Supervisor(site_for(vtest_camera(vtest_path, lines=[LINE])), store, flush_interval_s=0.3)
     rec = Recorder()
-    sup.add_listener(rec)
+    sup.bus.subscribe(rec)
     sup.start()
     try:
-        assert wait_for(lambda: len(rec.events) >= 3, 60)
+        # Events pile up while the store is down; no consumer hears of them before it has them.
+        assert wait_for(lambda: len(sup._backlog.events) >= 3, 60)
         assert sup.last_write_error is not None
+        assert sup.bus.drain() and rec.events == []
         store.down = False
         assert wait_for(lambda: sup.last_write_error is None, 10)
     finally:
@@ -175,7 +177,7 @@ def test_remove_and_add_cameras_while_running(vtest_path: Path) -> None:
     store = open_store("sqlite://")
     sup = Supervisor(site_for(vtest_camera(vtest_path)), store)
     rec = Recorder()
-    sup.add_listener(rec)
+    sup.bus.subscribe(rec)
     sup.start()
     try:
         assert wait_for(lambda: len(rec.frames) >= 5, 30)
@@ -186,7 +188,7 @@ def test_remove_and_add_cameras_while_running(vtest_path: Path) -> None:
         n = sum(c == "cam1" for c, _ in rec.frames)
         time.sleep(1)
         assert sum(c == "cam1" for c, _ in rec.frames) == n
-        sup.remove_listener(rec)
+        sup.bus.unsubscribe(rec)
     finally:
         sup.stop()
     (run1,) = runs(store, camera_id="cam1")
@@ -215,15 +217,15 @@ def test_merge_rows_of_one_minute(
     assert merged.sample_count == a[1] + b[1] and merged.coverage == 1.0
 
 
-def test_listeners_and_snapshots_only_see_masked_frames(vtest_path: Path) -> None:
+def test_consumers_and_snapshots_only_see_masked_frames(vtest_path: Path) -> None:
     left_half = {"polygon": [[0, 0], [0.5, 0], [0.5, 1], [0, 1]]}
     site = site_for(vtest_camera(vtest_path, privacy_masks=[left_half]))
     store = open_store("sqlite://")
     sup = Supervisor(site, store)
     images = []
     rec = Recorder()
-    rec.on_frame = lambda cid, result, counts: images.append(result.frame.image)  # type: ignore[method-assign]
-    sup.add_listener(rec)
+    rec.write_frame = lambda cid, result, counts: images.append(result.frame.image)  # type: ignore[method-assign]
+    sup.bus.subscribe(rec)
     sup.start()
     try:
         assert wait_for(lambda: len(images) >= 3, 30)

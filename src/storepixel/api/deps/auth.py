@@ -22,10 +22,10 @@ from fastapi import Depends, Request
 from itsdangerous import BadSignature, TimestampSigner
 from starlette.requests import HTTPConnection
 
-from storepixel.api import accounts
 from storepixel.api.errors import Forbidden, NotFound, Unauthorized
 from storepixel.api.state import AppState, get_state, state_of
 from storepixel.config.site import SiteConfig
+from storepixel.store import accounts
 
 COOKIE = "storepixel_session"
 CSRF_HEADER = "X-CSRF-Token"

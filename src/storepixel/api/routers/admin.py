@@ -7,10 +7,10 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
-from storepixel.api import accounts
 from storepixel.api.deps.auth import Principal, admin_user
 from storepixel.api.state import AppState, get_state
-from storepixel.api.timeutil import iso
+from storepixel.store import accounts
+from storepixel.timeutil import iso
 
 router = APIRouter(prefix="/api", tags=["admin"])
 

@@ -11,14 +11,14 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from storepixel.api import analytics as calc
 from storepixel.api.deps.auth import site_read
-from storepixel.api.heatmaps import load_grid, render_png
 from storepixel.api.snapshots import file_source, first_frame, masked
 from storepixel.api.state import AppState, get_state
-from storepixel.api.timeutil import iso, parse_date, time_range, today
 from storepixel.config.site import SiteConfig
+from storepixel.store import analytics as calc
+from storepixel.store.heatmaps import load_grid, render_png
 from storepixel.store.queries import event_stats
+from storepixel.timeutil import iso, parse_date, time_range, today
 
 router = APIRouter(prefix="/api/sites/{site}/analytics", tags=["analytics"])
 

@@ -14,11 +14,11 @@ from starlette.background import BackgroundTask
 
 from storepixel.api.deps.auth import site_read
 from storepixel.api.state import AppState, get_state
-from storepixel.api.timeutil import parse_when, time_range
 from storepixel.config.site import SiteConfig
 from storepixel.events.schema import event_to_json
 from storepixel.store.export import export_events
 from storepixel.store.queries import query_events
+from storepixel.timeutil import parse_when, time_range
 from storepixel.types import EventKind
 
 router = APIRouter(prefix="/api/sites/{site}/events", tags=["events"])
@@ -31,6 +31,9 @@ Kind = Literal[
     "queue_leave",
     "visit_start",
     "visit_end",
+    "shelf_pass",
+    "shelf_attention",
+    "shelf_reach",
 ]
 assert set(Kind.__args__) == set(EventKind.ALL)  # type: ignore[attr-defined]
 

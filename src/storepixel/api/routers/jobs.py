@@ -8,14 +8,14 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
-from storepixel.api import accounts
 from storepixel.api.deps.auth import Principal, current_principal, site_admin, site_ingest
 from storepixel.api.errors import BadInput, Conflict
 from storepixel.api.jobs import JobRunner, probe_video
 from storepixel.api.state import AppState, get_state
-from storepixel.api.timeutil import parse_when
 from storepixel.api.uploads import receive_upload
 from storepixel.config.site import SiteConfig
+from storepixel.store import accounts
+from storepixel.timeutil import parse_when
 
 router = APIRouter(prefix="/api/sites/{site}/jobs", tags=["jobs"])
 

@@ -1,8 +1,11 @@
 """Live WebSockets: an annotated frame feed per camera, and the site's events as they happen.
 
 Authentication: the session cookie (the Origin must be this server's) or ``?key=<API key>``.
-Close codes: 4401 not authenticated, 4403 not allowed, 4404 no such site or camera,
-4409 live cameras are not running in this process.
+The credential is checked again every ``RECHECK_S`` seconds while the socket is open, so a
+revoked key, a logout or a changed role closes it within about that time.
+Close codes: 4401 not authenticated (or no longer), 4403 not allowed, 4404 no such site or
+camera, 4408 open for ``MAX_SOCKET_S`` (reconnect), 4409 live cameras are not running in this
+process, 4429 too many sockets of one caller (``MAX_SOCKETS_PER_CALLER``).
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import asyncio
 import base64
 import contextlib
 import json
+from collections import Counter
+from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -20,14 +25,19 @@ from storepixel.api.deps.auth import Principal, principal_from
 from storepixel.api.errors import Forbidden, NotFound, Unauthorized
 from storepixel.api.routers.sites import NOT_LIVE
 from storepixel.api.state import state_of
-from storepixel.api.timeutil import iso
+from storepixel.errors import StorepixelError
 from storepixel.events.schema import event_to_json
+from storepixel.timeutil import iso
 
 if TYPE_CHECKING:
     from storepixel.api.live import LiveHub
 
 router = APIRouter(tags=["live"])
 FRAME_INTERVAL_S = 0.5
+RECHECK_S = 1.0
+MAX_SOCKET_S = 3600.0  # then the dashboard reconnects, with a fresh credential check
+MAX_SOCKETS_PER_CALLER = 32
+_open_sockets: Counter[str] = Counter()
 
 
 async def _authorise(ws: WebSocket, site_id: str, camera_id: str | None) -> Principal | None:
@@ -58,19 +68,73 @@ async def _authorise(ws: WebSocket, site_id: str, camera_id: str | None) -> Prin
     return principal
 
 
-async def _open(ws: WebSocket, site_id: str, camera_id: str | None) -> LiveHub | None:
-    """Accept the socket and return the hub to stream from; ``None`` once it has been closed
-    with the reason (not allowed, no such site or camera, live cameras not running)."""
-    if await _authorise(ws, site_id, camera_id) is None:
-        return None
+@contextlib.asynccontextmanager
+async def _opened(
+    ws: WebSocket, site_id: str, camera_id: str | None
+) -> AsyncIterator[tuple[LiveHub, asyncio.Task[None]] | None]:
+    """Accept the socket and yield the hub to stream from and a task that ends when the socket
+    must stop (the client left, the credential is gone, the time limit); ``None`` once it has
+    been closed with the reason (not allowed, no such site or camera, live cameras not running,
+    too many sockets)."""
+    principal = await _authorise(ws, site_id, camera_id)
+    if principal is None:
+        yield None
+        return
     state = state_of(ws)
     if state.hub is None or state.supervisor(site_id) is None:
         await ws.accept()
         await ws.send_json({"type": "error", "detail": NOT_LIVE})
         await ws.close(code=4409, reason="live cameras are not running")
-        return None
+        yield None
+        return
     await ws.accept()
-    return state.hub
+    if _open_sockets[principal.actor] >= MAX_SOCKETS_PER_CALLER:
+        await ws.close(code=4429, reason="too many live sockets open")
+        yield None
+        return
+    _open_sockets[principal.actor] += 1
+    ended = asyncio.create_task(_until_ended(ws, principal))
+    try:
+        yield state.hub, ended
+    finally:
+        ended.cancel()
+        _open_sockets[principal.actor] -= 1
+        if _open_sockets[principal.actor] <= 0:
+            del _open_sockets[principal.actor]
+
+
+async def _until_ended(ws: WebSocket, principal: Principal) -> None:
+    """Return when the client leaves; close the socket when its credential no longer holds
+    (revoked key, logout, changed role or scopes) or it has been open ``MAX_SOCKET_S``."""
+    state = state_of(ws)
+    closed = asyncio.create_task(_until_closed(ws))
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + MAX_SOCKET_S
+    try:
+        while not closed.done():
+            await asyncio.wait([closed], timeout=RECHECK_S)
+            if closed.done():
+                return
+            if loop.time() >= deadline:
+                await _close(ws, 4408, "open too long: reconnect")
+                return
+            try:
+                now = await asyncio.to_thread(principal_from, ws, state, ws.query_params.get("key"))
+            except StorepixelError:
+                now = None
+            if now is None or now.actor != principal.actor or now.role != principal.role:
+                await _close(ws, 4401, "no longer logged in")
+                return
+            if now.scopes != principal.scopes:
+                await _close(ws, 4401, "permissions changed")
+                return
+    finally:
+        closed.cancel()
+
+
+async def _close(ws: WebSocket, code: int, reason: str) -> None:
+    with contextlib.suppress(RuntimeError, WebSocketDisconnect):
+        await ws.close(code=code, reason=reason)
 
 
 async def _until_closed(ws: WebSocket) -> None:
@@ -84,9 +148,14 @@ async def _until_closed(ws: WebSocket) -> None:
 @router.websocket("/api/sites/{site}/cameras/{cam}/live")
 async def camera_live(ws: WebSocket, site: str, cam: str) -> None:
     """``{"type": "frame", "time", "jpeg": base64, "counts"}`` about twice a second."""
-    if (hub := await _open(ws, site, cam)) is None:
-        return
-    closed = asyncio.create_task(_until_closed(ws))
+    async with _opened(ws, site, cam) as opened:
+        if opened is not None:
+            await _frames(ws, site, cam, *opened)
+
+
+async def _frames(
+    ws: WebSocket, site: str, cam: str, hub: LiveHub, closed: asyncio.Task[None]
+) -> None:
     last_seq = -1
     try:
         while not closed.done():
@@ -104,17 +173,18 @@ async def camera_live(ws: WebSocket, site: str, cam: str) -> None:
             await asyncio.wait([closed], timeout=FRAME_INTERVAL_S)
     except (WebSocketDisconnect, RuntimeError):
         pass
-    finally:
-        closed.cancel()
 
 
 @router.websocket("/api/sites/{site}/events/live")
 async def events_live(ws: WebSocket, site: str) -> None:
     """``{"type": "event", "event": {...}}`` for every event of the site as it happens."""
-    if (hub := await _open(ws, site, None)) is None:
-        return
+    async with _opened(ws, site, None) as opened:
+        if opened is not None:
+            await _events(ws, site, *opened)
+
+
+async def _events(ws: WebSocket, site: str, hub: LiveHub, closed: asyncio.Task[None]) -> None:
     sub = hub.subscribe(site)
-    closed = asyncio.create_task(_until_closed(ws))
     try:
         while not closed.done():
             getter = asyncio.create_task(sub.queue.get())
@@ -128,4 +198,3 @@ async def events_live(ws: WebSocket, site: str) -> None:
         pass
     finally:
         hub.unsubscribe(sub)
-        closed.cancel()

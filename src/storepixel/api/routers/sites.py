@@ -9,14 +9,14 @@ from typing import Any
 from fastapi import APIRouter, Body, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from storepixel.api import accounts
 from storepixel.api.deps.auth import Principal, current_principal, site_admin, site_read
 from storepixel.api.errors import Conflict, NotFound
-from storepixel.api.sites import source_shown
 from storepixel.api.snapshots import file_source, first_frame, jpeg, masked
 from storepixel.api.state import AppState, get_state
-from storepixel.api.timeutil import iso
+from storepixel.config.registry import source_shown
 from storepixel.config.site import CameraConfig, LineConfig, SiteConfig, ZoneConfig
+from storepixel.store import accounts
+from storepixel.timeutil import iso
 
 router = APIRouter(prefix="/api/sites", tags=["sites"])
 NOT_LIVE = "live cameras are not running in this process (start with: storepixel serve --run)"

@@ -16,9 +16,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from storepixel.api.errors import Conflict, NotFound
 from storepixel.config.site import CameraConfig, SiteConfig, dump_site, parse_site
-from storepixel.errors import ConfigError
+from storepixel.errors import ConfigError, Conflict, NotFound
 from storepixel.redact import redact_url
 
 CameraChange = Callable[[str, CameraConfig | None, str], None]  # (site, camera or None, id)

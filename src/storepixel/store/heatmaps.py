@@ -17,8 +17,8 @@ from numpy.typing import NDArray
 from sqlalchemy import Table, delete, insert, select, update
 
 from storepixel.analytics.heatmap import Heatmap
-from storepixel.api.storeutil import take_write_lock
 from storepixel.store import Store
+from storepixel.store.locks import take_write_lock
 from storepixel.store.web_models import HeatmapRecord
 
 GRID = (48, 64)

@@ -23,7 +23,6 @@ from zoneinfo import ZoneInfo
 import numpy as np
 from sqlalchemy import Integer, cast, func, select, tuple_
 
-from storepixel.api.timeutil import Bucket, bucket_floor, bucket_starts, iso, local_midnight
 from storepixel.config.site import SiteConfig
 from storepixel.store import Store
 from storepixel.store.database import EVENTS, METRICS
@@ -35,6 +34,7 @@ from storepixel.store.queries import (
     iter_events,
     union_seconds,
 )
+from storepixel.timeutil import Bucket, bucket_floor, bucket_starts, iso, local_midnight
 from storepixel.types import EventKind
 
 DWELL_EDGES = (0, 5, 10, 30, 60, 120, 300, 600, 1800)  # seconds; the last bin is open-ended

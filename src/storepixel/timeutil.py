@@ -11,11 +11,18 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from storepixel.api.errors import BadInput
+from storepixel.errors import BadInput
 
 Bucket = Literal["minute", "hour", "day"]
 MAX_RANGE_DAYS = 400
 MAX_BUCKETS = 20_000
+# Times the API accepts: capture times of real footage. Outside this window date arithmetic
+# (a day after 9999-12-31) overflows, so such queries are refused here, at the boundary.
+EARLIEST = date(1970, 1, 2)
+LATEST = date(2999, 12, 31)
+EARLIEST_S = datetime(1970, 1, 2, tzinfo=UTC).timestamp()
+LATEST_S = datetime(2999, 12, 31, tzinfo=UTC).timestamp()
+WINDOW = f"between {EARLIEST.isoformat()} and {LATEST.isoformat()}"
 
 
 class BadQuery(BadInput):
@@ -41,9 +48,12 @@ def parse_when(value: str, tz: ZoneInfo, name: str) -> float:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=tz)
     try:
-        return moment.timestamp()
+        seconds = moment.timestamp()
     except (OverflowError, OSError, ValueError):
-        raise BadQuery(f"{name}: time out of range: {value[:60]!r}") from None
+        seconds = float("nan")
+    if not EARLIEST_S <= seconds <= LATEST_S:  # also false for nan
+        raise BadQuery(f"{name}: time out of range: {value[:60]!r} (expected {WINDOW})")
+    return seconds
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> float:
@@ -58,9 +68,12 @@ def today(tz: ZoneInfo, now: float | None = None) -> date:
 
 def parse_date(value: str, name: str = "date") -> date:
     try:
-        return date.fromisoformat(value.strip())
+        day = date.fromisoformat(value.strip())
     except ValueError:
         raise BadQuery(f"{name}: not a date: {value[:40]!r} (expected YYYY-MM-DD)") from None
+    if not EARLIEST <= day <= LATEST:
+        raise BadQuery(f"{name}: date out of range: {value[:40]!r} (expected {WINDOW})")
+    return day
 
 
 def time_range(frm: str | None, to: str | None, tz: ZoneInfo) -> tuple[float, float]:
@@ -78,6 +91,8 @@ def time_range(frm: str | None, to: str | None, tz: ZoneInfo) -> tuple[float, fl
         lo = hi - 86400.0
     if hi is None:
         hi = lo + 86400.0
+    if not (lo >= EARLIEST_S and hi <= LATEST_S):
+        raise BadQuery(f"time range out of range: expected {WINDOW}")
     if hi <= lo:
         raise BadQuery(f"backwards or empty time range: 'to' ({to}) must be after 'from' ({frm})")
     if hi - lo > MAX_RANGE_DAYS * 86400:

@@ -18,9 +18,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Table, delete, insert, select, update
 
-from storepixel.api.errors import BadInput, Conflict, NotFound
-from storepixel.api.storeutil import take_write_lock
+from storepixel.errors import BadInput, Conflict, NotFound
 from storepixel.store import Store
+from storepixel.store.locks import take_write_lock
 from storepixel.store.web_models import (
     ApiKeyRecord,
     AuditRecord,
@@ -41,6 +41,15 @@ SESSION_TTL_S = 7 * 24 * 3600
 KEY_PREFIX = "spk_"
 
 _hasher = PasswordHasher()
+_stand_in: tuple[PasswordHasher, str] | None = None
+
+
+def _stand_in_hash() -> str:
+    """A hash of a random password, made once with the current hasher's parameters."""
+    global _stand_in
+    if _stand_in is None or _stand_in[0] is not _hasher:
+        _stand_in = (_hasher, _hasher.hash(secrets.token_urlsafe(16)))
+    return _stand_in[1]
 
 
 class AccountError(BadInput):
@@ -131,13 +140,14 @@ def verify_password(store: Store, username: str, password: str) -> User | None:
     """The user if the password matches, else ``None`` (same cost either way)."""
     with store.connect() as conn:
         row = conn.execute(select(USERS).where(USERS.c.username == username)).first()
-    if row is None:
-        # Hash anyway so that response time does not tell which usernames exist.
-        _hasher.hash(password)
-        return None
+    # An unknown user is checked against a stand-in hash of the same cost, so the response time
+    # does not tell which usernames exist.
+    stored = _stand_in_hash() if row is None else row.password_hash
     try:
-        _hasher.verify(row.password_hash, password)
+        _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
+        return None
+    if row is None:  # the stand-in matched: its password is random, so only by a fluke
         return None
     if _hasher.check_needs_rehash(row.password_hash):
         with store.transaction() as conn:
@@ -198,7 +208,7 @@ class ApiKey:
     last_used_at: float | None = None
 
     def as_json(self) -> dict[str, Any]:
-        from storepixel.api.timeutil import iso
+        from storepixel.timeutil import iso
 
         return {
             "id": self.id,
@@ -312,7 +322,7 @@ def audit(
 
 
 def audit_entries(store: Store, limit: int = 200) -> list[dict[str, Any]]:
-    from storepixel.api.timeutil import iso
+    from storepixel.timeutil import iso
 
     stmt = select(AUDIT).order_by(AUDIT.c.time.desc(), AUDIT.c.id.desc()).limit(limit)
     with store.connect() as conn:

@@ -1,0 +1,193 @@
+"""Shelf funnel against truth written by eye (bench/shelf_truth.yaml), beside a dwell-only baseline.
+
+    PYTHONPATH=src .venv/bin/python bench/shelf_eval.py          # all labelled clips
+    PYTHONPATH=src .venv/bin/python bench/shelf_eval.py --clip normal_04
+
+Each clip runs through the product's own per-camera pipeline (``build_camera_pipeline``: the
+bundled detector, tracker, pose stage and shelf analytics) with its site from
+``bench/sites/shelf/mnnit_<clip>.yaml`` at that site's analysis rate, and the shelf events are
+counted: passes (``shelf_pass``), stoppers (``shelf_attention``, with their seconds) and reaches
+(the ``count`` of each ``shelf_reach``).
+
+The baseline has no pose, only what a zone-dwell count knows: the same tracks and the same
+"within reach" test (the box grown by ``analytics.shelves.REACH``), a pass for every run within
+reach, and a stopper for every run with at least the shelf's ``min_attention_s`` of standing
+still (``STILL_SPEED``) within reach, its seconds being that standing time; it cannot see
+reaches. Results: ``bench/results/shelf_eval.json`` and a table on stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import yaml
+
+from storepixel.analytics.shelves import GRACE_S, REACH, STILL_SPEED, Motion, boxes_near
+from storepixel.config.site import load_site
+from storepixel.pipeline.camera import FrameResult
+from storepixel.pipeline.factory import build_camera_pipeline
+from storepixel.types import Event, EventKind, Frame
+from storepixel.vision.detector import load_detector
+
+BENCH = Path(__file__).resolve().parent
+TRUTH = BENCH / "shelf_truth.yaml"
+FOOTAGE = next(
+    (p / "shared/eval/shelf/mnnit" for p in BENCH.parents if (p / "shared/eval").is_dir()),
+    Path("../shared/eval/shelf/mnnit"),
+)
+
+
+def run_clip(clip: str, detector: Any) -> dict[str, Any]:
+    site = load_site(BENCH / "sites" / "shelf" / f"mnnit_{clip}.yaml")
+    camera = site.cameras[0]
+    pipeline = build_camera_pipeline(camera, site.site.id, detector, run_anchor=0.0)
+    cap = cv2.VideoCapture(str(FOOTAGE / f"{clip}.mp4"))
+    fps = cap.get(cv2.CAP_PROP_FPS)
+    step = max(1, round(fps / camera.analysis_fps))
+    events: list[Event] = []
+    results: list[FrameResult] = []
+    index = 0
+    cpu = time.process_time()
+    while True:
+        ok, image = cap.read()
+        if not ok:
+            break
+        if index % step == 0:
+            t = index / fps
+            for r in pipeline.process(Frame(camera.id, index, t, t, image)):
+                results.append(r)
+                events += r.events
+        index += 1
+    for r in pipeline.drain():
+        results.append(r)
+        events += r.events
+    events += pipeline.finish()
+    cpu = time.process_time() - cpu
+    shelf = camera.shelves[0]
+    pose = pipeline.pose
+    return {
+        "pose": {
+            "passes": sum(e.kind == EventKind.SHELF_PASS for e in events),
+            "stoppers": sum(e.kind == EventKind.SHELF_ATTENTION for e in events),
+            "reaches": sum(
+                int(e.properties["count"]) for e in events if e.kind == EventKind.SHELF_REACH
+            ),
+            "attention_s": [
+                float(e.properties["attention_s"])
+                for e in events
+                if e.kind == EventKind.SHELF_ATTENTION
+            ],
+            "reach_times": [round(e.time, 1) for e in events if e.kind == EventKind.SHELF_REACH],
+        },
+        "baseline": dwell_baseline(results, shelf.polygon, shelf.min_attention_s),
+        "frames": len(results),
+        "cpu_s": round(cpu, 2),
+        "pose_people": getattr(pose, "people", 0),
+        "pose_frames": getattr(pose, "frames", 0),
+    }
+
+
+def dwell_baseline(
+    results: list[FrameResult], polygon: list[tuple[float, float]], min_still_s: float
+) -> dict[str, Any]:
+    """Passes and stoppers from within-reach runs and standing time alone (no pose)."""
+    from storepixel.analytics.geometry import Polygon
+
+    runs: dict[int, dict[str, float]] = {}
+    done: list[dict[str, float]] = []
+    motion: dict[int, Motion] = {}
+    poly: Polygon | None = None
+    for r in results:
+        t = r.frame.timestamp
+        if poly is None:
+            poly = Polygon(np.asarray(polygon) * [r.frame.width, r.frame.height])
+        tracks = r.tracks.confirmed()
+        near = boxes_near(poly, tracks.xyxy, REACH) if len(tracks) else []
+        for tid, box, is_near in zip(tracks.ids.tolist(), tracks.xyxy, near, strict=True):
+            m = motion.setdefault(tid, Motion())
+            m.add(t, np.array([(box[0] + box[2]) / 2, box[3]]), float(box[3] - box[1]))
+            if not is_near:
+                continue
+            run = runs.setdefault(tid, {"frames": 0, "still_s": 0.0, "last": t})
+            speed = m.speed()
+            if speed is not None and speed < STILL_SPEED:
+                run["still_s"] += min(t - run["last"], GRACE_S)
+            run["frames"] += 1
+            run["last"] = t
+        for tid in [k for k, v in runs.items() if t - v["last"] >= GRACE_S]:
+            done.append(runs.pop(tid))
+    done += runs.values()
+    passes = [d for d in done if d["frames"] >= 2]
+    stops = [round(d["still_s"], 3) for d in passes if d["still_s"] >= min_still_s]
+    return {"passes": len(passes), "stoppers": len(stops), "reaches": None, "attention_s": stops}
+
+
+def error(measured: float | None, truth: float) -> float | None:
+    if measured is None:
+        return None
+    return round(abs(measured - truth) / truth, 3) if truth else (0.0 if not measured else None)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clip", action="append", help="only these clips (default: all)")
+    parser.add_argument("--out", default=str(BENCH / "results" / "shelf_eval.json"))
+    args = parser.parse_args()
+    truth = yaml.safe_load(TRUTH.read_text())["clips"]
+    clips = args.clip or list(truth)
+    detector = load_detector()
+    per_clip = {}
+    for clip in clips:
+        per_clip[clip] = run_clip(clip, detector)
+        got = per_clip[clip]
+        t = truth[clip]
+        print(
+            f"{clip:16} truth p/s/r {t['passes']}/{len(t['attention_s'])}/{len(t['reaches'])} "
+            f"att {t['attention_s']} | pose {got['pose']['passes']}/{got['pose']['stoppers']}/"
+            f"{got['pose']['reaches']} att {got['pose']['attention_s']} reach@"
+            f"{got['pose']['reach_times']} | dwell {got['baseline']['passes']}/"
+            f"{got['baseline']['stoppers']} att {got['baseline']['attention_s']}",
+            flush=True,
+        )
+    totals: dict[str, Any] = {"truth": {}, "pose": {}, "baseline": {}}
+    totals["truth"] = {
+        "passes": sum(truth[c]["passes"] for c in clips),
+        "stoppers": sum(len(truth[c]["attention_s"]) for c in clips),
+        "reaches": sum(len(truth[c]["reaches"]) for c in clips),
+        "attention_p50_s": float(np.median([s for c in clips for s in truth[c]["attention_s"]])),
+    }
+    for side in ("pose", "baseline"):
+        att = [s for c in clips for s in per_clip[c][side]["attention_s"]]
+        reaches = [per_clip[c][side]["reaches"] for c in clips]
+        totals[side] = {
+            "passes": sum(per_clip[c][side]["passes"] for c in clips),
+            "stoppers": sum(per_clip[c][side]["stoppers"] for c in clips),
+            "reaches": None if None in reaches else sum(reaches),
+            "attention_p50_s": float(np.median(att)) if att else None,
+        }
+        totals[side]["error"] = {
+            k: error(totals[side][k], totals["truth"][k]) for k in totals["truth"]
+        }
+    frames = sum(per_clip[c]["frames"] for c in clips)
+    result = {
+        "command": "PYTHONPATH=src .venv/bin/python bench/shelf_eval.py",
+        "load_average": round(os.getloadavg()[0], 2),
+        "totals": totals,
+        "pose_people_per_frame": round(sum(per_clip[c]["pose_people"] for c in clips) / frames, 3),
+        "clips": per_clip,
+    }
+    if not args.clip:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
+    print(json.dumps(totals, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Scoring storepixel against ground truth (needs the ``eval`` extra: motmetrics, TrackEval)."""

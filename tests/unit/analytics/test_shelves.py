@@ -1,0 +1,177 @@
+"""The shelf funnel from pose: properties that must hold whatever the exact motion.
+
+A 640x480 frame, a shelf on the right (x 320–512 px), a person 300 px tall standing or walking
+beside it, analysed at 5 fps; keypoints are built by hand so each test controls what the pose
+"sees".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from storepixel.analytics.engine import CameraAnalytics
+from storepixel.config.site import CameraConfig
+from storepixel.types import Event, EventKind, Tracks, TrackState
+from storepixel.vision.pose import KP
+
+SIZE = (640, 480)
+DT = 0.2
+SHELF_X = 320.0  # the shelf's left edge, px
+CAMERA = CameraConfig.model_validate(
+    {
+        "id": "cam",
+        "shelves": [
+            {
+                "id": "cola",
+                "polygon": [[0.5, 0.3], [0.8, 0.3], [0.8, 0.7], [0.5, 0.7]],
+                "brand": "Fizz",
+            }
+        ],
+    }
+)
+
+
+def pose(
+    cx: float,
+    *,
+    facing: int = 1,
+    wrist: tuple[float, float] | None = None,
+    wrist_score: float = 0.9,
+    shoulder_score: float = 0.9,
+) -> np.ndarray:
+    """A side-on standing person centred at ``cx`` (box 100 px wide, y 100–400): the nose ahead
+    of the ears in the ``facing`` direction (+1 right, towards the shelf; -1 left, away);
+    ``wrist`` places the right wrist, else it hangs by the hip."""
+    kp = np.zeros((17, 3), np.float32)
+
+    def put(name: str, x: float, y: float, s: float = 0.9) -> None:
+        kp[KP[name]] = (x, y, s)
+
+    put("nose", cx + 12 * facing, 125)
+    put("left_ear", cx, 120)
+    put("right_ear", cx, 120)
+    put("left_eye", cx + 8 * facing, 118)
+    put("right_eye", cx + 8 * facing, 118)
+    put("left_shoulder", cx + 2 * facing, 160, shoulder_score)
+    put("right_shoulder", cx - 2 * facing, 160, shoulder_score)
+    put("left_hip", cx + 2 * facing, 260)
+    put("right_hip", cx - 2 * facing, 260)
+    put("left_elbow", cx, 210)
+    put("left_wrist", cx, 255)
+    put("right_elbow", cx + 10 * facing, 210)
+    wx, wy = wrist if wrist is not None else (cx - 5, 255)
+    put("right_wrist", wx, wy, wrist_score)
+    for name in ("left_knee", "right_knee", "left_ankle", "right_ankle"):
+        put(name, cx, 330 if "knee" in name else 395)
+    return kp
+
+
+def run(frames: list[tuple[float, np.ndarray | None]]) -> list[Event]:
+    """Feed one person (track 1) frame by frame: (box centre x, keypoints or None = no pose)."""
+    ca = CameraAnalytics("demo", CAMERA, run_anchor=0.0)
+    events: list[Event] = []
+    for i, (cx, kp) in enumerate(frames):
+        keypoints = np.full((1, 17, 3), np.nan, np.float32) if kp is None else kp[None]
+        tracks = Tracks(
+            [1],
+            [[cx - 50, 100, cx + 50, 400]],
+            [0.9],
+            [TrackState.CONFIRMED],
+            np.zeros(1, np.int32),
+            keypoints,
+        )
+        events += ca.update(tracks, i * DT, SIZE)
+    return events + ca.flush()
+
+
+def kinds(events: list[Event], kind: str) -> list[Event]:
+    return [e for e in events if e.kind == kind]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        # inside?, distance from the edge (px): inside past the 6 px band, outside anywhere
+        st.tuples(st.booleans(), st.floats(8.0, 40.0)),
+        min_size=3,
+        max_size=40,
+    ).filter(lambda xs: any(inside for inside, _ in xs))
+)
+def test_wrist_jitter_at_the_shelf_edge_is_one_reach(steps: list[tuple[bool, float]]) -> None:
+    # Out-of-shelf runs shorter than the release time (two frames at 5 fps = 0.4 s < 0.5 s).
+    frames: list[tuple[float, np.ndarray | None]] = [(260.0, pose(260.0))] * 6  # settle first
+    outside = 0
+    for inside, depth in steps:
+        outside = 0 if inside else outside + 1
+        if outside > 2:
+            inside, outside = True, 0
+        x = SHELF_X + depth if inside else SHELF_X - depth
+        frames.append((260.0, pose(260.0, wrist=(x, 250.0))))
+    events = run(frames)
+    reaches = kinds(events, EventKind.SHELF_REACH)
+    assert len(reaches) == 1
+    assert reaches[0].properties["count"] == 1
+    assert len(kinds(events, EventKind.SHELF_PASS)) == 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    speed=st.floats(0.6, 2.0),  # box heights per second: walking
+    direction=st.sampled_from([-1, 1]),
+    look=st.sampled_from(["away", "ahead"]),
+)
+def test_walking_past_facing_away_is_a_pass_not_attention(
+    speed: float, direction: int, look: str
+) -> None:
+    step = speed * 300 * DT * direction
+    start = 120.0 if direction > 0 else 520.0
+    frames = []
+    cx = start
+    while 100 <= cx <= 540:
+        facing = -1 if look == "away" else direction
+        frames.append((cx, pose(cx, facing=facing)))
+        cx += step
+    events = run(frames)
+    assert len(kinds(events, EventKind.SHELF_PASS)) == 1
+    assert kinds(events, EventKind.SHELF_ATTENTION) == []
+
+
+def test_standing_still_facing_the_shelf_is_attention_with_its_seconds() -> None:
+    frames = [(260.0, pose(260.0))] * 16  # 3.2 s, the first second has no speed history yet
+    events = run(frames)
+    (attention,) = kinds(events, EventKind.SHELF_ATTENTION)
+    assert 2.0 <= attention.properties["attention_s"] <= 3.2
+    assert attention.schema_version == 2
+    assert attention.properties["brand"] == "Fizz"
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["no pose", "wrist unsure", "shoulders unsure", "wrist outside"]),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_a_missing_keypoint_never_creates_a_reach(kinds_of_frame: list[str]) -> None:
+    inside = (SHELF_X + 30, 250.0)
+    frames: list[tuple[float, np.ndarray | None]] = []
+    for what in kinds_of_frame:
+        if what == "no pose":
+            frames.append((260.0, None))
+        elif what == "wrist unsure":
+            frames.append((260.0, pose(260.0, wrist=inside, wrist_score=0.2)))
+        elif what == "shoulders unsure":
+            frames.append((260.0, pose(260.0, wrist=inside, shoulder_score=0.3)))
+        else:
+            frames.append((260.0, pose(260.0, wrist=(SHELF_X - 30, 250.0))))
+    assert kinds(run(frames), EventKind.SHELF_REACH) == []
+
+
+def test_a_person_out_of_reach_is_not_a_pass() -> None:
+    frames = [(80.0, pose(80.0, wrist=(SHELF_X + 30, 250.0)))] * 10  # box ends at 130 px
+    assert run(frames) == kinds(run(frames), EventKind.VISIT_START) + kinds(
+        run(frames), EventKind.VISIT_END
+    )
