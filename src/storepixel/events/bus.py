@@ -77,7 +77,10 @@ FRAME_QUEUE_SIZE = 8  # live frames waiting for one consumer (each holds an imag
 
 # One line per consumer that the site config can switch on: ``"module:function"`` where the
 # function is ``attach(bus, site, store) -> None`` (see the module docstring).
-ATTACHERS: tuple[str, ...] = ("storepixel.pipeline.live_heatmaps:attach",)
+ATTACHERS: tuple[str, ...] = (
+    "storepixel.pipeline.live_heatmaps:attach",
+    "storepixel.search.indexer:attach",
+)
 
 Attacher = Callable[["EventBus", "SiteConfig", "Store | None"], None]
 

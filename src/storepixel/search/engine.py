@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from storepixel.errors import StorepixelError
 from storepixel.events.schema import format_time
 from storepixel.search.documents import Document
-from storepixel.search.fusion import fuse
+from storepixel.search.fusion import fuse, text_weight
 from storepixel.search.timewords import TimeRange, TimeWordsError, extract, parse_when
 from storepixel.store.search_index import Filters, SearchIndex
 
@@ -196,7 +196,11 @@ class Searcher:
                 vector_ids = [i for i, _ in self.index.vector_hits(vec, p.filters, pool)]
             elif self.index.vector_note:
                 notes.append(self.index.vector_note)
-        ranked = fuse([r for r in (text_ids, vector_ids) if r])[:limit]
+        weights = [1.0, 1.0]
+        if text_ids and vector_ids:
+            known = self.index.known_terms(p.terms, p.filters.site_id)
+            weights[0] = text_weight(known, len(p.terms))
+        ranked = fuse([text_ids, vector_ids], weights=weights)[:limit]
         docs = self.index.fetch([i for i, _ in ranked])
         t_rank = {d: n for n, d in enumerate(text_ids, 1)}
         v_rank = {d: n for n, d in enumerate(vector_ids, 1)}

@@ -266,6 +266,27 @@ class SearchIndex:
         with self.store.connect() as conn:
             return [(int(i), float(s)) for i, s in conn.execute(stmt, {"match": match})]
 
+    def known_terms(self, terms: Sequence[str], site_id: str) -> int:
+        """How many of ``terms`` occur in any document of the site (one index probe each)."""
+        known = 0
+        for term in terms:
+            match = fts_match([term], self.dialect)
+            if self.dialect == "sqlite":
+                sql = (
+                    "SELECT 1 FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid "
+                    "WHERE search_fts MATCH :match AND d.site_id = :site LIMIT 1"
+                )
+            else:
+                sql = (
+                    "SELECT 1 FROM search_documents WHERE tsv @@ to_tsquery('english', :match) "
+                    "AND site_id = :site LIMIT 1"
+                )
+            with self.store.connect() as conn:
+                known += (
+                    conn.execute(text(sql), {"match": match, "site": site_id}).first() is not None
+                )
+        return known
+
     def vector_hits(self, query: np.ndarray, f: Filters, k: int) -> list[tuple[int, float]]:
         """Up to ``k`` ``(id, cosine similarity)`` nearest to ``query``, exact, after filters."""
         if not self.vectors_enabled():

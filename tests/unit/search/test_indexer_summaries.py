@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from storepixel.events.bus import EventBus
-from storepixel.events.sinks import StoreSink
 from storepixel.search.engine import plan
 from storepixel.search.indexer import SearchIndexer
 from storepixel.search.service import SearchService
@@ -29,11 +28,12 @@ def store(tmp_path: Path) -> Iterator[Store]:
 
 def test_bus_subscriber_indexes_every_batch_by_close(store: Store) -> None:
     service = SearchService(store)
-    indexer = SearchIndexer(service, {SITE: TZ}, batch=10, interval_s=0.05)
-    bus = EventBus([StoreSink(store), indexer])
+    indexer = SearchIndexer(service, {SITE: TZ})
+    bus = EventBus(store)
+    bus.subscribe(indexer)  # its own thread and queue: publish never waits for it
     events = sample_events()
     for i in range(0, len(events), 7):
-        bus.write_events(events[i : i + 7])  # returns at once: indexing is off this path
+        bus.publish(events[i : i + 7])
     bus.close()
     assert indexer.failures == 0
     assert service.index.count() == 49  # every rendered event, nothing twice
@@ -59,3 +59,20 @@ def test_day_summary_is_stored_and_searchable(store: Store) -> None:
     ).hits
     assert hits[0].doc.source_id == "demo/day/2024-05-02"
     service.close()
+
+
+def test_attached_only_when_the_site_asks(store: Store) -> None:
+    from storepixel.config.site import parse_site
+    from storepixel.events.bus import build_bus
+
+    data = {"site": {"id": SITE, "timezone": "Europe/Lisbon"}, "cameras": [{"id": "cam1"}]}
+    plain = build_bus(parse_site(data), store)
+    assert not any(isinstance(s.consumer, SearchIndexer) for s in plain.subscriptions)
+    plain.close()
+    bus = build_bus(parse_site({**data, "search": {"index": True}}), store)
+    assert any(isinstance(s.consumer, SearchIndexer) for s in bus.subscriptions)
+    bus.publish(sample_events()[:5])
+    bus.close()
+    with store.connect() as conn:
+        n = conn.exec_driver_sql("SELECT count(*) FROM search_documents").scalar()
+    assert n == 5

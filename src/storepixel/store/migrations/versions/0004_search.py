@@ -21,22 +21,26 @@ UTC_TIME = sa.DateTime(timezone=True)
 ID = sa.String(length=64)
 NAME = sa.String(length=128)
 
+# Full text indexes ``semantic`` (the sentence without its clock times: times are filters, and
+# "15:00" would otherwise match a query's "15 s").
 # SQLite: an external-content FTS5 table kept in step by triggers (porter stemming, so "queues"
 # finds "queue"). PostgreSQL: a generated tsvector column (English stemming) under a GIN index.
 SQLITE_FTS = [
-    "CREATE VIRTUAL TABLE search_fts USING fts5(text, content='search_documents', "
+    "CREATE VIRTUAL TABLE search_fts USING fts5(semantic, content='search_documents', "
     "content_rowid='id', tokenize='porter unicode61')",
     "CREATE TRIGGER search_documents_ai AFTER INSERT ON search_documents BEGIN "
-    "INSERT INTO search_fts(rowid, text) VALUES (new.id, new.text); END",
+    "INSERT INTO search_fts(rowid, semantic) VALUES (new.id, new.semantic); END",
     "CREATE TRIGGER search_documents_ad AFTER DELETE ON search_documents BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, text) VALUES ('delete', old.id, old.text); END",
-    "CREATE TRIGGER search_documents_au AFTER UPDATE OF text ON search_documents BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, text) VALUES ('delete', old.id, old.text); "
-    "INSERT INTO search_fts(rowid, text) VALUES (new.id, new.text); END",
+    "INSERT INTO search_fts(search_fts, rowid, semantic) "
+    "VALUES ('delete', old.id, old.semantic); END",
+    "CREATE TRIGGER search_documents_au AFTER UPDATE OF semantic ON search_documents BEGIN "
+    "INSERT INTO search_fts(search_fts, rowid, semantic) "
+    "VALUES ('delete', old.id, old.semantic); "
+    "INSERT INTO search_fts(rowid, semantic) VALUES (new.id, new.semantic); END",
 ]
 POSTGRES_FTS = [
     "ALTER TABLE search_documents ADD COLUMN tsv tsvector "
-    "GENERATED ALWAYS AS (to_tsvector('english', text)) STORED",
+    "GENERATED ALWAYS AS (to_tsvector('english', semantic)) STORED",
     "CREATE INDEX ix_search_documents_tsv ON search_documents USING gin (tsv)",
 ]
 
