@@ -425,7 +425,7 @@ def stay_lines(
 ) -> list[str]:
     """Each zone's stays, reference and tracker's; a track's stay lists the GT ids its confirmed
     boxes overlapped (IoU ≥ 0.5) between its first and last second inside."""
-    from storepixel.tracking.association import iou_matrix
+    from storepixel.vision.nms import box_iou
 
     out = []
     for zid, ref_stays in ref.stays.items():
@@ -438,7 +438,7 @@ def stay_lines(
                 gids, gboxes = gt[f]
                 if tid not in ids.tolist() or not len(gids):
                     continue
-                iou = iou_matrix(boxes[ids == tid], gboxes)[0]
+                iou = box_iou(boxes[ids == tid], gboxes)[0]
                 if iou.max() >= 0.5:
                     g = int(gids[iou.argmax()])
                     who[g] = who.get(g, 0) + 1

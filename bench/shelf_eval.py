@@ -91,6 +91,7 @@ def run_clip(clip: str, detector: Any) -> dict[str, Any]:
         "cpu_s": round(cpu, 2),
         "pose_people": getattr(pose, "people", 0),
         "pose_frames": getattr(pose, "frames", 0),
+        "pose_cpu_s": round(getattr(pose, "cpu_s", 0.0), 3),
     }
 
 
@@ -181,12 +182,24 @@ def main() -> None:
         "load_average": round(os.getloadavg()[0], 2),
         "totals": totals,
         "pose_people_per_frame": round(sum(per_clip[c]["pose_people"] for c in clips) / frames, 3),
+        "pose_cpu_ms_per_frame": round(
+            1000 * sum(per_clip[c]["pose_cpu_s"] for c in clips) / frames, 1
+        ),
+        "pose_cpu_ms_per_person": round(
+            1000
+            * sum(per_clip[c]["pose_cpu_s"] for c in clips)
+            / max(1, sum(per_clip[c]["pose_people"] for c in clips)),
+            1,
+        ),
+        "pipeline_cpu_ms_per_frame": round(
+            1000 * sum(per_clip[c]["cpu_s"] for c in clips) / frames, 1
+        ),
         "clips": per_clip,
     }
     if not args.clip:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps(result, indent=2) + "\n")
-    print(json.dumps(totals, indent=2))
+    print(json.dumps({k: v for k, v in result.items() if k != "clips"}, indent=2))
 
 
 if __name__ == "__main__":

@@ -30,9 +30,10 @@ from numpy.typing import NDArray
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from storepixel.evaluation.mot import iter_images, load_sequence, public_detections
-from storepixel.tracking.association import iou_matrix, log_height_ratio, normalised_distance
+from storepixel.tracking.association import log_height_ratio, normalised_distance
 from storepixel.tracking.tracker import Tracker, TrackerConfig
 from storepixel.types import Detections
+from storepixel.vision.nms import box_iou
 
 REPO = Path(__file__).resolve().parents[1]
 F64 = NDArray[np.float64]
@@ -50,7 +51,7 @@ class _GroundTruth:
         xyxy = np.column_stack(
             [rows[:, 2], rows[:, 3], rows[:, 2] + rows[:, 4], rows[:, 3] + rows[:, 5]]
         )
-        iou = iou_matrix(np.asarray([box], np.float64), xyxy)[0]
+        iou = box_iou(np.asarray([box], np.float64), xyxy)[0]
         return {int(rows[j, 1]): round(float(iou[j]), 2) for j in np.flatnonzero(iou > min_iou)}
 
     def best(self, box: NDArray[np.floating], frame: int) -> str:

@@ -135,3 +135,20 @@ def test_unreachable_database(clip: Path, site: Path) -> None:
     assert result.returncode != 0
     assert "Traceback" not in result.stderr and "s3cret" not in result.stderr
     assert len([ln for ln in result.stderr.splitlines() if ln.strip()]) == 1
+
+
+def test_annotated_video_keeps_the_privacy_mask(clip: Path, site: Path, tmp_path: Path) -> None:
+    """Issue 15, defect 2: ``--annotate`` drew on the unmasked frame. The masked band (top
+    centre, see SITE) stays black in every frame of the annotated video."""
+    out = tmp_path / "annotated.mp4"
+    result = storepixel(
+        "analyze", clip, "--site", site, "--camera", "cam1", "--db",
+        f"sqlite:///{tmp_path / 's.db'}", "--annotate", out,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    frames = list(open_source(out))
+    assert frames
+    for frame in frames:
+        h, w = frame.image.shape[:2]
+        inside = frame.image[int(0.07 * h) : int(0.15 * h), int(0.42 * w) : int(0.74 * w)]
+        assert inside.mean() < 8, (frame.index, inside.mean())

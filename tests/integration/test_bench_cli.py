@@ -65,6 +65,11 @@ def test_bench_prints_floor_naive_and_storepixel_side_by_side(
         assert row in text
     data = json.loads(out.read_text())
     assert data["storepixel_end_to_end"]["frames"] == 20
+    end_to_end = data["storepixel_end_to_end"]
+    cpu_ms = 1000 * end_to_end["cpu_seconds"] / 20
+    assert end_to_end["cpu_ms_per_analysed_frame"] == cpu_ms
+    assert end_to_end["cameras_per_box"] == int(0.8 * data["cores"] * 1000 / (cpu_ms * 5))
+    assert f"sizing: {cpu_ms:.1f} ms of CPU per analysed frame" in text
     assert data["naive"]["frames"] == data["storepixel"]["frames"] == 20  # 4 s at 5 fps
     assert data["naive"]["detected"] == 20
     assert 0 < data["storepixel"]["detected"] <= 20

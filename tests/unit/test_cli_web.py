@@ -63,7 +63,9 @@ def test_users_and_keys(tmp_path: Path) -> None:
     bad = cli("users", "create", "../x", "--password-stdin", "--db", db, stdin="x" * 9)
     assert_one_line_error(bad, "invalid username")
 
-    key = cli("keys", "create", "--site", "lisbon", "--scope", "read", "--name", "pos", "--db", db)
+    site = tmp_path / "lisbon.yaml"
+    site.write_text("site: {id: lisbon}\ncameras: [{id: door}]\n")
+    key = cli("keys", "create", "--site", site, "--scope", "read", "--name", "pos", "--db", db)
     assert key.returncode == 0 and key.stdout.startswith("spk_")
     key_id = key.stdout.split("_")[1]
     listed = cli("keys", "list", "--db", db).stdout
@@ -71,7 +73,7 @@ def test_users_and_keys(tmp_path: Path) -> None:
     assert cli("keys", "revoke", key_id, "--db", db).returncode == 0
     assert "\trevoked\t" in cli("keys", "list", "--db", db).stdout
     assert_one_line_error(cli("keys", "revoke", "nope", "--db", db), "no API key 'nope'")
-    bad_scope = cli("keys", "create", "--site", "x", "--scope", "root", "--db", db)
+    bad_scope = cli("keys", "create", "--site", site, "--scope", "root", "--db", db)
     assert_one_line_error(bad_scope, "unknown scope root")
 
 

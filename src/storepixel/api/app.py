@@ -28,7 +28,19 @@ from storepixel.api.jobs import JobRunner
 from storepixel.api.live import LiveHub
 from storepixel.api.metrics import ApiMetrics, MetricsMiddleware
 from storepixel.api.middleware import DEFAULT_MAX_BODY, BodyLimit, HostAllowList, SecurityHeaders
-from storepixel.api.routers import admin, analytics, auth, events, jobs, live, ops, search, sites
+from storepixel.api.routers import (
+    admin,
+    analytics,
+    auth,
+    events,
+    jobs,
+    live,
+    ops,
+    outward,
+    search,
+    shelves,
+    sites,
+)
 from storepixel.api.state import AppState
 from storepixel.config.registry import SiteRegistry
 from storepixel.config.site import CameraConfig, SiteConfig
@@ -149,7 +161,19 @@ def create_app(
     )
     app.state.storepixel = state
     install_handlers(app)
-    for module in (auth, sites, analytics, events, jobs, live, admin, ops, search):
+    for module in (
+        auth,
+        sites,
+        analytics,
+        shelves,
+        events,
+        jobs,
+        live,
+        admin,
+        ops,
+        outward,
+        search,
+    ):
         app.include_router(module.router)
     pages = _pages_router()
     if pages is not None:

@@ -24,6 +24,7 @@ from storepixel.errors import (
     StoreError,
     StorepixelError,
 )
+from storepixel.validation import describe_validation_error
 
 log = logging.getLogger(__name__)
 
@@ -79,29 +80,9 @@ def one_line(text: str, limit: int = 400) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _loc(loc: tuple[Any, ...]) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += f".{part}" if out else str(part)
-    return out
-
-
 def validation_message(errors: list[Any]) -> str:
     """The first pydantic/FastAPI error as ``where: what`` (+ how many more)."""
-    if not errors:
-        return "invalid request"
-    first = errors[0]
-    where = _loc(tuple(first.get("loc", ())))
-    msg = str(first.get("msg", "invalid value")).removeprefix("Value error, ")
-    if first.get("type") == "missing":
-        msg = "missing required value"
-    elif first.get("type") == "extra_forbidden":
-        msg = "unknown field"
-    more = f" (+{len(errors) - 1} more)" if len(errors) > 1 else ""
-    return one_line(f"{where}: {msg}{more}" if where else f"{msg}{more}")
+    return one_line(describe_validation_error(errors))
 
 
 def install_handlers(app: FastAPI) -> None:

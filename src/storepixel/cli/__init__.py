@@ -25,9 +25,23 @@ app = typer.Typer(
 )
 
 
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"storepixel {version('storepixel')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debugging detail.")] = False,
+    _: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     configure_logging(verbose)
 
@@ -39,6 +53,8 @@ FAMILIES = (
     "live",  # run, doctor
     "web",  # serve, users, keys
     "bench",  # bench
+    "shelves",  # shelves import, shelves funnel
+    "outward",  # outputs, alerts, retention, privacy, pos
     "search",  # search, summary
 )
 

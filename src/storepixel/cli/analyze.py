@@ -53,7 +53,8 @@ def track(
         typer.Option("--site", help="Site YAML: apply a camera's privacy masks and ignore areas."),
     ] = None,
     camera: Annotated[
-        str | None, typer.Option("--camera", help="Which camera of --site this is.")
+        str | None,
+        typer.Option("--camera", help="Which camera of --site this is (if it has several)."),
     ] = None,
 ) -> None:
     """Detect and track people; write `frame,id,x,y,w,h,conf,-1,-1,-1` rows (frame is 1-based).
@@ -68,10 +69,10 @@ def track(
     from storepixel.tracking.offline import TrackLog
     from storepixel.tracking.tracker import Tracker
 
-    if (site is None) != (camera is None):
-        raise ConfigError("--site and --camera go together")
+    if site is None and camera is not None:
+        raise ConfigError("--camera needs --site (the site YAML that has the camera)")
     mask, ignore = None, None
-    if site is not None and camera is not None:
+    if site is not None:
         camera_config = load_site(site).camera(camera)
         mask, ignore = camera_mask(camera_config), camera_ignore_areas(camera_config)
     source = open_source(video, fps=fps, analysis_fps=analysis_fps, anchor=0.0)
@@ -124,7 +125,10 @@ def _parse_start(value: str | None, timezone: str) -> float | None:
 def analyze(
     video: Annotated[Path, typer.Argument(help="Video file to analyse.")],
     site: Annotated[Path, typer.Option("--site", help="Site YAML (cameras, lines, zones).")],
-    camera: Annotated[str, typer.Option("--camera", help="Which camera of the site this is.")],
+    camera: Annotated[
+        str | None,
+        typer.Option("--camera", help="Which camera of the site this is (if it has several)."),
+    ] = None,
     start: Annotated[
         str | None,
         typer.Option(help="Capture time of the file's first frame, ISO-8601 (default: from file)."),
@@ -135,9 +139,18 @@ def analyze(
     annotate: Annotated[
         Path | None, typer.Option(help="Write a video with boxes, ids, lines, zones.")
     ] = None,
+    deliver_wait: Annotated[
+        float,
+        typer.Option(
+            min=0,
+            help="Seconds to wait for the site's outputs (webhooks, MQTT…) to take everything "
+            "before exiting; what is left stays for `storepixel outputs flush`.",
+        ),
+    ] = 60.0,
 ) -> None:
     """Count line crossings, zone visits, dwell, occupancy and queues; store events and metrics."""
     import json
+    from zoneinfo import ZoneInfo
 
     from storepixel.config.site import load_site
     from storepixel.events.bus import build_bus
@@ -147,6 +160,7 @@ def analyze(
 
     site_config = load_site(site)
     camera_config = site_config.camera(camera)
+    camera = camera_config.id
     anchor = _parse_start(start, site_config.site.timezone)
     with open_store(db) as store, build_bus(site_config, store) as bus:
 
@@ -165,10 +179,14 @@ def analyze(
         from storepixel.store.heatmaps import save_file_heatmap
 
         save_file_heatmap(store, site_config.site.id, video.name, result)  # for the dashboard
-        store_url = store.url
-    from datetime import UTC, datetime
+        from storepixel.cli.outward import publish_analysis
 
-    started = datetime.fromtimestamp(result.anchor, UTC).isoformat(timespec="seconds")
+        publish_analysis(store, site_config, bus, deliver_wait)
+        store_url = store.url
+    from datetime import datetime
+
+    site_tz = ZoneInfo(site_config.site.timezone)
+    started = datetime.fromtimestamp(result.anchor, site_tz).isoformat(timespec="seconds")
     err_console.print(
         f"timeline starts {started} ({result.anchor_origin}); {result.frames} frames in "
         f"{result.elapsed_s:.1f} s; {result.events_new} new of {len(result.events)} events "
@@ -182,6 +200,7 @@ def analyze(
             result.as_json(),
             title=f"{site_config.site.name} · {camera}",
             start=result.anchor,
+            tz=site_tz,
             occupancy=per_minute_series(result.metrics, "occupancy_avg"),
             crossings=per_minute_series(result.metrics, "line_in"),
             heatmap_png=result.heatmap_png(),

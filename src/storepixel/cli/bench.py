@@ -89,6 +89,7 @@ def bench(
     and storepixel's side by side, and storepixel alone end to end (the run to hold against the
     floor); then what each counted, side by side."""
     from storepixel.pipeline.speed import (
+        cameras_per_box,
         count_rows,
         decode_floor,
         relative_difference,
@@ -172,6 +173,15 @@ def bench(
         f"of decoding alone (by CPU time: {cpu_of_floor:.3f}×)"
     )
 
+    cores = os.cpu_count() or 1
+    cpu_ms = 1000.0 * alone.cpu_seconds / max(alone.frames, 1)
+    cameras = cameras_per_box(cpu_ms, cam.analysis_fps, cores)
+    typer.echo(
+        f"sizing: {cpu_ms:.1f} ms of CPU per analysed frame, so about {cameras} cameras like "
+        f"this one at {cam.analysis_fps:g} fps on this box's {cores} cores (docs/sizing.md; a "
+        "live stream also decodes the frames it does not analyse)"
+    )
+
     counts = count_rows(naive, fast)
     worst = 0.0
     if counts:
@@ -225,6 +235,8 @@ def bench(
                 "cpu_seconds": alone.cpu_seconds,
                 "frames": alone.frames,
                 "x_real_time": footage_s / alone.seconds,
+                "cpu_ms_per_analysed_frame": cpu_ms,
+                "cameras_per_box": cameras,
             },
             "speedup_vs_naive": speedup,
             "fraction_of_decode_speed": of_floor,

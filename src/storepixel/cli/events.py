@@ -35,7 +35,7 @@ def events_export(
     from storepixel.store import open_store
     from storepixel.store.export import export_events
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         n = export_events(
             store,
             "-" if str(out) == "-" else out,

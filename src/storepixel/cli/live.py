@@ -67,6 +67,9 @@ def run(
     site_config = load_site(site)
     store = open_store(db)
     try:
+        from storepixel.outputs.service import OutwardService
+
+        outward = OutwardService(store, site_config)
         supervisor = Supervisor(site_config, store, site_path=site, analysis_workers=workers)
         stop = threading.Event()
 
@@ -77,6 +80,7 @@ def run(
 
         signal.signal(signal.SIGTERM, _on_signal)
         signal.signal(signal.SIGINT, _on_signal)
+        outward.start()
         supervisor.start()
         log.info(
             "running",
@@ -99,6 +103,9 @@ def run(
             for h in supervisor.health().values():
                 log.info("health", extra=_health_fields(h))
         supervisor.stop()
+        left = outward.stop()
+        if left:
+            log.warning("%d message(s) wait in the outbox for the next run", left)
         for h in supervisor.health().values():
             log.info("final health", extra=_health_fields(h))
         if supervisor.last_write_error is not None:

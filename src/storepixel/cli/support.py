@@ -27,7 +27,9 @@ from storepixel.errors import StorepixelError
 P = ParamSpec("P")
 R = TypeVar("R")
 
-err_console = Console(stderr=True)
+# Messages carry user text (paths like ``clip[cam2].mp4``, polygons ``[[x, y], ...]``): never
+# read it as markup or highlight it; styles are given explicitly (rich ``Text``).
+err_console = Console(stderr=True, markup=False, highlight=False)
 
 
 def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
@@ -43,7 +45,7 @@ def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
         except StorepixelError as exc:
             if os.environ.get("STOREPIXEL_DEBUG"):
                 raise
-            err_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            _print_error("error:", str(exc))
             raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             err_console.print("interrupted")
@@ -54,15 +56,18 @@ def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:
             if os.environ.get("STOREPIXEL_DEBUG"):
                 raise
             first = str(exc).splitlines()[0] if str(exc) else ""
-            err_console.print(
-                f"[bold red]internal error:[/] {type(exc).__name__}: {first} "
-                "(set STOREPIXEL_DEBUG=1 for details)",
-                highlight=False,
-                soft_wrap=True,
+            _print_error(
+                "internal error:",
+                f"{type(exc).__name__}: {first} (set STOREPIXEL_DEBUG=1 for details)",
             )
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def _print_error(label: str, message: str) -> None:
+    """``label message`` on stderr; the message as it is (``[cam2]`` is text, never markup)."""
+    err_console.print(Text.assemble((label, "bold red"), " ", message), soft_wrap=True)
 
 
 def configure_logging(verbose: bool = False) -> None:

@@ -53,6 +53,10 @@ def serve(
     sites = [load_site(p) for p in site]
     store = open_store(db)
     supervisors = {}
+    from storepixel.outputs.service import OutwardService
+
+    # Delivery and retention run with or without live cameras (the outbox keeps going).
+    outward = {s.site.id: OutwardService(store, s) for s in sites}
     if run:
         from storepixel.pipeline.supervisor import Supervisor
 
@@ -80,9 +84,13 @@ def serve(
         f"({live}); store {store.url}",
         highlight=False,
     )
+    for service in outward.values():
+        service.start()
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
+        for service in outward.values():
+            service.stop()
         store.close()
 
 
@@ -119,7 +127,7 @@ def users_list(db: Annotated[str | None, typer.Option(help=DB_HELP)] = None) -> 
     """List users and their roles."""
     from storepixel.store import accounts, open_store
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         for user in accounts.list_users(store):
             typer.echo(f"{user.username}\t{user.role}")
 
@@ -133,7 +141,7 @@ def users_delete(
     """Delete a user and end their sessions (never the last admin)."""
     from storepixel.store import accounts, open_store
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         accounts.delete_user(store, name)
         accounts.audit(store, "cli", "user.delete", f"user:{name}")
     err_console.print(f"user {name} deleted", highlight=False)
@@ -142,7 +150,9 @@ def users_delete(
 @keys_app.command("create")
 @one_line_errors
 def keys_create(
-    site: Annotated[str, typer.Option("--site", help="The one site this key may access.")],
+    site: Annotated[
+        Path, typer.Option("--site", help="Site YAML (as for serve): the one site the key may use.")
+    ],
     scope: Annotated[
         list[str], typer.Option("--scope", help="read, ingest or admin; repeat for more.")
     ],
@@ -150,17 +160,22 @@ def keys_create(
     db: Annotated[str | None, typer.Option(help=DB_HELP)] = None,
 ) -> None:
     """Create an API key; the key is printed once, on standard output."""
+    from storepixel.config.site import load_site
     from storepixel.store import accounts, open_store
 
+    site_id = load_site(site).site.id
     with open_store(db) as store:
-        key, secret = accounts.create_key(store, name, site, scope, "cli")
+        key, secret = accounts.create_key(store, name, site_id, scope, "cli")
         accounts.audit(
-            store, "cli", "key.create", f"key:{key.id}", {"site": site, "scopes": list(key.scopes)}
+            store,
+            "cli",
+            "key.create",
+            f"key:{key.id}",
+            {"site": site_id, "scopes": list(key.scopes)},
         )
     err_console.print(
-        f"key {key.id} for site {site} ({', '.join(key.scopes)}); store it now, "
+        f"key {key.id} for site {site_id} ({', '.join(key.scopes)}); store it now, "
         "it is not shown again:",
-        highlight=False,
     )
     typer.echo(secret)
 
@@ -171,7 +186,7 @@ def keys_list(db: Annotated[str | None, typer.Option(help=DB_HELP)] = None) -> N
     """List keys (never their secrets)."""
     from storepixel.store import accounts, open_store
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         for key in accounts.list_keys(store):
             state = "revoked" if key.revoked_at is not None else "active"
             typer.echo(f"{key.id}\t{key.site_id}\t{','.join(key.scopes)}\t{state}\t{key.name}")
@@ -186,7 +201,7 @@ def keys_revoke(
     """Revoke a key: it stops working at once."""
     from storepixel.store import accounts, open_store
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         accounts.revoke_key(store, key_id)
         accounts.audit(store, "cli", "key.revoke", f"key:{key_id}")
     err_console.print(f"key {key_id} revoked", highlight=False)

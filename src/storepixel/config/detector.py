@@ -12,15 +12,13 @@ from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic_core import ErrorDetails
 
 from storepixel.errors import ConfigError
+from storepixel.validation import describe_validation_error
 
 DetectorFormat = Literal["nanodet", "yolov8", "yolox"]
 PassKind = Literal["letterbox", "stretch", "tiles"]
 Runtime = Literal["auto", "onnxruntime", "openvino"]
-FORMATS: tuple[str, ...] = ("nanodet", "yolov8", "yolox")
-PASS_KINDS: tuple[str, ...] = ("letterbox", "stretch", "tiles")
 
 
 class DetectorConfig(BaseModel):
@@ -183,28 +181,9 @@ def load_detector_config(path: str | Path) -> DetectorConfig:
     try:
         config = DetectorConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(f"detector config {path}: {describe_errors(exc)}") from None
+        raise ConfigError(
+            f"detector config {path}: {describe_validation_error(exc.errors(), DetectorConfig)}"
+        ) from None
     if config.path is not None and not config.path.is_absolute():
         config = config.model_copy(update={"path": (path.parent / config.path).resolve()})
     return config
-
-
-def describe_errors(exc: ValidationError) -> str:
-    """pydantic's errors as one line: ``key 'x': what was expected; …``."""
-    return "; ".join(_describe(err) for err in exc.errors())
-
-
-def _describe(err: ErrorDetails) -> str:
-    loc = ".".join(str(part) for part in err["loc"])
-    kind = err["type"]
-    if kind == "extra_forbidden":
-        allowed = ", ".join(DetectorConfig.model_fields)
-        return f"unknown key '{loc}' (allowed: {allowed})"
-    if kind == "literal_error" and loc == "format":
-        return f"unknown format {err['input']!r}; expected one of {', '.join(FORMATS)}"
-    if kind == "literal_error" and loc.startswith("passes"):
-        return f"unknown pass {err['input']!r}; expected one of {', '.join(PASS_KINDS)}"
-    message = err["msg"].removeprefix("Value error, ")
-    if not loc:
-        return message
-    return f"key '{loc}': {message}, got {err['input']!r}"

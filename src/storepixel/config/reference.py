@@ -17,8 +17,7 @@ from typing import Any, Literal, get_args, get_origin
 
 import annotated_types
 from pydantic import BaseModel
-from pydantic.fields import FieldInfo
-from pydantic_core import PydanticUndefined
+from pydantic.fields import FieldInfo, PydanticUndefined
 
 from storepixel.config.site import SiteConfig
 

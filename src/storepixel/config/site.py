@@ -32,11 +32,12 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import ErrorDetails
 
 from storepixel.analytics.geometry import polygon_problem
 from storepixel.config.detector import DetectorConfig
+from storepixel.config.integrations import AlertRuleConfig, OutputConfig, RetentionConfig
 from storepixel.errors import ConfigError
+from storepixel.validation import describe_validation_error, first_problem
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
 Identifier = Annotated[
@@ -377,6 +378,13 @@ class SiteConfig(_Model):
 
     site: SiteInfo = Field(description="The store: its id, name and time zone.")
     cameras: list[CameraConfig] = Field(min_length=1, description="The store's cameras.")
+    alerts: list[AlertRuleConfig] = Field(default_factory=list, description="Alert rules.")
+    outputs: list[OutputConfig] = Field(
+        default_factory=list, description="Webhooks, MQTT, GA4, Segment fed from the outbox."
+    )
+    retention: RetentionConfig = Field(
+        default_factory=lambda: RetentionConfig(), description="How long each kind of data is kept."
+    )
     search: SearchConfig = Field(
         default_factory=lambda: SearchConfig(index=False), description=SearchConfig.__doc__
     )
@@ -394,13 +402,40 @@ class SiteConfig(_Model):
             seen.add(cam.id)
         return self
 
+    @model_validator(mode="after")
+    def _alerts_and_outputs(self) -> SiteConfig:
+        ids: set[str] = set()
+        for i, rule in enumerate(self.alerts):
+            if rule.id in ids:
+                raise ValueError(f"alerts[{i}].id: {rule.id!r} is used twice")
+            ids.add(rule.id)
+            cams = [c for c in self.cameras if rule.camera in (None, c.id)]
+            if not cams:
+                raise ValueError(f"alerts[{i}].camera: no camera {rule.camera!r}")
+            if rule.zone is not None and not any(z.id == rule.zone for c in cams for z in c.zones):
+                raise ValueError(f"alerts[{i}].zone: no camera has a zone {rule.zone!r}")
+        names: set[str] = set()
+        for i, out in enumerate(self.outputs):
+            if out.id is None:
+                out.id = f"{out.kind}-{i + 1}"
+            if out.id in names:
+                raise ValueError(f"outputs[{i}].id: {out.id!r} is used twice")
+            names.add(out.id)
+        return self
+
     @property
     def path(self) -> Path | None:
         """The file this configuration was loaded from, if any."""
         return self._path
 
-    def camera(self, camera_id: str) -> CameraConfig:
-        """The camera with this id; ``ConfigError`` listing the known ids otherwise."""
+    def camera(self, camera_id: str | None) -> CameraConfig:
+        """The camera with this id; ``ConfigError`` listing the known ids otherwise. ``None``
+        means the site's only camera (an error naming them when it has several)."""
+        if camera_id is None:
+            if len(self.cameras) == 1:
+                return self.cameras[0]
+            known = ", ".join(c.id for c in self.cameras)
+            raise ConfigError(f"this site has several cameras: name one with --camera ({known})")
         for cam in self.cameras:
             if cam.id == camera_id:
                 return cam
@@ -466,17 +501,6 @@ def dump_site(site: SiteConfig, path: str | Path) -> Path:
 # --- one-line error messages ---------------------------------------------------------------------
 
 
-def key_path(loc: tuple[int | str, ...]) -> str:
-    """pydantic's error location as a key path: ``cameras[0].zones[1].polygon``."""
-    text = ""
-    for part in loc:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += f".{part}" if text else str(part)
-    return text
-
-
 def _camera_hint(loc: tuple[int | str, ...], data: Any) -> str:
     """`` (camera 'cam1')`` when the error is inside a camera whose id can be read."""
     if len(loc) >= 2 and loc[0] == "cameras" and isinstance(loc[1], int):
@@ -488,57 +512,6 @@ def _camera_hint(loc: tuple[int | str, ...], data: Any) -> str:
     return ""
 
 
-def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
-    """The model that owns the last key of ``loc`` (to list allowed keys for an unknown one)."""
-    model: type[BaseModel] | None = SiteConfig
-    for part in loc[:-1]:
-        if isinstance(part, int) or model is None:
-            continue
-        field = model.model_fields.get(part)
-        if field is None:
-            return None
-        model = _inner_model(field.annotation)
-    return model
-
-
-def _inner_model(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in getattr(annotation, "__args__", ()):
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _expected(err: ErrorDetails) -> str:
-    kind, loc, got = err["type"], tuple(err["loc"]), err.get("input")
-    in_points = any(k in loc for k in ("points", "polygon")) and isinstance(loc[-1], int)
-    if kind == "extra_forbidden":
-        model = _model_at(loc)
-        allowed = f"; expected one of: {', '.join(model.model_fields)}" if model else ""
-        return f"unknown key {loc[-1]!r}{allowed}"
-    if kind == "missing":
-        return "expected a point [x, y]" if in_points else "missing required key"
-    if in_points and kind in {"greater_than_equal", "less_than_equal", "finite_number"}:
-        return (
-            f"point off the frame: expected a normalised coordinate between 0 and 1 "
-            f"(fraction of the frame), got {got!r}"
-        )
-    if kind == "string_pattern_mismatch":
-        return (
-            f"expected letters, digits and _ . : - (starting with a letter or digit), got {got!r}"
-        )
-    message = err["msg"].removeprefix("Value error, ")
-    if kind == "value_error":
-        return message
-    if message.startswith("Input should be "):
-        message = "expected " + message.removeprefix("Input should be ")
-    else:
-        message = message[:1].lower() + message[1:]
-    return f"{message}, got {got!r}"
-
-
 _SUBPATH = re.compile(r"^((?:[a-z_]+\[\d+\]\.)*[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+)?): (.*)$")
 
 
@@ -548,18 +521,12 @@ def describe_error(exc: ValidationError, data: Any = None) -> str:
     Only the first is shown so the message stays one line; fixing it reveals the next.
     """
     errors = exc.errors()
-    first = errors[0]
-    loc = tuple(first["loc"])
-    if first["type"] == "missing" and len(loc) > 1 and isinstance(loc[-1], int):
-        loc = loc[:-1]  # a point with too few numbers: name the point, not the missing number
-    where = key_path(loc) or "top level"
-    what = _expected(first)
+    message = describe_validation_error(errors, SiteConfig)
+    where, _, what = message.partition(": ")
+    first = first_problem(errors)
     # Model-level checks (unique ids) name the offending sub-key first: fold it into the path.
     found = _SUBPATH.match(what) if first["type"] == "value_error" else None
     if found:
         where = f"{where}.{found.group(1)}" if where != "top level" else found.group(1)
         what = found.group(2)
-    more = ""
-    if len(errors) > 1:
-        more = f" (+{len(errors) - 1} more problem{'s' if len(errors) > 2 else ''})"
-    return f"{where}{_camera_hint(loc, data)}: {what}{more}"
+    return f"{where}{_camera_hint(tuple(first['loc']), data)}: {what}"

@@ -18,10 +18,10 @@ from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
 from storepixel.tracking import Tracker, TrackerConfig
-from storepixel.tracking.association import iou_matrix
 from storepixel.tracking.mot_io import read_mot_file, tracks_to_mot_rows
 from storepixel.tracking.offline import TrackLog
 from storepixel.types import Detections
+from storepixel.vision.nms import box_iou
 
 F64 = NDArray[np.float64]
 
@@ -209,7 +209,7 @@ def detection_pr(
         n_det += len(boxes)
         if len(boxes) == 0 or len(g) == 0:
             continue
-        iou = iou_matrix(_xywh_to_xyxy(g[:, 2:6]), boxes)
+        iou = box_iou(_xywh_to_xyxy(g[:, 2:6]), boxes)
         r, c = linear_sum_assignment(-iou)
         tp += int((iou[r, c] >= MOT_MATCH_IOU).sum())
     return {
@@ -266,7 +266,7 @@ def _hota(seq: Sequence, hyp: F64) -> dict[str, float]:
         "gt_ids": [np.array([gid_map[i] for i in g], np.int64) for g, _ in gts],
         "tracker_ids": [np.array([hid_map[i] for i in h], np.int64) for h, _ in hyps],
         "similarity_scores": [
-            iou_matrix(_xywh_to_xyxy(gb), _xywh_to_xyxy(hb))
+            box_iou(_xywh_to_xyxy(gb), _xywh_to_xyxy(hb))
             for (_, gb), (_, hb) in zip(gts, hyps, strict=True)
         ],
     }
@@ -300,7 +300,7 @@ def _in_scope(seq: Sequence, hyp: F64) -> F64:
         if r[5] >= 0.5 * min_h:
             continue
         g = seq.gt[seq.gt[:, 0] == r[0]]
-        iou = iou_matrix(_xywh_to_xyxy(g[:, 2:6]), _xywh_to_xyxy(r[None, 2:6]))
+        iou = box_iou(_xywh_to_xyxy(g[:, 2:6]), _xywh_to_xyxy(r[None, 2:6]))
         keep[i] = bool(len(g)) and float(iou.max()) >= MOT_MATCH_IOU
     return hyp[keep]
 

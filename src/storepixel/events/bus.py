@@ -79,6 +79,7 @@ FRAME_QUEUE_SIZE = 8  # live frames waiting for one consumer (each holds an imag
 # function is ``attach(bus, site, store) -> None`` (see the module docstring).
 ATTACHERS: tuple[str, ...] = (
     "storepixel.pipeline.live_heatmaps:attach",
+    "storepixel.outputs.sink:attach",  # alert rules and the outbox (webhooks, MQTT, …)
     "storepixel.search.indexer:attach",
 )
 

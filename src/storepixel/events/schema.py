@@ -39,6 +39,7 @@ from pydantic import (
 
 from storepixel.errors import StorepixelError
 from storepixel.types import EVENT_SCHEMA_VERSION, Event, EventKind, MetricRow
+from storepixel.validation import describe_validation_error
 
 SCHEMA_PATH = Path("docs") / "event-schema.json"
 
@@ -345,16 +346,8 @@ _ADAPTER: TypeAdapter[_EventBase] = TypeAdapter(AnyEvent)
 
 
 def _one_line(err: ValidationError, data: Mapping[str, Any]) -> str:
-    parts = []
-    for e in err.errors()[:3]:
-        where = ".".join(str(p) for p in e["loc"]) or "event"
-        parts.append(f"{where}: {e['msg']}")
-    more = f" (+{err.error_count() - 3} more)" if err.error_count() > 3 else ""
-    return (
-        f"invalid event (kind={data.get('kind')!r}, id={data.get('id')!r}): "
-        + "; ".join(parts)
-        + more
-    )
+    where = f"invalid event (kind={data.get('kind')!r}, id={data.get('id')!r})"
+    return f"{where}: {describe_validation_error(err.errors(), most=3)}"
 
 
 def _validate(data: Mapping[str, Any]) -> _EventBase:

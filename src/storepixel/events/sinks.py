@@ -10,7 +10,7 @@ everything in lists (tests). The store itself is written by the bus, first.
 >>> sink = JsonlSink(buf)
 >>> sink.write_events([Event("e1", "zone_enter", "demo", "cam1", 0.0, "t1", "aisle-1")])
 >>> buf.getvalue()[:40]
-'{"schema_version": 1, "id": "e1", "kind"'
+'{"schema_version": 2, "id": "e1", "kind"'
 """
 
 from __future__ import annotations

@@ -25,7 +25,7 @@ settles what still waits (end of footage), and ``finish`` drains before closing 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -117,8 +117,11 @@ class CameraPipeline:
 
     def process(self, frame: Frame) -> list[FrameResult]:
         """Analyse ``frame``; the results of the frames this settles, in capture order."""
-        # The mask is applied first so that no model ever sees masked pixels.
-        image = self.mask.apply(frame.image) if self.mask else frame.image
+        # The mask is applied first so that no model ever sees masked pixels, and the results
+        # carry the masked frame so that no output (annotated video, live view) can show them.
+        if self.mask:
+            frame = replace(frame, image=self.mask.apply(frame.image))
+        image = frame.image
         decision = (
             None if self.gate is None else self.gate.decide(image, frame.timestamp, self._tracks)
         )

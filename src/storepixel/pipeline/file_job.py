@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from storepixel.analytics.engine import CameraAnalytics
 from storepixel.config.site import CameraConfig, SiteConfig
 from storepixel.events.bus import EventBus
+from storepixel.outputs.sink import outward_of
 from storepixel.pipeline.annotate import VideoWriter, draw_overlay
 from storepixel.pipeline.camera import FrameResult
 from storepixel.pipeline.factory import build_camera_pipeline
@@ -100,6 +101,7 @@ def analyze_file(
     mask, analytics = pipeline.mask, pipeline.analytics
     assert isinstance(analytics, CameraAnalytics)
     lines, zones = _geometry(camera)
+    shelves = {s.id: s.polygon for s in camera.shelves}
     writer = VideoWriter(annotate, camera.analysis_fps or source.fps or 10) if annotate else None
 
     events: list[Event] = []
@@ -118,7 +120,8 @@ def analyze_file(
             events.extend(result.events)
             frames += 1
             if writer is not None:
-                writer.write(draw_overlay(result.frame.image, result.tracks, lines, zones))
+                picture = result.frame.image
+                writer.write(draw_overlay(picture, result.tracks, lines, zones, shelves=shelves))
 
     try:
         for frame in frame_iter:
@@ -187,6 +190,9 @@ def _record(
         message="truncated: kept the frames that decoded" if analysis.truncated else None,
     )
     result = bus.publish(analysis.events, analysis.metrics, coverage=coverage, run=run)
+    outward = outward_of(bus)
+    if outward is not None:  # the footage ended: alert rules evaluated to its last frame
+        outward.finish(camera.id, analysis.anchor + analysis.first_offset + analysis.seconds)
     return 0 if result is None else result.events_new
 
 

@@ -23,6 +23,7 @@ batch. Their keypoints join the track (``Tracks.keypoints``; NaN rows for people
 
 from __future__ import annotations
 
+import time
 from typing import Protocol
 
 import numpy as np
@@ -59,6 +60,7 @@ class PoseStage:
         self.walk_interval_s = walk_interval_s
         self.frames = 0  # frames where the model ran
         self.people = 0  # person crops it looked at
+        self.cpu_s = 0.0  # process CPU seconds spent in the model (crops, inference, mapping)
         self._last: dict[int, float] = {}
         self._motion: dict[int, Motion] = {}
         self._size: tuple[int, int] | None = None
@@ -71,7 +73,9 @@ class PoseStage:
         if n:
             due = self._due(tracks, t, (int(image.shape[1]), int(image.shape[0])))
             if due.any():
+                start = time.process_time()
                 keypoints[due] = self.estimator.estimate(image, tracks.xyxy[due])
+                self.cpu_s += time.process_time() - start
                 self.frames += 1
                 self.people += int(due.sum())
                 for tid in tracks.ids[due].tolist():

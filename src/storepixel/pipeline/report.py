@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import html
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +32,8 @@ def _fmt(value: Any) -> str:
     return html.escape(str(value))
 
 
-def _svg_chart(series: Mapping[str, Series], tz_label: str, height: int = 180) -> str:
-    """A minimal multi-series line chart; x is capture time."""
+def _svg_chart(series: Mapping[str, Series], tz: tzinfo, height: int = 180) -> str:
+    """A minimal multi-series line chart; x is capture time in ``tz`` (named in the heading)."""
     points = [p for s in series.values() for p in s]
     if not points:
         return "<p class=meta>no data</p>"
@@ -55,10 +55,11 @@ def _svg_chart(series: Mapping[str, Series], tz_label: str, height: int = 180) -
         'stroke="#aab4bf"/>'
     )
     parts.append(f'<text x="2" y="{pad}">{vmax:.1f}</text>')
-    for t in (t0, t1):
-        label = datetime.fromtimestamp(t, UTC).strftime("%H:%M")
+    # First and last capture time, anchored inwards so neither runs off the chart.
+    for t, anchor in ((t0, "start"), (t1, "end")):
+        label = datetime.fromtimestamp(t, tz).strftime("%H:%M")
         x = xy(t, 0).split(",")[0]
-        parts.append(f'<text x="{x}" y="{height - 6}" text-anchor="middle">{label}</text>')
+        parts.append(f'<text x="{x}" y="{height - 6}" text-anchor="{anchor}">{label}</text>')
     for i, (name, s) in enumerate(series.items()):
         colour = colours[i % len(colours)]
         path = " ".join(xy(t, v) for t, v in s)
@@ -67,7 +68,6 @@ def _svg_chart(series: Mapping[str, Series], tz_label: str, height: int = 180) -
             f'<text x="{width - pad - 150}" y="{16 + 14 * i}" style="fill:{colour}">'
             f"{html.escape(name)}</text>"
         )
-    parts.append(f'<text x="{width - pad}" y="{height - 6}" text-anchor="end">{tz_label}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -77,12 +77,14 @@ def render_report(
     *,
     title: str,
     start: float,
+    tz: tzinfo,
     occupancy: Mapping[str, Series] | None = None,
     crossings: Mapping[str, Series] | None = None,
     heatmap_png: bytes | None = None,
     transitions: Mapping[str, int] | None = None,
 ) -> str:
-    """HTML for the ``--json`` summary plus per-minute charts and the heatmap."""
+    """HTML for the ``--json`` summary plus per-minute charts and the heatmap; every time is
+    shown in ``tz`` (the site's time zone), as on the dashboard."""
     rows_lines = "".join(
         f"<tr><td>{html.escape(k)}</td><td>{v['in']}</td><td>{v['out']}</td></tr>"
         for k, v in summary.get("lines", {}).items()
@@ -93,11 +95,12 @@ def render_report(
         f"<td>{_fmt(v['occupancy_peak'])}</td></tr>"
         for k, v in summary.get("zones", {}).items()
     )
-    started = datetime.fromtimestamp(start, UTC).isoformat(timespec="seconds")
+    started = datetime.fromtimestamp(start, tz).isoformat(timespec="seconds")
+    zone = html.escape(str(tz))
     body = [
         f"<h1>{html.escape(title)}</h1>",
         f"<p class=meta>camera {html.escape(str(summary.get('camera')))} · footage from "
-        f"{started} · {summary.get('frames')} frames analysed over "
+        f"{started} ({zone}) · {summary.get('frames')} frames analysed over "
         f"{_fmt(float(summary.get('seconds') or 0))} s</p>",
         "<h2>Line crossings</h2>",
         "<table><tr><th>line</th><th>in</th><th>out</th></tr>" + rows_lines + "</table>"
@@ -111,11 +114,11 @@ def render_report(
     ]
     if occupancy:
         body += [
-            "<h2>Occupancy per minute (time-weighted average)</h2>",
-            _svg_chart(occupancy, "UTC"),
+            f"<h2>Occupancy per minute (time-weighted average; {zone} time)</h2>",
+            _svg_chart(occupancy, tz),
         ]
     if crossings:
-        body += ["<h2>Line crossings per minute</h2>", _svg_chart(crossings, "UTC")]
+        body += [f"<h2>Line crossings per minute ({zone} time)</h2>", _svg_chart(crossings, tz)]
     if transitions:
         rows = "".join(
             f"<tr><td>{html.escape(k)}</td><td>{n}</td></tr>" for k, n in transitions.items()

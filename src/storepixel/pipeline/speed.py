@@ -31,6 +31,16 @@ from storepixel.sources import open_source
 from storepixel.tracking.mot_io import tracks_to_mot_rows
 
 MotRow = tuple[float, ...]
+HEADROOM = 0.8  # of the cores: the web server, the database and the OS need some too
+
+
+def cameras_per_box(cpu_ms_per_frame: float, analysis_fps: float, cores: int) -> int:
+    """How many cameras like the one measured a box keeps up with (docs/sizing.md's rule).
+
+    >>> cameras_per_box(20.0, 5.0, 2)  # a typical shop camera at 720p on a 2-core box
+    16
+    """
+    return int(HEADROOM * cores * 1000.0 / (cpu_ms_per_frame * analysis_fps))
 
 
 @dataclass(slots=True)

@@ -42,9 +42,10 @@ from storepixel.config.detector import DetectorConfig
 from storepixel.config.site import CameraConfig, SiteConfig
 from storepixel.errors import StorepixelError
 from storepixel.events.bus import EventBus, build_bus
+from storepixel.outputs.sink import outward_of
 from storepixel.pipeline.live_camera import LiveCamera, Outputs
 from storepixel.pipeline.sessions import next_hour, summarise_hour
-from storepixel.sources.health import CameraHealth
+from storepixel.sources.health import CameraHealth, CameraState
 from storepixel.store import Store
 from storepixel.store.runs import CameraSession
 from storepixel.types import Frame
@@ -317,6 +318,13 @@ class Supervisor:
         )
         if self._on_state is not None:
             self._on_state(health)
+        down = (CameraState.RECONNECTING, CameraState.ERROR)
+        outward = outward_of(self.bus)
+        if outward is not None and health.state in (CameraState.STREAMING, *down):
+            try:  # camera_down alert rules
+                outward.camera_state(health.camera_id, health.state == CameraState.STREAMING)
+            except Exception:
+                log.exception("camera_down alert failed")
 
     # -- analysis workers ------------------------------------------------------------------------
 
@@ -394,7 +402,18 @@ class Supervisor:
             if self.last_write_error is not None:
                 log.info("store writes resumed")
                 self.last_write_error = None
+            self._advance_alerts(marks)
             self._close_hours(cameras, marks, final)
+
+    def _advance_alerts(self, marks: dict[str, float | None]) -> None:
+        """Alert rules are evaluated up to each camera's watermark (capture time) once the
+        batch is out; a failure here never holds up the store."""
+        outward = outward_of(self.bus)
+        if outward is not None:
+            try:
+                outward.advance(marks)
+            except Exception:
+                log.exception("alert rules failed")
 
     def _keep(self, batch: Outputs, reason: str) -> None:
         if reason != self.last_write_error:

@@ -284,8 +284,11 @@ class Store:
         self.write(run=run)
 
 
-def open_store(url: str | None = None, *, connect_timeout: float = 5.0) -> Store:
-    """Open (creating and migrating if needed) the store at ``url``.
+def open_store(
+    url: str | None = None, *, connect_timeout: float = 5.0, create: bool = True
+) -> Store:
+    """Open (creating and migrating if needed) the store at ``url``. Commands that only read
+    pass ``create=False``: a SQLite file that does not exist is then an error, not a new store.
 
     ``url`` defaults to ``$STOREPIXEL_DB_URL``, else ``sqlite:///data/storepixel.db`` (relative to
     the working directory; the folder is created). PostgreSQL: ``postgresql+psycopg://USER:PASS@
@@ -294,7 +297,7 @@ def open_store(url: str | None = None, *, connect_timeout: float = 5.0) -> Store
     seconds, with the password hidden.
     """
     raw = url or os.environ.get(ENV_URL) or DEFAULT_URL
-    engine = create_store_engine(raw, connect_timeout)
+    engine = create_store_engine(raw, connect_timeout, create=create)
     try:
         migrate.upgrade(engine)
     except StoreError:

@@ -93,14 +93,22 @@ def _load_extensions(dbapi_conn: Any) -> None:
         dbapi_conn.enable_load_extension(False)
 
 
-def _sqlite_engine(url: URL, timeout: float) -> Engine:
+def _sqlite_engine(url: URL, timeout: float, create: bool) -> Engine:
     database = url.database or ""
+    on_disk = database not in ("", ":memory:") and not database.startswith("file:")
+    if not create and on_disk and not Path(database).expanduser().is_file():
+        # SQLite would silently create an empty file: a mistyped path must not read as
+        # "no events". Only commands that write may create a store.
+        raise StoreError(
+            f"no store at {database} (nothing has been recorded there; check --db or "
+            "$STOREPIXEL_DB_URL)"
+        )
     kwargs: dict[str, Any] = {"connect_args": {"timeout": timeout}, "module": sqlite_module()}
     if database in ("", ":memory:"):
         # One shared connection, or each pooled connection would see its own empty database.
         kwargs["poolclass"] = StaticPool
         kwargs["connect_args"]["check_same_thread"] = False
-    elif not database.startswith("file:"):
+    elif on_disk:
         try:
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         except OSError as err:
@@ -139,9 +147,10 @@ def _postgres_engine(url: URL, timeout: float) -> Engine:
         ) from None
 
 
-def create_store_engine(url: str, connect_timeout: float = 5.0) -> Engine:
-    """An engine for ``url`` (not yet connected); raises :class:`StoreError` for a bad URL."""
+def create_store_engine(url: str, connect_timeout: float = 5.0, *, create: bool = True) -> Engine:
+    """An engine for ``url`` (not yet connected); raises :class:`StoreError` for a bad URL, and
+    for a SQLite file that does not exist unless ``create``."""
     parsed = parse_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(parsed, connect_timeout)
+        return _sqlite_engine(parsed, connect_timeout, create)
     return _postgres_engine(parsed, connect_timeout)

@@ -14,7 +14,7 @@ properties as their own columns (empty where a kind has none) and all properties
 >>> export_events(store, buf, "csv")
 1
 >>> buf.getvalue().splitlines()[1]
-'e1,2024-05-01T10:00:00.000000Z,zone_exit,demo,cam1,aisle,t1,,4.5,,,"{""dwell_s"": 4.5}",1'
+'e1,2024-05-01T10:00:00.000000Z,zone_exit,demo,cam1,aisle,t1,,4.5,,,"{""dwell_s"": 4.5}",2'
 """
 
 from __future__ import annotations

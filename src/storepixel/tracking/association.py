@@ -13,23 +13,6 @@ IntArray = NDArray[np.intp]
 INFEASIBLE = 1e6
 
 
-def iou_matrix(a: NDArray[np.floating], b: NDArray[np.floating]) -> F64:
-    """Pairwise IoU of boxes ``a`` (N,4) and ``b`` (M,4) in xyxy."""
-    a = np.asarray(a, np.float64).reshape(-1, 4)
-    b = np.asarray(b, np.float64).reshape(-1, 4)
-    if len(a) == 0 or len(b) == 0:
-        return np.zeros((len(a), len(b)))
-    ix1 = np.maximum(a[:, None, 0], b[None, :, 0])
-    iy1 = np.maximum(a[:, None, 1], b[None, :, 1])
-    ix2 = np.minimum(a[:, None, 2], b[None, :, 2])
-    iy2 = np.minimum(a[:, None, 3], b[None, :, 3])
-    inter = np.clip(ix2 - ix1, 0, None) * np.clip(iy2 - iy1, 0, None)
-    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
-    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    union = area_a[:, None] + area_b[None, :] - inter
-    return np.where(union > 0, inter / np.maximum(union, 1e-9), 0.0)
-
-
 def _anchor_points(b: F64, anchor: str) -> F64:
     x = (b[:, 0] + b[:, 2]) / 2
     if anchor == "top":

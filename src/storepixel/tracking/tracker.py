@@ -53,12 +53,12 @@ from storepixel.tracking.appearance import blend, describe, distance_matrix
 from storepixel.tracking.association import (
     INFEASIBLE,
     assign,
-    iou_matrix,
     log_height_ratio,
     normalised_distance,
 )
 from storepixel.tracking.kalman import BoxKalman, MotionNoise
 from storepixel.types import Detections, Tracks, TrackState
+from storepixel.vision.nms import box_iou
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,19 +101,20 @@ class TrackerConfig:
     - ``appearance_gate`` 0.6: recovering a lost track by distance needs the person to look
       alike; between the 95th and 99th percentiles of the same person, past the median of
       others.
-    - ``appearance_overlap_gate`` 0.8: a lost track taken up again by overlap (stage 1) already
-      has the box's position for it, so only a clear difference vetoes: above the 99th
-      percentile of the same person (small, far people are the noisiest).
+    - ``appearance_overlap_gate`` 0.8: a lost track taken up again by box overlap (the first
+      matching stage, before recovery by distance) already has the box's position for it, so
+      only a clear difference vetoes: above the 99th percentile of the same person (small, far
+      people are the noisiest).
     - ``appearance_doubt`` 0.45 / ``appearance_doubt_trust`` 0.25: a matched box that looks
       less like the person than that (about the same person's 95th percentile, short of the
       median of others) is probably reaching over a neighbour, or the neighbour taken in a
       crossing; the motion model then trusts it a quarter as much (its variance ×4), so one
       straddling box does not drag the track onto the neighbour. 0.4–0.5 and 0.1–0.25 did the
       same on the clips.
-    - ``appearance_weight`` (recovery) and ``appearance_iou_weight`` (stage 1) 0.5: colour is
-      added to the cost at half the weight of the position terms (height-normalised distance,
-      1 − IoU), so it decides between two similar positions but never outweighs a clearly
-      better one. ``appearance_unknown`` 0.35, where one side has nothing to compare (hidden
+    - ``appearance_weight`` (recovery) and ``appearance_iou_weight`` (overlap matching) 0.5:
+      colour is added to the cost at half the weight of the position terms (height-normalised
+      distance, 1 − IoU), so it decides between two similar positions but never outweighs a
+      clearly better one. ``appearance_unknown`` 0.35, where one side has nothing to compare (hidden
       now, or never seen alone), is where the two distributions above cross: no opinion.
     - ``appearance_clean_overlap`` 0.1: a track learns its person's colours only from a box
       that no other box (except nearer people's, whose pixels are masked) nor any unseen
@@ -419,7 +420,7 @@ class Tracker:
             return det_idx
         cfg = self.config
         pred = np.stack([self._tracks[i].kf.xyxy() for i in track_idx])
-        iou = iou_matrix(pred, boxes[det_idx])
+        iou = box_iou(pred, boxes[det_idx])
         ok = (iou >= gate) & self._distance_ok(track_idx, pred, boxes[det_idx])
         cost = 1.0 - iou
         if app is not None and cfg.appearance_iou_weight > 0:

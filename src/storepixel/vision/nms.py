@@ -7,13 +7,13 @@ from numpy.typing import NDArray
 
 
 def box_iou(a: NDArray[np.floating], b: NDArray[np.floating]) -> NDArray[np.float64]:
-    """Pairwise IoU of xyxy boxes: (N,4) × (M,4) → (N,M).
+    """Pairwise IoU of xyxy boxes: (N,4) × (M,4) → (N,M); empty inputs give an empty matrix.
 
     >>> box_iou(np.array([[0, 0, 2, 2]]), np.array([[1, 0, 3, 2]])).round(3).tolist()
     [[0.333]]
     """
-    a = np.asarray(a, np.float64)
-    b = np.asarray(b, np.float64)
+    a = np.asarray(a, np.float64).reshape(-1, 4)
+    b = np.asarray(b, np.float64).reshape(-1, 4)
     x1 = np.maximum(a[:, None, 0], b[None, :, 0])
     y1 = np.maximum(a[:, None, 1], b[None, :, 1])
     x2 = np.minimum(a[:, None, 2], b[None, :, 2])

@@ -109,6 +109,32 @@ def test_camera_put_keeps_masked_source_and_create_delete(
     assert r.status_code == 409 and "only camera" in r.json()["detail"]
 
 
+def test_a_camera_read_with_get_is_accepted_back_by_put_unchanged(
+    admin: Admin, site_files: list[Path]
+) -> None:
+    """Issue 15, defect 12: ``PUT`` refused what ``GET`` returned (``body.live: unknown
+    field``). What the API shows it accepts back; read-only fields are ignored, and settings
+    the camera has (performance, transport) survive the round trip."""
+    client, csrf = admin
+    url = "/api/sites/lisbon/cameras/door"
+    door = client.get(url).json()
+    tuned = {"transport": "udp", "performance": {"gate": False, "walk_interval_s": 0.2}}
+    setup = {k: v for k, v in door.items() if k != "live"} | tuned
+    assert client.put(url, json=setup, headers=csrf).status_code == 200
+    before = yaml.safe_load(site_files[0].read_text())["cameras"][0]
+    assert before["performance"]["gate"] is False
+    door = client.get(url).json()
+    r = client.put(url, json=door, headers=csrf)
+    assert r.status_code == 200, r.json()
+    assert r.json() == door
+    after = yaml.safe_load(site_files[0].read_text())["cameras"][0]
+    assert after == {**before, "name": after["name"]} and after["name"] in (None, "door")
+    r = client.put(url, json={**door, "live": True}, headers=csrf)  # read-only: ignored
+    assert r.status_code == 200 and r.json()["live"] is False
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    assert "read-only" in schema["CameraIn"]["properties"]["live"]["description"]
+
+
 def test_health_and_snapshot_without_live(admin: Admin, vtest_path: Path, tmp_path: Path) -> None:
     client, csrf = admin
     r = client.get("/api/sites/lisbon/cameras/door/health")

@@ -178,7 +178,7 @@ CASES = [
         "top-level typo",
         _set(["camera"], []),
         "camera",
-        "unknown key 'camera'; expected one of: site",
+        "unknown key 'camera' (did you mean 'cameras'?); expected one of: site, cameras",
     ),
 ]
 
@@ -192,6 +192,15 @@ def test_each_mistake_is_one_line_naming_the_key(
     camera = data["cameras"][0]["id"] if data.get("cameras") else "cam1"
     message = error_of(write(tmp_path, data), camera)
     assert f": {key}" in message and expected in message, message
+
+
+def test_a_misspelt_key_is_reported_before_the_missing_one_it_hides(tmp_path: Path) -> None:
+    """Issue 15, defect 9: ``camras:`` reported only "cameras: missing required key"."""
+    data = copy.deepcopy(BASE)
+    data["camras"] = data.pop("cameras")
+    message = error_of(write(tmp_path, data))
+    assert ": camras: unknown key 'camras' (did you mean 'cameras'?)" in message, message
+    assert message.endswith("(+1 more problem)"), message
 
 
 def test_errors_inside_a_camera_name_the_camera(tmp_path: Path) -> None:

@@ -229,3 +229,15 @@ def test_an_ignore_area_drops_the_person_standing_in_it_and_keeps_the_rest() -> 
 
 def _count(results, kind: str) -> int:  # type: ignore[no-untyped-def]
     return sum(e.kind == kind for r in results for e in r.events)
+
+
+def test_results_carry_the_masked_frame_so_no_output_shows_masked_pixels() -> None:
+    """Issue 15, defect 2: ``analyze --annotate`` drew on the unmasked frame. Every result's
+    frame is the masked one, waiting and interpolated frames included."""
+    mask = {"polygon": [[0.0, 0.0], [0.5, 0.0], [0.5, 1.0], [0.0, 1.0]]}
+    camera = CameraConfig.model_validate({**CAMERA, "privacy_masks": [mask]})
+    _, _, results = _run(camera, naive=False)
+    assert results and not all(r.detected for r in results)
+    for r in results:
+        assert r.frame.image[:, : W // 2 - 1].max() == 0
+        assert r.frame.image[:, W // 2 + 1 :].min() > 0

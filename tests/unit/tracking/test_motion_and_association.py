@@ -8,11 +8,11 @@ import pytest
 from storepixel.tracking.association import (
     INFEASIBLE,
     assign,
-    iou_matrix,
     log_height_ratio,
     normalised_distance,
 )
 from storepixel.tracking.kalman import BoxKalman, MotionNoise
+from storepixel.vision.nms import box_iou
 
 
 def _track(fps: float, seconds: float, speed: float) -> BoxKalman:
@@ -47,13 +47,13 @@ def test_non_positive_dt_is_a_no_op() -> None:
     np.testing.assert_array_equal(kf.mean, before)
 
 
-def test_iou_matrix() -> None:
+def test_box_iou_matrix() -> None:
     a = np.array([[0, 0, 10, 10], [0, 0, 20, 20]])
     b = np.array([[0, 0, 10, 10], [5, 0, 15, 10], [100, 100, 110, 110]])
-    iou = iou_matrix(a, b)
+    iou = box_iou(a, b)
     np.testing.assert_allclose(iou[0], [1.0, 50 / 150, 0.0])
     np.testing.assert_allclose(iou[1, 0], 0.25)
-    assert iou_matrix(np.zeros((0, 4)), b).shape == (0, 3)
+    assert box_iou(np.zeros((0, 4)), b).shape == (0, 3)
 
 
 def test_distance_is_in_heights_and_anchor_aware() -> None:

@@ -12,10 +12,11 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import FileResponse
 from starlette.background import BackgroundTask
 
-from storepixel.api.deps.auth import site_read
+from storepixel.api.deps.auth import Principal, current_principal, site_read
 from storepixel.api.state import AppState, get_state
 from storepixel.config.site import SiteConfig
 from storepixel.events.schema import event_to_json
+from storepixel.store.accounts import audit
 from storepixel.store.export import export_events
 from storepixel.store.queries import query_events
 from storepixel.timeutil import parse_when, time_range
@@ -73,6 +74,14 @@ def _filters(
     }
 
 
+def _audit_read(
+    state: AppState, principal: Principal, action: str, filters: dict[str, Any]
+) -> None:
+    """Raw events are about people: who read which, when, goes to the audit log."""
+    detail = {k: v for k, v in filters.items() if v is not None and k != "site_id"}
+    audit(state.store, principal.actor, action, str(filters["site_id"]), detail or None)
+
+
 @router.get("")
 def list_events(
     frm: str | None = FROM,
@@ -83,10 +92,13 @@ def list_events(
     limit: int = Query(100, ge=1, le=1000),
     cursor: str | None = Query(None, max_length=200, description="next_cursor of the last page."),
     site: SiteConfig = Depends(site_read),
+    principal: Principal = Depends(current_principal),
     state: AppState = Depends(get_state),
 ) -> dict[str, Any]:
-    """Events oldest first (all time unless from/to); follow ``next_cursor`` for more."""
+    """Events oldest first (all time unless from/to); follow ``next_cursor`` for more. Every
+    read of raw events is recorded in the audit log."""
     filters = _filters(site, state, frm, to, camera, zone, list(kind) if kind else None)
+    _audit_read(state, principal, "events.read", filters)
     page = query_events(state.store, limit=limit, cursor=cursor, **filters)
     return {"items": [event_to_json(e) for e in page.events], "next_cursor": page.next_cursor}
 
@@ -100,10 +112,13 @@ async def export(
     zone: str | None = Query(None, max_length=128),
     kind: list[Kind] | None = Query(None),
     site: SiteConfig = Depends(site_read),
+    principal: Principal = Depends(current_principal),
     state: AppState = Depends(get_state),
 ) -> FileResponse:
-    """The matching events as a file download (written to a temp file, streamed, deleted)."""
+    """The matching events as a file download (written to a temp file, streamed, deleted);
+    recorded in the audit log."""
     filters = _filters(site, state, frm, to, camera, zone, list(kind) if kind else None)
+    _audit_read(state, principal, f"events.export.{format}", filters)
     fd, name = tempfile.mkstemp(prefix="export-", suffix=f".{format}")
     os.close(fd)
     path = Path(name)

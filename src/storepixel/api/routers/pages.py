@@ -83,6 +83,11 @@ def events_page(request: Request) -> Response:
     return _page(request, "events.html", "events", "Events")
 
 
+@router.get("/alerts")
+def alerts_page(request: Request) -> Response:
+    return _page(request, "alerts.html", "alerts", "Alerts")
+
+
 @router.get("/uploads")
 def uploads_page(request: Request) -> Response:
     return _page(request, "uploads.html", "uploads", "Uploads")

@@ -28,54 +28,52 @@ class SiteOut(BaseModel):
     timezone: str
 
 
-class MaskOut(BaseModel):
-    id: str | None = None
-    polygon: list[tuple[float, float]]
-
-
-class CameraOut(BaseModel):
-    id: str
-    name: str
-    source: str | None = Field(None, description="File path or URL, credentials masked.")
-    analysis_fps: float
-    lines: list[LineConfig]
-    zones: list[ZoneConfig]
-    privacy_masks: list[MaskOut]
-    ignore_areas: list[MaskOut] = Field(
-        default_factory=list, description="People whose feet fall inside are not tracked."
-    )
-    live: bool = Field(False, description="Whether the camera runs in this process now.")
-
-
-class SiteDetail(SiteOut):
-    cameras: list[CameraOut]
-
-
-# CameraIn: the camera fields an API client may set (the detector stays as in the YAML). It is
-# checked loosely here and then as part of the whole site, for the configuration's own messages.
+# What GET returns, PUT accepts back: CameraOut is CameraIn (every camera setting an API client
+# may set; the detector stays as in the YAML) plus read-only fields, which CameraIn accepts and
+# ignores. CameraIn is checked loosely here and then as part of the whole site, for the
+# configuration's own messages.
+READ_ONLY: dict[str, tuple[Any, Any]] = {
+    "live": (bool, Field(False, description="Whether the camera runs in this process now."))
+}
+_SETTABLE = {
+    name: (f.annotation, f) for name, f in CameraConfig.model_fields.items() if name != "detector"
+}
 CameraIn = create_model(  # type: ignore[call-overload]
     "CameraIn",
     __config__=ConfigDict(extra="forbid"),
+    **_SETTABLE,
     **{
-        name: (f.annotation, f)
-        for name, f in CameraConfig.model_fields.items()
-        if name not in ("detector",)
+        name: (annotation | None, Field(None, description=f"read-only (ignored): {f.description}"))
+        for name, (annotation, f) in READ_ONLY.items()
     },
+)
+CameraOut = create_model(  # type: ignore[call-overload]
+    "CameraOut",
+    **(
+        _SETTABLE
+        | {"source": (str | None, Field(None, description="File path or URL, credentials masked."))}
+        | READ_ONLY
+    ),
 )
 
 
-def camera_out(state: AppState, site: SiteConfig, cam: CameraConfig) -> CameraOut:
-    return CameraOut(
-        id=cam.id,
+def _settable(body: BaseModel) -> dict[str, Any]:
+    """The camera settings of a ``CameraIn`` body, read-only fields dropped."""
+    return body.model_dump(mode="json", exclude_none=True, exclude=set(READ_ONLY))
+
+
+def camera_out(state: AppState, site: SiteConfig, cam: CameraConfig) -> Any:
+    data = cam.model_dump(exclude={"detector"})
+    data.update(
         name=cam.name or cam.id,
         source=source_shown(cam.source),
-        analysis_fps=cam.analysis_fps,
-        lines=cam.lines,
-        zones=cam.zones,
-        privacy_masks=[MaskOut(id=m.id, polygon=list(m.polygon)) for m in cam.privacy_masks],
-        ignore_areas=[MaskOut(id=a.id, polygon=list(a.polygon)) for a in cam.ignore_areas],
         live=state.hub is not None and state.hub.running(site.site.id, cam.id),
     )
+    return CameraOut(**data)
+
+
+class SiteDetail(SiteOut):
+    cameras: list[CameraOut]  # type: ignore[valid-type]
 
 
 def _site(site: SiteConfig) -> SiteOut:
@@ -103,7 +101,7 @@ def get_site(site: SiteConfig = Depends(site_read), state: AppState = Depends(ge
     )
 
 
-@router.get("/{site}/cameras", response_model=list[CameraOut])
+@router.get("/{site}/cameras", response_model=list[CameraOut])  # type: ignore[valid-type]
 def list_cameras(site: SiteConfig = Depends(site_read), state: AppState = Depends(get_state)):
     return [camera_out(state, site, c) for c in site.cameras]
 
@@ -115,7 +113,7 @@ def create_camera(
     who: Principal = Depends(current_principal),
     state: AppState = Depends(get_state),
 ):
-    data = body.model_dump(mode="json", exclude_none=True)  # type: ignore[attr-defined]
+    data = _settable(body)
     cam = state.sites.put_camera(site.site.id, data["id"], data, create=True)
     _audit(state, who, "camera.create", f"{site.site.id}/{cam.id}")
     return camera_out(state, state.sites.get(site.site.id), cam)
@@ -137,7 +135,7 @@ def put_camera(
     state: AppState = Depends(get_state),
 ):
     """Replace a camera. ``source`` left out or sent back masked keeps the stored one."""
-    data = body.model_dump(mode="json", exclude_none=True)  # type: ignore[attr-defined]
+    data = _settable(body)
     updated = state.sites.put_camera(site.site.id, cam, data)
     _audit(state, who, "camera.update", f"{site.site.id}/{cam}")
     return camera_out(state, state.sites.get(site.site.id), updated)

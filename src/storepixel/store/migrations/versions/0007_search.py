@@ -1,7 +1,7 @@
 """search: documents with the database's own full-text index
 
-Revision ID: 0004_search
-Revises: 0003_web
+Revision ID: 0007_search
+Revises: 0006_outbox
 Create Date: 2026-12-07
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0004_search"
-down_revision: str | None = "0003_web"
+revision: str = "0007_search"
+down_revision: str | None = "0006_outbox"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
