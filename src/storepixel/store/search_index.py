@@ -1,7 +1,7 @@
 """The SQL of search: documents in, full-text and vector candidates out, on SQLite and PostgreSQL.
 
 Full text is the database's own engine: SQLite FTS5 ranked by ``bm25`` (kept by triggers, see
-migration ``0004_search``); PostgreSQL ``tsvector`` under a GIN index ranked by ``ts_rank_cd``.
+migration ``0007_search``); PostgreSQL ``tsvector`` under a GIN index ranked by ``ts_rank_cd``.
 Vectors live in ``search_vectors`` beside the documents: on SQLite a plain table whose cosine
 distances ``sqlite-vec`` computes (which needs a ``sqlite3`` module that can load extensions:
 :func:`open_search_store` opens the same database through ``sqlean``/``pysqlite3``); on

@@ -2,7 +2,7 @@
 
 Rows are derived from events, sessions, descriptions and summaries and can be rebuilt from them.
 The full-text index beside it is the database's own (an FTS5 table kept by triggers on SQLite, a
-generated ``tsvector`` column with a GIN index on PostgreSQL: migration ``0004_search``) and the
+generated ``tsvector`` column with a GIN index on PostgreSQL: migration ``0007_search``) and the
 vectors live in ``search_vectors``, made when the vector extension is there (``search_index``).
 Neither is a SQLAlchemy model: :func:`include_object` keeps Alembic's comparisons off them.
 """

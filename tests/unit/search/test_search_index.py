@@ -106,3 +106,43 @@ def test_bad_input_is_one_clear_error(query: str, kw: dict[str, object], message
 @pytest.mark.parametrize("query", ['"phones', "phone*", "NEAR(phones door)", "phones OR", "a AND"])
 def test_fts_syntax_is_just_words(service: SearchService, query: str) -> None:
     search(service, query)  # never an FTS syntax error from the database
+
+
+@pytest.mark.postgres
+def test_postgres_without_pgvector_says_so_and_searches_full_text(pg_url: str) -> None:
+    store = open_store(pg_url)
+    with store.connect() as conn:
+        has_vector = conn.exec_driver_sql(
+            "SELECT count(*) FROM pg_available_extensions WHERE name = 'vector'"
+        ).scalar()
+    if has_vector:
+        store.close()
+        pytest.skip("this test server has pgvector; the point is one without it")
+    fill(store)
+    svc = SearchService(store)
+    assert svc.reindex(SITE, TZ)["vectors_added"] == 0
+    result = svc.search(plan("queue at the till", site(), now=NOW), limit=3)
+    assert [h.doc.kind for h in result.hits] == ["queue_leave"] * 3
+    assert len(result.notes) == 1 and "no pgvector" in result.notes[0]
+    svc.close()
+    store.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_same_results_on_sqlite_and_postgresql(tmp_path: Path, pgvector_url: str) -> None:
+    answers = []
+    for url in (f"sqlite:///{tmp_path / 'same.db'}", pgvector_url):
+        store = open_store(url)
+        fill(store)
+        svc = SearchService(store)
+        svc.reindex(SITE, TZ)
+        got = {}
+        for q in ("queue at the till", "someone exiting the store", "shopper at the cereal"):
+            for mode in ("vector", "fused"):
+                hits = svc.search(plan(q, site(), now=NOW), limit=3, mode=mode).hits  # type: ignore[arg-type]
+                got[q, mode] = [h.doc.source_id for h in hits]
+        answers.append(got)
+        svc.close()
+        store.close()
+    assert answers[0] == answers[1]
