@@ -7,7 +7,7 @@ manager thinks ("from 2024-05-01 09:00").
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -36,20 +36,44 @@ def iso(seconds: float, tz: ZoneInfo | None = None) -> str:
     return moment.isoformat(timespec=spec)
 
 
-def parse_when(value: str, tz: ZoneInfo, name: str) -> float:
-    """POSIX seconds from an ISO 8601 date or time; naive means the site's time zone."""
-    text = value.strip()
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise BadQuery(
-            f"{name}: not an ISO 8601 time: {value[:60]!r} (expected e.g. 2024-05-01T09:00)"
-        ) from None
+def parse_iso(value: str | datetime, tz: tzinfo | None = None) -> float:
+    """POSIX seconds from an ISO 8601 date or time (or a ``datetime``): the one time parser.
+
+    A time without an offset is read in ``tz``; without ``tz`` it is refused, since guessing a
+    zone silently shifts every bucket. Raises ``ValueError`` (a one-line reason), or
+    ``OverflowError`` for a time no clock can hold.
+
+    >>> parse_iso("2024-05-01T10:00:00Z")
+    1714557600.0
+    >>> parse_iso("2024-05-01 11:00", ZoneInfo("Europe/Lisbon"))
+    1714557600.0
+    """
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise ValueError(
+                f"not an ISO 8601 time: {value[:60]!r} (expected e.g. 2024-05-01T09:00)"
+            ) from None
+    else:
+        moment = value
     if moment.tzinfo is None:
+        if tz is None:
+            raise ValueError("time must carry a UTC offset (e.g. 2024-05-01T10:00:00Z)")
         moment = moment.replace(tzinfo=tz)
     try:
-        seconds = moment.timestamp()
+        return moment.timestamp()
     except (OverflowError, OSError, ValueError):
+        raise OverflowError(f"time out of range: {moment}") from None
+
+
+def parse_when(value: str, tz: ZoneInfo, name: str) -> float:
+    """POSIX seconds from an ISO 8601 date or time; naive means the site's time zone."""
+    try:
+        seconds = parse_iso(value, tz)
+    except ValueError as err:
+        raise BadQuery(f"{name}: {err}") from None
+    except OverflowError:
         seconds = float("nan")
     if not EARLIEST_S <= seconds <= LATEST_S:  # also false for nan
         raise BadQuery(f"{name}: time out of range: {value[:60]!r} (expected {WINDOW})")

@@ -266,6 +266,9 @@ def test_events_explorer_filters_pages_and_exports(
     page.goto(server.api("/events?from=2026-01-05T00:00:00&to=2026-01-06T00:00:00&limit=25"))
     rows = page.locator("#events tr")
     expect(rows).to_have_count(25)
+    # Newest first (issue 15, defect 11): today's events are on the first page.
+    times = [rows.nth(i).locator("td").first.inner_text() for i in range(25)]
+    assert times == sorted(times, reverse=True), times
     expect(page.locator("#page-label")).to_have_text("page 1 · 25 event(s)")
     expect(page.locator("#prev")).to_be_disabled()
     shot(page, "events-page-1")
@@ -280,7 +283,8 @@ def test_events_explorer_filters_pages_and_exports(
     crossings = sum(c["in"] + c["out"] for c in total["lines"].values())
     expect(rows).to_have_count(crossings)
     for i in range(crossings):
-        expect(rows.nth(i).locator("td").nth(2)).to_have_text("line_crossing")
+        expect(rows.nth(i).locator("td").nth(2)).to_have_text("Line crossing")
+        assert "_" not in rows.nth(i).locator("td").nth(5).inner_text()  # no raw property keys
     shot(page, "events-line-crossings")
 
     href = page.locator("#export-csv").get_attribute("href")

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from storepixel.pipeline.annotate import VideoWriter
 from storepixel.sources import open_source
+from tests.fixtures.helpers import cut_clip, storepixel
 
 pytestmark = pytest.mark.slow
 
@@ -27,26 +25,10 @@ cameras:
 """
 
 
-def storepixel(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "storepixel.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-
-
 @pytest.fixture(scope="module")
 def clip(vtest_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The first 20 s of vtest.avi as H.264 MP4."""
-    out = tmp_path_factory.mktemp("clip") / "clip.mp4"
-    writer = VideoWriter(out, 10)
-    for frame in open_source(vtest_path):
-        if frame.index >= 200:
-            break
-        writer.write(frame.image)
-    writer.close()
-    return out
+    return cut_clip(vtest_path, tmp_path_factory.mktemp("clip") / "clip.mp4", 200)
 
 
 @pytest.fixture()

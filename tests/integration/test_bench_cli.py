@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import av
 import pytest
 
 from tests.fixtures.footage import SHARED_EVAL
+from tests.fixtures.helpers import storepixel
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def storepixel(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "storepixel.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -227,3 +227,119 @@ def test_dispatcher_thread_keeps_order_under_concurrent_writes(
     for cam in ("cam1", "cam2"):
         assert in_order(got, cam) == [e.id for e in events(cam, 0, 100)]
     store.close()
+
+
+def test_ga4_and_segment_get_the_documented_mapping(
+    tmp_path: Path, http_receiver: HttpReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GA_SECRET", "ga-secret")
+    monkeypatch.setenv("SEG_KEY", "seg-key")
+    http_receiver.check_signature = False  # analytics tools authenticate by key, not HMAC
+    base = http_receiver.url.rsplit("/", 1)[0]
+    site = parse_site(
+        {
+            "site": {"id": "demo"},
+            "cameras": [
+                {
+                    "id": "cam1",
+                    "lines": [
+                        {"id": "door", "points": [[0, 0.5], [1, 0.5]]},
+                        {"id": "fitting", "points": [[0, 0.2], [1, 0.2]], "footfall": False},
+                    ],
+                    "zones": [
+                        {"id": "shelf-a", "kind": "shelf", "polygon": [[0, 0], [1, 0], [1, 1]]},
+                        {"id": "till", "kind": "queue", "polygon": [[0, 0], [1, 0], [0, 1]]},
+                    ],
+                }
+            ],
+            "outputs": [
+                {
+                    "kind": "ga4",
+                    "url": f"{base}/mp/collect",
+                    "measurement_id": "G-TEST",
+                    "api_secret_env": "GA_SECRET",
+                    "backoff_s": 0.05,
+                },
+                {"kind": "segment", "url": base, "write_key_env": "SEG_KEY", "backoff_s": 0.05},
+            ],
+        }
+    )
+    door = {"direction": "in", "line_id": "door"}
+    evs = [
+        Event("e1", "line_crossing", "demo", "cam1", T0, "t1", "door", door),
+        Event(
+            "e2",
+            "line_crossing",
+            "demo",
+            "cam1",
+            T0 + 1,
+            "t1",
+            "door",
+            {**door, "direction": "out"},
+        ),
+        Event(
+            "e3",
+            "line_crossing",
+            "demo",
+            "cam1",
+            T0 + 2,
+            "t2",
+            "fitting",
+            {"direction": "in", "line_id": "fitting"},
+        ),
+        Event("e4", "zone_enter", "demo", "cam1", T0 + 3, "t1", "shelf-a"),
+        Event("e5", "queue_join", "demo", "cam1", T0 + 4, "t1", "till"),
+        Event("e6", "queue_leave", "demo", "cam1", T0 + 9, "t1", "till", {"wait_s": 5.0}),
+    ]
+    store = open_store(f"sqlite:///{tmp_path / 'a.db'}")
+    OutwardSink(store, site).write_events(evs)
+    assert Dispatcher.for_site(store, site).drain(20) == 0
+    ga4 = [(p, h, b) for p, h, b in http_receiver.requests if p.startswith("/mp/collect")]
+    seg = [(p, h, b) for p, h, b in http_receiver.requests if p == "/v1/track"]
+    assert all(p == "/mp/collect?measurement_id=G-TEST&api_secret=ga-secret" for p, _, _ in ga4)
+    names = [b["events"][0]["name"] for _, _, b in ga4]
+    assert names == ["store_visit", "view_item", "join_queue", "leave_queue"]
+    first = ga4[0][2]
+    assert first["client_id"] == "t1" and first["timestamp_micros"] == int(T0 * 1_000_000)
+    assert first["events"][0]["params"]["event_id"] == "e1"
+    assert [b["event"] for _, _, b in seg] == [
+        "Store Visited",
+        "Product Viewed",
+        "Queue Joined",
+        "Queue Left",
+    ]
+    assert all(h["Authorization"] == "Basic c2VnLWtleTo=" for _, h, _ in seg)  # "seg-key:"
+    assert seg[-1][2]["properties"]["wait_s"] == 5.0
+    assert (
+        seg[0][2]["messageId"] == "e1" and seg[0][2]["timestamp"] == "2024-05-01T10:00:00.000000Z"
+    )
+    store.close()
+
+
+@pytest.mark.postgres
+def test_outbox_on_postgres_orders_restarts_and_parks(
+    pg_url: str, http_receiver: HttpReceiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HOOK_SECRET", "test-secret")
+    site = make_site([webhook(http_receiver.url, max_attempts=2)])
+    batch1, batch2 = events("cam1", 0, 30), events("cam2", 0, 30)
+    poison = batch2[5].id
+    http_receiver.fail_ids.add(poison)
+    store = open_store(pg_url)
+    sink = OutwardSink(store, site)
+    sink.write_events(batch1)
+    sink.write_events(batch1)  # a replayed batch adds nothing
+    http_receiver.stop()
+    sink.write_events(batch2)
+    dispatcher = Dispatcher.for_site(store, site)
+    assert dispatcher.drain(0.5) == 60  # receiver down: nothing charged, nothing lost
+    dispatcher.stop()
+    store.close()
+    http_receiver.start()
+    store = open_store(pg_url)  # "restarted"
+    assert Dispatcher.for_site(store, site).drain(20) == 0
+    got = http_receiver.ids()
+    assert in_order(got, "cam1") == [e.id for e in batch1]
+    assert in_order(got, "cam2") == [e.id for e in batch2 if e.id != poison]
+    assert Outbox(store).counts("webhook-1").parked == 1
+    store.close()

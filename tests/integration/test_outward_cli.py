@@ -125,7 +125,7 @@ def test_receipts_csv_bad_rows_by_line_and_good_rows_once(tmp_path: Path) -> Non
     assert first.exit_code == 1
     assert "line 3: total: not a number: abc" in first.output
     assert "line 4: items: missing" in first.output
-    assert "line 5: time: not an ISO-8601 time: not-a-time" in first.output
+    assert "line 5: time: not an ISO 8601 time: 'not-a-time'" in first.output
     assert "3 receipts imported, 0 already there, 3 bad rows skipped" in first.output
     again = runner.invoke(app, args)
     assert "0 receipts imported, 3 already there" in again.output
@@ -181,3 +181,42 @@ def test_home_assistant_discovery_and_live_state_through_mosquitto(
     till = [v for t, v in states if t.endswith("/till/occupancy")]
     assert till == [1, 2, 3, 4, 5, 6, 5, 4, 3, 2, 1, 0]
     assert [v for t, v in states if t.endswith("/door/in_today")] == [1]
+
+
+def test_conversion_export_in_site_time(tmp_path: Path) -> None:
+    site_path = write_site(tmp_path, [])
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    door = {"direction": "in", "line_id": "door"}
+    with open_store(url) as store:  # 4 visitors 11:00-12:00 Lisbon (10:00-11:00 UTC)
+        store.write_events(
+            [
+                Event(f"v{i}", "line_crossing", "demo", "cam1", T0 + 60 * i, f"t{i}", "door", door)
+                for i in range(4)
+            ]
+        )
+    csv = tmp_path / "r.csv"
+    csv.write_text("time,total,items\n2024-05-01 11:30,10,2\n")
+    runner.invoke(app, ["pos", "import", str(csv), "--site", str(site_path), "--db", url])
+    r = runner.invoke(
+        app,
+        [
+            "pos",
+            "conversion",
+            "--site",
+            str(site_path),
+            "--db",
+            url,
+            "--from",
+            "2024-05-01T11:00",
+            "--to",
+            "2024-05-01T13:00",
+        ],
+    )
+    assert r.exit_code == 0, r.output
+    lines = r.output.strip().splitlines()
+    assert (
+        lines[0]
+        == "start,visitors,transactions,revenue,items,conversion,avg_basket,revenue_per_visitor"
+    )
+    assert lines[1] == "2024-05-01T11:00:00+01:00,4,1,10.0,2,0.25,10.0,2.5"
+    assert lines[2].startswith("2024-05-01T12:00:00+01:00,0,0,")

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 
 import pytest
 
 from storepixel.sources import Backoff, CameraReader, LatestFrameSlot, open_live_source
 from storepixel.sources.health import CameraHealth
+from tests.fixtures.helpers import wait_for
 from tests.fixtures.rtsp_server import RtspCamera, free_port
 
 pytestmark = pytest.mark.slow
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 def reader_for(url: str, **kwargs: object) -> CameraReader:

@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from storepixel.pipeline.supervisor import Supervisor
 from storepixel.store import open_store
 from storepixel.store.queries import coverage, iter_events, query_metrics, runs
 from storepixel.types import Event, Frame
+from tests.fixtures.helpers import wait_for
 from tests.fixtures.rtsp_server import RtspCamera, free_port
 
 pytestmark = pytest.mark.slow
@@ -43,15 +44,6 @@ GEOMETRY = {
         {"id": "east", "polygon": [[0.55, 0.2], [1.0, 0.14], [1.0, 0.86], [0.55, 0.62]]},
     ],
 }
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 def site_with(*cameras: dict[str, Any]) -> SiteConfig:

@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-
-def storepixel(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "storepixel.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+from tests.fixtures.helpers import storepixel
 
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str], *needles: str) -> None:

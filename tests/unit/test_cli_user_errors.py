@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from storepixel.pipeline.annotate import VideoWriter
-from storepixel.sources import open_source
-from tests.unit.test_cli import assert_one_line_error, storepixel
+from tests.fixtures.helpers import cut_clip, storepixel
+from tests.unit.test_cli import assert_one_line_error
 from tests.unit.test_cli_web import cli
 
 SITE = "site: {id: lisbon}\ncameras: [{id: door, analysis_fps: 2}]\n"
@@ -77,13 +76,7 @@ def test_version() -> None:
 
 def test_camera_may_be_left_out_when_the_site_has_one(tmp_path: Path, vtest_path: Path) -> None:
     """Defect 10: ``analyze`` needed ``--camera`` even for a one-camera site."""
-    clip = tmp_path / "clip.mp4"
-    writer = VideoWriter(clip, 10)
-    for frame in open_source(vtest_path):
-        if frame.index >= 10:
-            break
-        writer.write(frame.image)
-    writer.close()
+    clip = cut_clip(vtest_path, tmp_path / "clip.mp4", 10)
     site = tmp_path / "site.yaml"
     site.write_text(SITE)
     db = f"sqlite:///{tmp_path / 's.db'}"

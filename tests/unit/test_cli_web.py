@@ -15,17 +15,8 @@ import httpx
 import pytest
 import yaml
 
+from tests.fixtures.helpers import storepixel
 from tests.unit.test_cli import assert_one_line_error
-
-
-def storepixel(*args: str | Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "storepixel.cli", *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        input=stdin,
-    )
 
 
 def cli(*args: str | Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -103,24 +103,6 @@ def track(
     )
 
 
-def _parse_start(value: str | None, timezone: str) -> float | None:
-    """ISO-8601 → POSIX seconds; a time without an offset is read in the site's time zone."""
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-
-    from storepixel.errors import ConfigError
-
-    if value is None:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"--start: not an ISO-8601 time: {value!r}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=ZoneInfo(timezone))
-    return parsed.timestamp()
-
-
 @one_line_errors
 def analyze(
     video: Annotated[Path, typer.Argument(help="Video file to analyse.")],
@@ -157,11 +139,13 @@ def analyze(
     from storepixel.pipeline.file_job import analyze_file, per_minute_series
     from storepixel.pipeline.report import render_report, write_report
     from storepixel.store import open_store
+    from storepixel.timeutil import parse_when
 
     site_config = load_site(site)
     camera_config = site_config.camera(camera)
     camera = camera_config.id
-    anchor = _parse_start(start, site_config.site.timezone)
+    site_tz = ZoneInfo(site_config.site.timezone)
+    anchor = None if start is None else parse_when(start, site_tz, "--start")
     with open_store(db) as store, build_bus(site_config, store) as bus:
 
         def progress(frames, total):  # type: ignore[no-untyped-def]
@@ -185,7 +169,6 @@ def analyze(
         store_url = store.url
     from datetime import datetime
 
-    site_tz = ZoneInfo(site_config.site.timezone)
     started = datetime.fromtimestamp(result.anchor, site_tz).isoformat(timespec="seconds")
     err_console.print(
         f"timeline starts {started} ({result.anchor_origin}); {result.frames} frames in "

@@ -158,6 +158,12 @@ def bench(
             f"model passes: naive {naive.passes}, storepixel {fast.passes} "
             f"({fast.passes / max(fast.detected, 1):.2f} per detector run)"
         )
+    if fast.pose_people:
+        typer.echo(
+            f"pose (shelves): {fast.pose_people} people looked at in {fast.frames} frames, "
+            f"{1000 * fast.pose_cpu_s / fast.pose_people:.1f} ms CPU a person, "
+            f"{1000 * fast.pose_cpu_s / max(fast.frames, 1):.1f} ms an analysed frame"
+        )
     typer.echo(
         f"{'storepixel end to end':<22}{floor.frames / alone.seconds:>10.1f}"
         f"{alone.frames / alone.seconds:>14.1f}{footage_s / alone.seconds:>12.2f}×"
@@ -224,6 +230,8 @@ def bench(
                     "frames": run.frames,
                     "detected": run.detected,
                     "passes": run.passes,
+                    "pose_people": run.pose_people,
+                    "pose_cpu_seconds": run.pose_cpu_s,
                     "x_real_time": footage_s / run.seconds,
                     "summary": run.summary,
                     "dwell_total_s": run.dwell_total_s,

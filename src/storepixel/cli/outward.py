@@ -204,6 +204,41 @@ def pos_import(
         raise typer.Exit(1)
 
 
+@pos_app.command("conversion")
+@one_line_errors
+def pos_conversion(
+    site: SITE,
+    db: DB = None,
+    frm: Annotated[
+        str | None, typer.Option("--from", help="ISO 8601 (site time if no offset); default today.")
+    ] = None,
+    to: Annotated[str | None, typer.Option("--to", help="ISO 8601, exclusive.")] = None,
+    bucket: Annotated[str, typer.Option(help="hour or day (site time zone).")] = "hour",
+    format: Annotated[str, typer.Option("--format", "-f", help="csv or json.")] = "csv",
+) -> None:
+    """Visitors, transactions, revenue, conversion and basket per hour or day (an export)."""
+    import csv
+
+    from storepixel.store.analytics import Scope, footfall_lines
+    from storepixel.store.sales import conversion
+    from storepixel.timeutil import time_range
+
+    if bucket not in ("hour", "day") or format not in ("csv", "json"):
+        raise ConfigError("--bucket is hour or day; --format is csv or json")
+    site_config, store = _open(site, db)
+    tz = site_config.site.tz
+    lo, hi = time_range(frm, to, tz)
+    with store:
+        scope = Scope(store, site_config.site.id, tz, lo, hi)
+        data = conversion(scope, bucket, doors=footfall_lines(site_config))  # type: ignore[arg-type]
+    if format == "json":
+        typer.echo(json.dumps(data))
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(data["total"]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(data["buckets"])
+
+
 def register(app: typer.Typer) -> None:
     """Add this module's command families to the root ``app``."""
     app.add_typer(outputs_app, name="outputs")

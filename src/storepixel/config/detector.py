@@ -10,10 +10,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from storepixel.errors import ConfigError
+from storepixel.files import read_yaml
 from storepixel.validation import describe_validation_error
 
 DetectorFormat = Literal["nanodet", "yolov8", "yolox"]
@@ -162,16 +162,7 @@ def load_detector_config(path: str | Path) -> DetectorConfig:
     Raises ``ConfigError`` with one line naming the file, the key and what was expected.
     """
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigError(f"detector config not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read detector config {path}: {exc}") from None
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "problem_mark", None)
-        line = f" (line {where.line + 1})" if where is not None else ""
-        raise ConfigError(f"detector config {path} is not valid YAML{line}") from None
+    data = read_yaml(path, "detector config")
     if isinstance(data, dict) and set(data) == {"detector"}:
         data = data["detector"]
     if data is None:

@@ -9,36 +9,26 @@ new one, never half of one) and then handed to listeners such as a running Super
 from __future__ import annotations
 
 import contextlib
-import os
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from storepixel.config.site import CameraConfig, SiteConfig, dump_site, parse_site
+from storepixel.config.site import CameraConfig, SiteConfig, parse_site, site_yaml
 from storepixel.errors import ConfigError, Conflict, NotFound
+from storepixel.files import atomic_write
 from storepixel.redact import redact_url
 
 CameraChange = Callable[[str, CameraConfig | None, str], None]  # (site, camera or None, id)
 
 
 def write_atomically(site: SiteConfig, path: Path) -> None:
-    """``dump_site`` to a temp file beside ``path``, then swap it in."""
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    """Write ``site`` to ``path`` through a temp file beside it (see ``atomic_write``)."""
     try:
-        dump_site(site, tmp)
-        if path.exists():
-            os.chmod(tmp, path.stat().st_mode & 0o777)
-        os.replace(tmp, path)
+        with atomic_write(path) as f:
+            f.write(site_yaml(site))
     except OSError as err:
-        tmp.unlink(missing_ok=True)
         raise ConfigError(f"cannot write site config {path}: {err.strerror or err}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def source_shown(source: str | None) -> str | None:

@@ -37,6 +37,7 @@ from storepixel.analytics.geometry import polygon_problem
 from storepixel.config.detector import DetectorConfig
 from storepixel.config.integrations import AlertRuleConfig, OutputConfig, RetentionConfig
 from storepixel.errors import ConfigError
+from storepixel.files import read_yaml
 from storepixel.validation import describe_validation_error, first_problem
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
@@ -453,19 +454,7 @@ def load_site(path: str | Path) -> SiteConfig:
     Relative detector model paths are resolved against the file's folder.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"site config not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read site config {path}: {exc}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
+    data = read_yaml(path, "site config")
     site = parse_site(data, source=str(path))
     site._path = path
     for cam in site.cameras:
@@ -486,15 +475,17 @@ def parse_site(data: Any, source: str = "site config") -> SiteConfig:
         raise ConfigError(f"{source}: {describe_error(exc, data)}") from None
 
 
-def dump_site(site: SiteConfig, path: str | Path) -> Path:
-    """Write ``site`` as YAML (unset optional keys left out) and return the path."""
-    out = Path(path)
+def site_yaml(site: SiteConfig) -> str:
+    """``site`` as YAML text (unset optional keys left out)."""
     data = site.model_dump(mode="json", exclude_none=True)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None)
+
+
+def dump_site(site: SiteConfig, path: str | Path) -> Path:
+    """Write ``site`` as YAML and return the path."""
+    out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(
-        yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None),
-        encoding="utf-8",
-    )
+    out.write_text(site_yaml(site), encoding="utf-8")
     return out
 
 

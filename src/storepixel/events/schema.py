@@ -38,6 +38,7 @@ from pydantic import (
 )
 
 from storepixel.errors import StorepixelError
+from storepixel.timeutil import parse_iso
 from storepixel.types import EVENT_SCHEMA_VERSION, Event, EventKind, MetricRow
 from storepixel.validation import describe_validation_error
 
@@ -63,16 +64,8 @@ def parse_time(value: object) -> float:
         raise ValueError("time must be a number of seconds or an ISO-8601 string, not a boolean")
     if isinstance(value, int | float):
         seconds = float(value)
-    elif isinstance(value, datetime):
-        if value.tzinfo is None:
-            raise ValueError("time must carry a UTC offset (e.g. 2024-05-01T10:00:00Z)")
-        seconds = value.timestamp()
-    elif isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value.strip())
-        except ValueError:
-            raise ValueError(f"time {value!r} is not ISO-8601") from None
-        return parse_time(parsed)
+    elif isinstance(value, datetime | str):
+        seconds = parse_iso(value)  # naive times refused
     elif hasattr(value, "item"):  # numpy scalars from the analytics stages
         return parse_time(value.item())
     else:

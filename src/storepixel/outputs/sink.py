@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from storepixel.alerts.engine import AlertChange, AlertEngine
+from storepixel.alerts.engine import AlertChange, AlertEngine, alert_id
 from storepixel.alerts.store import apply_changes
 from storepixel.config.site import SiteConfig
 from storepixel.outputs.mqtt import HomeAssistantState, discovery_messages
@@ -52,6 +52,9 @@ class OutwardSink:
             if o.kind == "mqtt" and o.home_assistant
         }
         self._announced = False
+
+    def _wanted(self, what: str) -> bool:
+        return any(what in out.select for out in self.site.outputs)
 
     def _enqueue(self, what: str, messages: Sequence[Message]) -> None:
         if not messages:
@@ -88,8 +91,10 @@ class OutwardSink:
         with self._lock:
             if not self._announced:
                 self.announce()
+            self._alerts(vlm_alerts(events))
             self.engine.observe(events)
-            self._enqueue("events", [event_message(e) for e in events])
+            if self._wanted("events"):
+                self._enqueue("events", [event_message(e) for e in events])
             for name, state in self._ha.items():
                 msgs = [m for m in (state.update(e) for e in events) if m is not None]
                 if msgs:
@@ -97,7 +102,8 @@ class OutwardSink:
 
     def write_metrics(self, rows: Sequence[MetricRow]) -> None:
         with self._lock:
-            self._enqueue("metrics", [metric_message(r) for r in rows])
+            if self._wanted("metrics"):
+                self._enqueue("metrics", [metric_message(r) for r in rows])
 
     def _alerts(self, changes: Iterable[AlertChange]) -> list[AlertChange]:
         changes = list(changes)
@@ -128,6 +134,45 @@ class OutwardSink:
 
     def close(self) -> None:
         pass
+
+
+VLM_ALERT = "vlm_alert"
+
+
+def vlm_alerts(events: Iterable[Event]) -> list[AlertChange]:
+    """Alerts a describer (VLM) raised, as events of kind ``vlm_alert`` with ``properties``
+    ``{"rule_id", "severity", "message"}``: each opens an alert at its capture time, which stays
+    open until someone acknowledges or resolves it (a model's observation has no "cleared")."""
+    out = []
+    for ev in events:
+        if ev.kind != VLM_ALERT:
+            continue
+        props = ev.properties
+        rule_id = str(props.get("rule_id") or "vlm")
+        severity = str(props.get("severity") or "warning")
+        if severity not in ("info", "warning", "critical"):
+            severity = "warning"
+        aid = alert_id(ev.site_id, rule_id, ev.camera_id, ev.scope_id, ev.time)
+        message = f"{rule_id}: {props.get('message') or 'the describer raised an alert'}"
+        out.append(
+            AlertChange(
+                aid,
+                "opened",
+                ev.site_id,
+                ev.camera_id,
+                rule_id,
+                VLM_ALERT,
+                ev.scope_id,
+                severity,
+                ev.time,
+                ev.time,
+                None,
+                None,
+                message[:1000],
+                0,
+            )
+        )
+    return out
 
 
 def outward_of(bus: Any) -> OutwardSink | None:

@@ -69,6 +69,8 @@ class PipelineRun:
     visits: dict[str, int] = field(default_factory=dict)
     rows: list[MotRow] = field(default_factory=list)  # confirmed tracks, MOTChallenge rows
     passes: int = 0  # detector passes run (adaptive passes skip some); 0 when not counted
+    pose_people: int = 0  # person crops the pose stage looked at (cameras with shelves)
+    pose_cpu_s: float = 0.0  # process CPU seconds in the pose model
 
 
 def decode_floor(video: str | Path) -> TimedRun:
@@ -173,6 +175,8 @@ def run_side_by_side(
                 occupancy_avg={z: s.average for z, s in analytics.zone_series.items()},
                 rows=rows[i],
                 passes=int(getattr(pipeline.detector, "passes_run", 0)),
+                pose_people=int(getattr(pipeline.pose, "people", 0)),
+                pose_cpu_s=float(getattr(pipeline.pose, "cpu_s", 0.0)),
             )
         )
     return runs[0], runs[1]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC
 from pathlib import Path
 
 import av
@@ -14,6 +14,7 @@ import av.error
 from storepixel.errors import SourceError
 from storepixel.sources.pixels import to_bgr
 from storepixel.sources.sampling import TimeSampler
+from storepixel.timeutil import parse_iso
 from storepixel.types import Frame
 
 log = logging.getLogger(__name__)
@@ -38,8 +39,8 @@ def _creation_time(container: av.container.InputContainer) -> float | None:
     if not raw:
         return None
     try:
-        return datetime.fromisoformat(raw.replace("Z", "+00:00")).timestamp()
-    except ValueError:
+        return parse_iso(raw, UTC)  # FFmpeg writes creation_time in UTC
+    except (ValueError, OverflowError):
         return None
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import sys
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -32,6 +31,7 @@ from typing import IO, Any, Literal, cast, get_args
 
 from storepixel.errors import StorepixelError
 from storepixel.events.schema import event_to_json, format_time
+from storepixel.files import atomic_write
 from storepixel.store.database import Store
 from storepixel.store.queries import Kinds, TimeLike, event_conditions, iter_events
 from storepixel.types import Event
@@ -148,17 +148,11 @@ def _open_out(out: str | Path | IO[Any], binary: bool) -> Iterator[IO[Any]]:
         yield sys.stdout.buffer if binary else sys.stdout
         return
     path = Path(out)
-    tmp = path.with_name(f".{path.name}.partial")
     try:
-        with open(tmp, "wb") if binary else open(tmp, "w", encoding="utf-8", newline="") as f:
+        with atomic_write(path, binary=binary) as f:
             yield f
-        os.replace(tmp, path)
     except OSError as err:
-        tmp.unlink(missing_ok=True)
         raise StorepixelError(f"cannot write {path}: {err.strerror or err}") from None
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def export_events(

@@ -20,6 +20,7 @@ from storepixel.api.app import create_app
 from storepixel.config.site import parse_site
 from storepixel.pipeline.supervisor import Supervisor
 from storepixel.store import Store
+from tests.fixtures.helpers import wait_for
 from tests.unit.api.conftest import key_for, login
 
 LINE = {"id": "walkway", "points": [[0.5, 0.25], [0.5, 0.85]]}
@@ -86,15 +87,6 @@ def live(vtest_path: Path, store: Store, users: None, tmp_path: Path) -> Iterato
     )
     with TestClient(app) as client:
         yield client
-
-
-def wait_for(predicate: Any, timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return bool(predicate())
 
 
 @pytest.mark.slow

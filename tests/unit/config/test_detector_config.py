@@ -93,7 +93,7 @@ def test_single_pass_may_be_a_string(tmp_path: Path) -> None:
         ("tile_grid: [9, 2]\n", "tile_grid: columns and rows must be between 1 and 8"),
         ("format: yolox\n", "format yolox needs a model path (only nanodet is bundled)"),
         ("- confidence\n", "expected a mapping of settings"),
-        ("confidence: 0.4: x\n", "is not valid YAML (line 1)"),
+        ("confidence: 0.4: x\n", "not valid YAML at line 1"),
     ],
 )
 def test_bad_config_is_one_line_naming_the_problem(tmp_path: Path, text: str, message: str) -> None:

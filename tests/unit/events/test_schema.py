@@ -79,7 +79,7 @@ def test_every_kind_round_trips(kind: str) -> None:
         ({"site_id": ""}, "site_id"),
         ({"time": float("inf")}, "time"),
         ({"time": datetime(2024, 5, 1, 10)}, "UTC offset"),  # naive: refused
-        ({"time": "yesterday"}, "ISO-8601"),
+        ({"time": "yesterday"}, "not an ISO 8601 time"),
         ({"schema_version": 3}, "schema_version"),
         ({"schema_version": 1}, None),  # version-1 kinds read under either version
         ({"properties": {"dwell_s": 3.0, "zone_kind": "area"}}, None),  # extra: allowed

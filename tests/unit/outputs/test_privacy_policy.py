@@ -59,7 +59,7 @@ FRAME_WRITERS = {
     ("pipeline/annotate.py", "cv2.VideoWriter"): "the annotated video: only with --annotate",
     ("pipeline/file_job.py", "VideoWriter("): "the annotated video: only with --annotate",
     ("api/uploads.py", 'open(self.upload.path, "wb")'): "an uploaded video, deleted after analysis",
-    ("store/export.py", 'open(tmp, "wb")'): "a Parquet export of events (numbers, no picture)",
+    ("files.py", 'os.fdopen(fd, "wb")'): "atomic writes: Parquet exports of events (no picture)",
 }
 WRITE_CALLS = ("cv2.imwrite", "cv2.VideoWriter", "VideoWriter(", ".tofile(", "np.save(", '"wb")')
 

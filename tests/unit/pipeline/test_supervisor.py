@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,20 +19,12 @@ from storepixel.pipeline.supervisor import Supervisor
 from storepixel.store import Store, open_store
 from storepixel.store.queries import coverage, iter_events, query_metrics, runs, sessions
 from storepixel.types import Event, MetricRow
+from tests.fixtures.helpers import wait_for
 
 pytestmark = pytest.mark.slow
 
 LINE = {"id": "walkway", "points": [[0.5, 0.25], [0.5, 0.85]]}
 ZONE = {"id": "east", "polygon": [[0.55, 0.2], [1.0, 0.14], [1.0, 0.86], [0.55, 0.62]]}
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.05)
-    return predicate()
 
 
 def site_for(*cameras: dict[str, Any]) -> SiteConfig:
