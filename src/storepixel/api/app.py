@@ -38,6 +38,7 @@ from storepixel.api.routers import (
     live,
     ops,
     outward,
+    search,
     shelves,
     sites,
 )
@@ -177,6 +178,7 @@ def create_app(
         admin,
         ops,
         outward,
+        search,
     ):
         app.include_router(module.router)
     pages = _pages_router()

@@ -1,7 +1,7 @@
 """describe: people-chunk descriptions and the request ledger
 
-Revision ID: 0007_describe
-Revises: 0006_outbox
+Revision ID: 0008_describe
+Revises: 0007_search
 Create Date: 2026-12-07
 """
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0007_describe"
-down_revision: str | None = "0006_outbox"
+revision: str = "0008_describe"
+down_revision: str | None = "0007_search"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
