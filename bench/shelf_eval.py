@@ -6,8 +6,9 @@
 Each clip runs through the product's own per-camera pipeline (``build_camera_pipeline``: the
 bundled detector, tracker, pose stage and shelf analytics) with its site from
 ``bench/sites/shelf/mnnit_<clip>.yaml`` at that site's analysis rate, and the shelf events are
-counted: passes (``shelf_pass``), stoppers (``shelf_attention``, with their seconds) and reaches
-(the ``count`` of each ``shelf_reach``).
+counted: passes (``shelf_pass``), stoppers (``shelf_attention``, with their seconds), reaches
+(the ``count`` of each ``shelf_reach``: touches) and reachers (people with a ``shelf_reach``; in
+the truth, every clip has at most one person who reaches).
 
 The baseline has no pose, only what a zone-dwell count knows: the same tracks and the same
 "within reach" test (the box grown by ``analytics.shelves.REACH``), a pass for every run within
@@ -79,6 +80,7 @@ def run_clip(clip: str, detector: Any) -> dict[str, Any]:
             "reaches": sum(
                 int(e.properties["count"]) for e in events if e.kind == EventKind.SHELF_REACH
             ),
+            "reachers": len({e.track_id for e in events if e.kind == EventKind.SHELF_REACH}),
             "attention_s": [
                 float(e.properties["attention_s"])
                 for e in events
@@ -127,7 +129,13 @@ def dwell_baseline(
     done += runs.values()
     passes = [d for d in done if d["frames"] >= 2]
     stops = [round(d["still_s"], 3) for d in passes if d["still_s"] >= min_still_s]
-    return {"passes": len(passes), "stoppers": len(stops), "reaches": None, "attention_s": stops}
+    return {
+        "passes": len(passes),
+        "stoppers": len(stops),
+        "reaches": None,
+        "reachers": None,
+        "attention_s": stops,
+    }
 
 
 def error(measured: float | None, truth: float) -> float | None:
@@ -162,15 +170,18 @@ def main() -> None:
         "passes": sum(truth[c]["passes"] for c in clips),
         "stoppers": sum(len(truth[c]["attention_s"]) for c in clips),
         "reaches": sum(len(truth[c]["reaches"]) for c in clips),
+        "reachers": sum(1 for c in clips if truth[c]["reaches"]),  # one person a clip reaches
         "attention_p50_s": float(np.median([s for c in clips for s in truth[c]["attention_s"]])),
     }
     for side in ("pose", "baseline"):
         att = [s for c in clips for s in per_clip[c][side]["attention_s"]]
         reaches = [per_clip[c][side]["reaches"] for c in clips]
+        reachers = [per_clip[c][side]["reachers"] for c in clips]
         totals[side] = {
             "passes": sum(per_clip[c][side]["passes"] for c in clips),
             "stoppers": sum(per_clip[c][side]["stoppers"] for c in clips),
             "reaches": None if None in reaches else sum(reaches),
+            "reachers": None if None in reachers else sum(reachers),
             "attention_p50_s": float(np.median(att)) if att else None,
         }
         totals[side]["error"] = {

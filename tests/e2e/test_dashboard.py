@@ -266,6 +266,9 @@ def test_events_explorer_filters_pages_and_exports(
     page.goto(server.api("/events?from=2026-01-05T00:00:00&to=2026-01-06T00:00:00&limit=25"))
     rows = page.locator("#events tr")
     expect(rows).to_have_count(25)
+    # Newest first (issue 15, defect 11): today's events are on the first page.
+    times = [rows.nth(i).locator("td").first.inner_text() for i in range(25)]
+    assert times == sorted(times, reverse=True), times
     expect(page.locator("#page-label")).to_have_text("page 1 · 25 event(s)")
     expect(page.locator("#prev")).to_be_disabled()
     shot(page, "events-page-1")
@@ -280,7 +283,8 @@ def test_events_explorer_filters_pages_and_exports(
     crossings = sum(c["in"] + c["out"] for c in total["lines"].values())
     expect(rows).to_have_count(crossings)
     for i in range(crossings):
-        expect(rows.nth(i).locator("td").nth(2)).to_have_text("line_crossing")
+        expect(rows.nth(i).locator("td").nth(2)).to_have_text("Line crossing")
+        assert "_" not in rows.nth(i).locator("td").nth(5).inner_text()  # no raw property keys
     shot(page, "events-line-crossings")
 
     href = page.locator("#export-csv").get_attribute("href")
@@ -381,3 +385,30 @@ def test_a_file_that_is_not_a_video_is_refused_with_a_reason(
     expect(page.locator("#upload-msg")).to_have_text(answer.value.json()["detail"])
     expect(page.locator("#upload-phase")).to_have_text("Upload failed.")
     shot(page, "upload-not-a-video")
+
+
+def test_login_never_redirects_to_another_site(page: Page, server: Server, shot: Shot) -> None:
+    """Issue 16, finding 5: a tab (or newline) in ``next`` is dropped by the browser, which
+    turned ``/<tab>/evil.example/`` into ``//evil.example/``; now the login lands on ``/``."""
+    for raw in ("%2F%09%2Fevil.example%2F", "%2F%0A%2Fevil.example%2F", "%2F%5Cevil.example"):
+        page.context.clear_cookies()
+        page.goto(server.api(f"/login?next={raw}"))
+        page.fill("#username", ADMIN)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page.locator("#user-name")).to_have_text(f"{ADMIN} (admin)")
+        assert page.url.startswith(server.url + "/"), page.url
+    shot(page, "login-next-stays-on-site")
+
+
+def test_api_docs_render_under_the_content_security_policy(
+    admin_page: Page, server: Server, shot: Shot
+) -> None:
+    blocked: list[str] = []
+    admin_page.on(
+        "console", lambda m: blocked.append(m.text) if "Content Security" in m.text else None
+    )
+    admin_page.goto(server.api("/docs"))
+    expect(admin_page.locator(".opblock").first).to_be_visible()
+    assert blocked == []
+    shot(admin_page, "api-docs")

@@ -125,7 +125,7 @@ def test_receipts_csv_bad_rows_by_line_and_good_rows_once(tmp_path: Path) -> Non
     assert first.exit_code == 1
     assert "line 3: total: not a number: abc" in first.output
     assert "line 4: items: missing" in first.output
-    assert "line 5: time: not an ISO-8601 time: not-a-time" in first.output
+    assert "line 5: time: not an ISO 8601 time: 'not-a-time'" in first.output
     assert "3 receipts imported, 0 already there, 3 bad rows skipped" in first.output
     again = runner.invoke(app, args)
     assert "0 receipts imported, 3 already there" in again.output

@@ -142,6 +142,10 @@ class JobRunner:
         self._pool.submit(self._run, job_id, site_id, camera_id, video, start)
         return self.get(site_id, job_id)
 
+    def pending(self) -> int:
+        """Jobs of this process that are queued or running."""
+        return len(self._cancel)
+
     def get(self, site_id: str, job_id: str) -> dict[str, Any]:
         row = get_job(self.store, site_id, job_id)
         if row is None:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -33,20 +31,13 @@ def shelves_import(
     """Set each shelf's product, brand and category from a planogram CSV (all rows checked
     first: on any problem the site file is left as it was)."""
     from storepixel.config.planogram import apply_planogram, read_planogram
-    from storepixel.config.site import dump_site, load_site
+    from storepixel.config.registry import write_atomically
+    from storepixel.config.site import load_site
 
     config = load_site(site)
     text = read_planogram(planogram)
     updated = apply_planogram(config, text, source=str(planogram))
-    # Written beside the original and renamed over it: a crash never leaves half a file.
-    fd, tmp = tempfile.mkstemp(prefix=f".{site.name}.", suffix=".tmp", dir=site.parent)
-    os.close(fd)
-    try:
-        dump_site(updated, tmp)
-        os.replace(tmp, site)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_atomically(updated, site)  # a crash never leaves half a file
     rows = sum(1 for _ in csv.DictReader(text.splitlines()))
     err_console.print(f"{rows} shelves updated from {planogram} → {site}", highlight=False)
 

@@ -27,6 +27,7 @@ from storepixel.pipeline.factory import (
     build_camera_pipeline,
     camera_ignore_areas,
     camera_mask,
+    pose_stage,
 )
 from storepixel.pipeline.sessions import HourCloser, hour_start
 from storepixel.sources.backoff import Backoff
@@ -278,7 +279,9 @@ class LiveCamera:
             # Its own view of the (shared) detector: adaptive-pass state is per camera.
             self.pipeline.detector = for_camera(self._detector_for(camera))
         self.reader.source.analysis_fps = camera.analysis_fps  # from the next connection
-        geometry = ("lines", "zones", "analysis_fps")
+        if camera.shelves != old.shelves:
+            self.pipeline.pose = pose_stage(camera)  # none (and no model) without shelves
+        geometry = ("lines", "zones", "shelves", "analysis_fps")
         unchanged = all(getattr(camera, k) == getattr(old, k) for k in geometry)
         if not (unchanged and camera.performance == old.performance):
             apply_performance(self.pipeline, camera)  # the gate and region follow the geometry

@@ -34,7 +34,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -342,10 +341,9 @@ class Supervisor:
                 frame = cam.reader.slot.get(timeout=0)
                 if frame is not None:
                     results, _ = cam.analyse(frame)  # its events reach the bus via the writer
-                    if self.bus.wants_frames:  # people may see these frames: privacy masks first
+                    if self.bus.wants_frames:  # results carry the masked frame (CameraPipeline)
                         for result in results:
-                            shown = replace(result, frame=cam.masked(result.frame))
-                            self.bus.publish_frame(camera_id, shown, cam.counts)
+                            self.bus.publish_frame(camera_id, result, cam.counts)
             except Exception:  # a bug on one camera's frame must not stop the others
                 log.exception("camera %s: analysis failed", camera_id, extra={"camera": camera_id})
             finally:

@@ -8,6 +8,8 @@ Every error raised here is a one-line :class:`StoreError` that shows the URL wit
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -80,9 +82,17 @@ def _sqlite_engine(url: URL, timeout: float, create: bool) -> Engine:
             ) from None
     engine = create_engine(url, **kwargs)
     busy_ms = int(timeout * 1000)
+    # A database this process creates holds password hashes and key hashes: owner-only (0600),
+    # set on the first connection, before anything is written. SQLite gives its -wal and -shm
+    # files the same mode. An existing file keeps the mode its operator chose.
+    new_file = [Path(database).expanduser()] if on_disk else []
+    new_file = [p for p in new_file if not p.exists()]
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        while new_file:
+            with contextlib.suppress(OSError):
+                os.chmod(new_file.pop(), 0o600)
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see "begin" below)
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")

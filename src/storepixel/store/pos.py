@@ -19,7 +19,7 @@ inwards) per local hour or day; ``avg_basket`` is revenue ÷ transactions and
 >>> text = "time,total,items\\n2024-05-01 10:05,12.50,3\\nyesterday,1,1\\n2024-05-01 10:20,7,1\\n"
 >>> r = import_receipts_csv(store, site, io.StringIO(text))
 >>> r.imported, r.errors
-(2, ['line 3: time: not an ISO-8601 time: yesterday'])
+(2, ["line 3: time: not an ISO 8601 time: 'yesterday' (expected e.g. 2024-05-01T09:00)"])
 >>> import_receipts_csv(store, site, io.StringIO(text)).imported
 0
 """
@@ -32,7 +32,6 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import IO, Any
 
 from sqlalchemy import Table, and_, select
@@ -41,6 +40,7 @@ from storepixel.config.site import SiteConfig
 from storepixel.errors import StorepixelError
 from storepixel.store import Store
 from storepixel.store.outward_models import ReceiptRecord
+from storepixel.timeutil import parse_iso
 
 RECEIPTS: Table = ReceiptRecord.__table__  # type: ignore[assignment]
 MAX_ERRORS_SHOWN = 20
@@ -67,14 +67,11 @@ class ImportResult:
 
 
 def parse_receipt_time(value: str, tz: Any) -> float:
-    text = value.strip()
+    """A receipt's time; one without an offset is in the site's time zone ``tz``."""
     try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ReceiptError(f"time: not an ISO-8601 time: {text}") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=tz)
-    return parsed.timestamp()
+        return parse_iso(value, tz)
+    except (ValueError, OverflowError) as err:
+        raise ReceiptError(f"time: {err}") from None
 
 
 def parse_receipt(row: dict[str, str | None], tz: Any) -> Receipt:

@@ -119,7 +119,7 @@ class EventPage:
     next_cursor: str | None
 
 
-def _cursor_condition(cursor: str) -> ColumnElement[bool]:
+def _cursor_condition(cursor: str, newest_first: bool = False) -> ColumnElement[bool]:
     try:
         time_text, event_id = cursor.split("/", 1)
         t = float(time_text)
@@ -127,6 +127,8 @@ def _cursor_condition(cursor: str) -> ColumnElement[bool]:
     except (ValueError, OverflowError, OSError):
         raise StorepixelError(f"invalid page cursor {cursor[:80]!r}") from None
     c = EVENTS.c
+    if newest_first:
+        return or_(c.time < t, and_(c.time == t, c.id < event_id))
     return or_(c.time > t, and_(c.time == t, c.id > event_id))
 
 
@@ -141,8 +143,10 @@ def query_events(
     end: TimeLike | None = None,
     limit: int = 1000,
     cursor: str | None = None,
+    newest_first: bool = False,
 ) -> EventPage:
-    """Events matching the filters, oldest first, at most ``limit`` per page.
+    """Events matching the filters, oldest first (``newest_first``: the latest first, as people
+    browse them), at most ``limit`` per page.
 
     Paging is by key (capture time, id), so pages stay consistent while new events arrive.
     """
@@ -152,8 +156,11 @@ def query_events(
         site_id=site_id, camera_id=camera_id, kinds=kinds, scope_id=scope_id, start=start, end=end
     )
     if cursor:
-        conds.append(_cursor_condition(cursor))
-    stmt = select(EVENTS).where(*conds).order_by(EVENTS.c.time, EVENTS.c.id).limit(limit + 1)
+        conds.append(_cursor_condition(cursor, newest_first))
+    order = (
+        (EVENTS.c.time.desc(), EVENTS.c.id.desc()) if newest_first else (EVENTS.c.time, EVENTS.c.id)
+    )
+    stmt = select(EVENTS).where(*conds).order_by(*order).limit(limit + 1)
     with store.connect() as conn:
         rows = conn.execute(stmt).all()
     events = [_event(r) for r in rows[:limit]]

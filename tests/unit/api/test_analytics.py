@@ -138,6 +138,10 @@ def test_heatmap_png(admin: Admin, store: Store) -> None:
 
     assert load_grid(store, "lisbon", "door", t(0), t(23)).sum() == 60.0
     assert load_grid(store, "lisbon", "door", t(11), t(23)).sum() == 0.0
+    # Issue 15, defect 11: an empty heatmap says why instead of showing a bare picture.
+    r = client.get(f"{URL}/heatmap.png", params={**DAY, "camera": "aisle"})
+    assert r.status_code == 404 and "nobody was seen" in r.json()["detail"], r.text
+    assert "from 2024-05-01T00:00:00+01:00" in r.json()["detail"]
 
 
 @pytest.mark.parametrize(

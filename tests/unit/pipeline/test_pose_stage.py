@@ -59,3 +59,29 @@ def test_rate_follows_what_people_do_and_a_frame_is_one_batch() -> None:
     assert looked[2] >= 23  # standing at the shelf: (nearly) every frame
     assert 4 <= looked[1] <= 7  # walking past: about once a second
     assert max(model.batches) == 2 and sum(model.batches) == looked[1] + looked[2]
+
+
+def test_a_live_shelf_edit_adds_and_removes_the_pose_stage() -> None:
+    from storepixel.config.site import SiteConfig
+    from storepixel.pipeline.supervisor import Supervisor
+    from storepixel.store import open_store
+    from storepixel.types import Frame
+
+    site = SiteConfig.model_validate(
+        {"site": {"id": "s"}, "cameras": [{"id": "cam1", "source": "rtsp://cam.invalid/1"}]}
+    )
+    sup = Supervisor(site, open_store("sqlite://"), detector_factory=lambda config: NoPeople())
+    cam = sup._cameras["cam1"]
+    assert cam.pipeline.pose is None
+    shelf = {"id": "cola", "polygon": SHELF}
+    sup.update_camera(
+        CameraConfig.model_validate({**site.cameras[0].model_dump(), "shelves": [shelf]})
+    )
+    image = np.zeros((48, 64, 3), np.uint8)
+    cam.analyse(Frame("cam1", 0, 0.0, 1714561200.0, image))
+    assert isinstance(cam.pipeline.pose, PoseStage)
+    assert cam.pipeline.analytics.shelves is not None  # shelf counters follow the edit
+    sup.update_camera(site.cameras[0])
+    cam.analyse(Frame("cam1", 1, 0.2, 1714561200.2, image))
+    assert cam.pipeline.pose is None
+    sup.stop()

@@ -15,6 +15,7 @@ from storepixel.api.deps.auth import site_read
 from storepixel.api.snapshots import file_source, first_frame, masked
 from storepixel.api.state import AppState, get_state
 from storepixel.config.site import SiteConfig
+from storepixel.errors import NotFound
 from storepixel.store import analytics as calc
 from storepixel.store.heatmaps import load_grid, render_png
 from storepixel.store.queries import event_stats
@@ -161,11 +162,19 @@ async def heatmap(
     site: SiteConfig = Depends(site_read),
     state: AppState = Depends(get_state),
 ) -> Response:
-    """Where people stood (person-seconds), drawn over the camera's snapshot."""
+    """Where people stood (person-seconds), drawn over the camera's snapshot; 404 saying why
+    when nobody was recorded in view over the range."""
     lo, hi = time_range(frm, to, site.site.tz)
     cam_id = camera or site.cameras[0].id
     camera_cfg = state.sites.camera(site.site.id, cam_id)  # 404 for an unknown camera
     grid = await asyncio.to_thread(load_grid, state.store, site.site.id, cam_id, lo, hi)
+    if not grid.any():
+        tz = site.site.tz
+        raise NotFound(
+            f"no heatmap for camera {cam_id!r} from {iso(lo, tz)} to {iso(hi, tz)}: nobody was "
+            "seen in its view, or none of its footage from this range was analysed (heatmaps "
+            "come from analyze, uploads and live cameras)"
+        )
     backdrop = state.hub.latest_image(site.site.id, cam_id) if state.hub is not None else None
     if backdrop is None and (path := file_source(site, camera_cfg)) is not None:
         raw = await asyncio.to_thread(first_frame, path)

@@ -91,15 +91,20 @@ def list_events(
     kind: list[Kind] | None = Query(None, description="One or more event kinds."),
     limit: int = Query(100, ge=1, le=1000),
     cursor: str | None = Query(None, max_length=200, description="next_cursor of the last page."),
+    order: Literal["oldest", "newest"] = Query(
+        "oldest", description="oldest first (for reading everything) or newest first (browsing)."
+    ),
     site: SiteConfig = Depends(site_read),
     principal: Principal = Depends(current_principal),
     state: AppState = Depends(get_state),
 ) -> dict[str, Any]:
-    """Events oldest first (all time unless from/to); follow ``next_cursor`` for more. Every
-    read of raw events is recorded in the audit log."""
+    """Events in capture-time order (all time unless from/to); follow ``next_cursor`` for
+    more. Every read of raw events is recorded in the audit log."""
     filters = _filters(site, state, frm, to, camera, zone, list(kind) if kind else None)
     _audit_read(state, principal, "events.read", filters)
-    page = query_events(state.store, limit=limit, cursor=cursor, **filters)
+    page = query_events(
+        state.store, limit=limit, cursor=cursor, newest_first=order == "newest", **filters
+    )
     return {"items": [event_to_json(e) for e in page.events], "next_cursor": page.next_cursor}
 
 

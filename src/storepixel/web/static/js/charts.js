@@ -2,7 +2,7 @@
 // and an HTML heatmap table (readable numbers, prints well, works with a screen reader).
 // Charts are redrawn at the container's width on resize and before printing.
 
-import { el } from "./format.js";
+import { el, formatNumber } from "./format.js";
 
 const charts = new Map(); // container element -> uPlot instance
 
@@ -32,7 +32,12 @@ function mount(container, opts, data, summary) {
   container.replaceChildren();
   container.setAttribute("role", "img");
   container.setAttribute("aria-label", summary);
-  const chart = new uPlot({ width: widthOf(container), height: 240, ...opts }, data, container);
+  // Room on the right: the last time label is centred on the axis end and would be cut off.
+  const chart = new uPlot(
+    { width: widthOf(container), height: 240, padding: [null, 36, null, null], ...opts },
+    data,
+    container,
+  );
   charts.set(container, chart);
   return chart;
 }
@@ -71,6 +76,19 @@ function timeLegend(tz, shift = 0) {
   return { label: "time", value: (u, v) => (v == null ? "" : fmtFull(toDate(v - shift))) };
 }
 
+/** A legend value: the hovered bucket's, else the range's total (never uPlot's "--"). */
+function totalWhenIdle(values) {
+  const total = values.reduce((a, v) => a + (v || 0), 0);
+  return (u, v) => (v == null ? `${formatNumber(total)} in total` : formatNumber(v));
+}
+
+/** A line's legend value: the hovered point's, else the range's highest. */
+function maxWhenIdle(values) {
+  const known = values.filter((v) => v !== null && v !== undefined);
+  const top = known.length ? formatNumber(Math.max(...known), 1) : "no data";
+  return (u, v) => (v == null ? `highest ${top}` : formatNumber(v, 1));
+}
+
 /**
  * Bars over time. x: POSIX seconds of bucket starts, step: bucket length in seconds;
  * series: [{label, values, color}] (one or two; two are drawn side by side in each bucket).
@@ -90,6 +108,7 @@ export function timeBars(container, { x, step, series, tz, summary }) {
       timeLegend(tz, step / 2),
       ...series.map((s, i) => ({
         label: s.label,
+        value: totalWhenIdle(s.values),
         stroke: s.color,
         fill: `${s.color}cc`,
         width: 0,
@@ -114,6 +133,7 @@ export function timeLines(container, { x, series, tz, summary, yLabel = "people"
       timeLegend(tz),
       ...series.map((s) => ({
         label: s.label,
+        value: maxWhenIdle(s.values),
         stroke: s.color,
         width: 2,
         dash: s.dash,
@@ -154,9 +174,10 @@ export function histogram(container, { bins, markers = [], unit = "s", summary, 
   const drawMarkers = (u) => {
     const { ctx } = u;
     const r = devicePixelRatio;
+    const shown = markers.filter((m) => m.value !== null && m.value !== undefined);
+    let row = 0;
     ctx.save();
-    for (const m of markers) {
-      if (m.value === null || m.value === undefined) continue;
+    for (const m of shown) {
       const px = u.valToPos(toIndex(m.value), "x", true);
       ctx.strokeStyle = m.color;
       ctx.fillStyle = m.color;
@@ -166,12 +187,15 @@ export function histogram(container, { bins, markers = [], unit = "s", summary, 
       ctx.moveTo(px, u.bbox.top);
       ctx.lineTo(px, u.bbox.top + u.bbox.height);
       ctx.stroke();
+      // Labels sit in the band reserved above the plot (one row per marker), not on the bars.
       ctx.font = `${12 * r}px sans-serif`;
-      ctx.fillText(m.label, px + 4 * r, u.bbox.top + 14 * r);
+      ctx.fillText(m.label, px + 4 * r, u.bbox.top - (4 + 14 * (shown.length - 1 - row)) * r);
+      row += 1;
     }
     ctx.restore();
   };
   const opts = {
+    padding: [8 + 14 * markers.length, 36, null, null],
     scales: {
       x: { time: false, range: () => [-0.5, bins.length - 0.5] },
       y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] },
@@ -189,6 +213,7 @@ export function histogram(container, { bins, markers = [], unit = "s", summary, 
       { label: "bin", value: (u, v) => (v == null ? "" : binLabel(v)) },
       {
         label: "visits",
+        value: totalWhenIdle(bins.map((b) => b.count)),
         stroke: color,
         fill: `${color}cc`,
         width: 0,

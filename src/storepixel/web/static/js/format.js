@@ -68,9 +68,36 @@ export function stateClass(state) {
   return "idle";
 }
 
-/** An event's properties as "key: value, ..." (numbers to one decimal). */
+const KIND_LABELS = {
+  line_crossing: "Line crossing",
+  zone_enter: "Entered zone",
+  zone_exit: "Left zone",
+  queue_join: "Joined queue",
+  queue_leave: "Left queue",
+  visit_start: "Visit started",
+  visit_end: "Visit ended",
+  shelf_pass: "Passed shelf",
+  shelf_attention: "Looked at shelf",
+  shelf_reach: "Reached into shelf",
+};
+
+/** An event kind as people say it ("zone_exit" → "Left zone"); unknown kinds de-snaked. */
+export function kindLabel(kind) {
+  return KIND_LABELS[kind] || sentence(kind);
+}
+
+function sentence(key) {
+  const words = String(key).replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+/** An event's properties as "Dwell: 1 min 5 s, Direction: in": seconds ("…_s") as durations,
+ * other numbers to one decimal. */
 export function describe(props) {
   return Object.entries(props || {})
-    .map(([k, v]) => `${k}: ${typeof v === "number" ? formatNumber(v, 1) : v}`)
+    .map(([k, v]) => {
+      if (k.endsWith("_s") && typeof v === "number") return `${sentence(k.slice(0, -2))}: ${formatDuration(v)}`;
+      return `${sentence(k)}: ${typeof v === "number" ? formatNumber(v, 1) : v}`;
+    })
     .join(", ");
 }

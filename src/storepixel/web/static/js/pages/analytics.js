@@ -279,11 +279,15 @@ function heatImage(q) {
   }
   note.textContent = `Camera ${cam}: where people's feet were over this range (warmer = more time spent).`;
   img.alt = `Heatmap of where people walked in view of camera ${cam}`;
-  img.onerror = () => {
+  const url = `${ctx.sitePath}/analytics/heatmap.png${api.qs({ ...q, camera: cam })}`;
+  img.onerror = async () => {
     img.hidden = true;
-    note.textContent = `No heatmap for camera ${cam} in this range.`;
+    // The API says why there is no picture (nobody seen, or no footage analysed).
+    const r = await fetch(url, { credentials: "same-origin" });
+    const body = r.ok ? null : await r.json().catch(() => null);
+    note.textContent = `No heatmap: ${api.detailText(body, r.status)}.`;
   };
   img.onload = () => (img.hidden = false);
-  img.src = `${ctx.sitePath}/analytics/heatmap.png${api.qs({ ...q, camera: cam })}`;
+  img.src = url;
   return Promise.resolve();
 }

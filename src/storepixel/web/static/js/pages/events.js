@@ -1,8 +1,8 @@
-// Events explorer: filters, cursor pagination (next_cursor; earlier cursors kept for "Previous")
+// Events explorer, newest first: filters, cursor pagination (next_cursor; earlier cursors kept for "Previous")
 // and export links carrying the same filters.
 import * as api from "../api.js";
 import { boot, say, start } from "../session.js";
-import { describe, el, formatTime } from "../format.js";
+import { describe, el, kindLabel, formatTime } from "../format.js";
 
 const form = document.getElementById("filter-form");
 const msg = document.getElementById("filter-msg");
@@ -58,7 +58,7 @@ async function load() {
   const cursor = cursors[cursors.length - 1];
   let page;
   try {
-    page = await api.get(`${ctx.sitePath}/events`, { ...f, limit: form.limit.value, cursor });
+    page = await api.get(`${ctx.sitePath}/events`, { ...f, limit: form.limit.value, cursor, order: "newest" });
   } catch (err) {
     say(msg, err.message);
     return;
@@ -71,7 +71,7 @@ async function load() {
       {},
       el("td", { class: "mono", text: formatTime(ev.time, tz) }),
       el("td", { text: ev.camera_id }),
-      el("td", { text: ev.kind }),
+      el("td", { text: kindLabel(ev.kind) }),
       el("td", { text: ev.scope_id || "—" }),
       el("td", { class: "mono", text: ev.track_id }),
       el("td", { text: describe(ev.properties) }),

@@ -2,7 +2,7 @@
 // events. Sockets reconnect with a growing pause; a server without live cameras says so.
 import * as api from "../api.js";
 import { boot, start } from "../session.js";
-import { describe, el, formatNumber, formatTime } from "../format.js";
+import { describe, el, kindLabel, formatNumber, formatTime } from "../format.js";
 
 const MAX_EVENTS = 50;
 
@@ -103,7 +103,7 @@ function followEvents(site, sitePath) {
           {},
           el("td", { class: "mono", text: formatTime(ev.time, site.timezone, { date: false }) }),
           el("td", { text: ev.camera_id }),
-          el("td", { text: ev.kind }),
+          el("td", { text: kindLabel(ev.kind) }),
           el("td", { text: ev.scope_id || "—" }),
           el("td", { text: describe(ev.properties) }),
         ),
