@@ -37,6 +37,7 @@ from storepixel.api.routers import (
     live,
     ops,
     outward,
+    search,
     shelves,
     sites,
 )
@@ -164,7 +165,19 @@ def create_app(
     )
     app.state.storepixel = state
     install_handlers(app)
-    for module in (auth, sites, analytics, shelves, events, jobs, live, admin, ops, outward):
+    for module in (
+        auth,
+        sites,
+        analytics,
+        shelves,
+        events,
+        jobs,
+        live,
+        admin,
+        ops,
+        outward,
+        search,
+    ):
         app.include_router(module.router)
     pages = _pages_router()
     if pages is not None:

@@ -55,6 +55,7 @@ FAMILIES = (
     "bench",  # bench
     "shelves",  # shelves import, shelves funnel
     "outward",  # outputs, alerts, retention, privacy, pos
+    "search",  # search, summary
 )
 
 for _family in FAMILIES:

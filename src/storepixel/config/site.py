@@ -364,6 +364,16 @@ class SiteInfo(_Model):
         return ZoneInfo(self.timezone)
 
 
+class SearchConfig(_Model):
+    """Search over what happened (``storepixel search``; needs ``storepixel[search]``)."""
+
+    index: bool = Field(
+        False,
+        description="Keep the search index current as events arrive, off the counting path. "
+        "Off: `storepixel search` and the search API index what arrived when they run.",
+    )
+
+
 class SiteConfig(_Model):
     """A whole site file. ``camera(id)`` picks one camera with a helpful error."""
 
@@ -375,6 +385,9 @@ class SiteConfig(_Model):
     )
     retention: RetentionConfig = Field(
         default_factory=lambda: RetentionConfig(), description="How long each kind of data is kept."
+    )
+    search: SearchConfig = Field(
+        default_factory=lambda: SearchConfig(index=False), description=SearchConfig.__doc__
     )
 
     _path: Path | None = PrivateAttr(default=None)

@@ -101,6 +101,11 @@ def events_page(request: Request) -> Response:
     return _page(request, "events.html", "events", "Events")
 
 
+@router.get("/search")
+def search_page(request: Request) -> Response:
+    return _page(request, "search.html", "search", "Search")
+
+
 @router.get("/alerts")
 def alerts_page(request: Request) -> Response:
     return _page(request, "alerts.html", "alerts", "Alerts")
