@@ -131,16 +131,22 @@ def parse_when(words: str, tz: ZoneInfo, now: float) -> float:
     text = words.strip()
     if not text:
         raise TimeWordsError("empty time")
+    dp = _dateparser()
     try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        parsed = _dateparser().parse(text, languages=["en"], settings=_parser_settings(tz, now))
-        if parsed is None:
-            raise TimeWordsError(f"cannot understand the time {words!r}") from None
-        moment = parsed
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=tz)
-    return moment.timestamp()
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            parsed = dp.parse(text, languages=["en"], settings=_parser_settings(tz, now))
+            if parsed is None:
+                raise TimeWordsError(f"cannot understand the time {words[:60]!r}") from None
+            moment = parsed
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=tz)
+        return moment.timestamp()
+    except (ValueError, OverflowError, OSError) as err:  # a year 99999, a NUL byte…
+        if isinstance(err, TimeWordsError):
+            raise
+        raise TimeWordsError(f"cannot understand the time {words[:60]!r}") from None
 
 
 def extract(

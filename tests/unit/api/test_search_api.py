@@ -70,6 +70,8 @@ def test_search_finds_and_echoes_the_range(admin: Admin, events: None) -> None:
         ({"q": "till", "camera": "nowhere"}, 400),
         ({"q": "till", "since": "2024-05-02", "until": "2024-05-01"}, 400),
         ({"q": "till", "kind": "dance"}, 400),
+        ({"q": "till", "since": "99999-01-01"}, 400),
+        ({"q": "till", "until": "\x00"}, 400),
         ({"q": "till", "mode": "magic"}, 422),
         ({"q": '"'}, 400),
         ({"q": "*"}, 400),
