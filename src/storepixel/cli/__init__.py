@@ -56,6 +56,8 @@ FAMILIES = (
     "bench",  # bench
     "shelves",  # shelves import, shelves funnel
     "outward",  # outputs, alerts, retention, privacy, pos
+    "search",  # search, summary
+    "describe",  # descriptions list, describe usage, cost
 )
 
 for _family in FAMILIES:

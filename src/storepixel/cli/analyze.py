@@ -132,6 +132,12 @@ def analyze(
             "before exiting; what is left stays for `storepixel outputs flush`.",
         ),
     ] = 60.0,
+    describe: Annotated[
+        bool,
+        typer.Option(
+            "--describe", help="Describe people-chunks with the site's describe: provider."
+        ),
+    ] = False,
 ) -> None:
     """Count line crossings, zone visits, dwell, occupancy and queues; store events and metrics."""
     import json
@@ -154,6 +160,11 @@ def analyze(
         def progress(frames, total):  # type: ignore[no-untyped-def]
             return with_progress(frames, total, f"analysing {camera}", lambda f: f.index + 1)
 
+        feed = None
+        if describe:
+            from storepixel.describe.setup import file_feed
+
+            feed = file_feed(site_config, camera_config, bus, video.name)
         result = analyze_file(
             video,
             site_config,
@@ -162,7 +173,12 @@ def analyze(
             start=anchor,
             annotate=annotate,
             progress=progress,
+            observe=None if feed is None else feed.observe,
         )
+        if feed is not None:
+            from storepixel.cli.describe import finish_describe
+
+            finish_describe(feed)
         from storepixel.store.heatmaps import save_file_heatmap
 
         save_file_heatmap(store, site_config.site.id, video.name, result)  # for the dashboard

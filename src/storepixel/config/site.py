@@ -34,6 +34,7 @@ from pydantic import (
 )
 
 from storepixel.analytics.geometry import polygon_problem
+from storepixel.config.describe import DescribeConfig, for_camera
 from storepixel.config.detector import DetectorConfig
 from storepixel.config.integrations import AlertRuleConfig, OutputConfig, RetentionConfig
 from storepixel.errors import ConfigError
@@ -309,6 +310,10 @@ class CameraConfig(_Model):
         "The pose model runs only on people near one of them; a camera without shelves runs "
         "no pose model at all.",
     )
+    describe: dict[str, Any] | None = Field(
+        default=None,
+        description="Keys of the site's `describe:` block this camera overrides (e.g. model).",
+    )
 
     @model_validator(mode="after")
     def _unique_scope_ids(self) -> CameraConfig:
@@ -372,6 +377,16 @@ class SiteInfo(_Model):
         return ZoneInfo(self.timezone)
 
 
+class SearchConfig(_Model):
+    """Search over what happened (``storepixel search``; needs ``storepixel[search]``)."""
+
+    index: bool = Field(
+        False,
+        description="Keep the search index current as events arrive, off the counting path. "
+        "Off: `storepixel search` and the search API index what arrived when they run.",
+    )
+
+
 class SiteConfig(_Model):
     """A whole site file. ``camera(id)`` picks one camera with a helpful error."""
 
@@ -383,6 +398,13 @@ class SiteConfig(_Model):
     )
     retention: RetentionConfig = Field(
         default_factory=lambda: RetentionConfig(), description="How long each kind of data is kept."
+    )
+    search: SearchConfig = Field(
+        default_factory=lambda: SearchConfig(index=False), description=SearchConfig.__doc__
+    )
+    describe: DescribeConfig | None = Field(
+        default=None,
+        description="Describe people-chunks with a vision-language model (default: off).",
     )
 
     _path: Path | None = PrivateAttr(default=None)
@@ -396,7 +418,17 @@ class SiteConfig(_Model):
                     f"cameras[{i}].id: {cam.id!r} is used twice; expected unique camera ids"
                 )
             seen.add(cam.id)
+        for i, cam in enumerate(self.cameras):
+            if cam.describe:
+                try:
+                    for_camera(self.describe, cam.describe)
+                except ConfigError as err:
+                    raise ValueError(f"cameras[{i}].{err}") from None
         return self
+
+    def describe_for(self, camera_id: str) -> DescribeConfig:
+        """The describe settings of one camera (the site's, with the camera's overrides)."""
+        return for_camera(self.describe, self.camera(camera_id).describe)
 
     @model_validator(mode="after")
     def _alerts_and_outputs(self) -> SiteConfig:
