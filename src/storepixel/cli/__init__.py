@@ -49,6 +49,7 @@ def _main(
 # One line per command family (module of this package), in the order ``--help`` lists them.
 FAMILIES = (
     "analyze",  # track, analyze
+    "calibrate",  # calibrate
     "events",  # events export
     "live",  # run, doctor
     "web",  # serve, users, keys

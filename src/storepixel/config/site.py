@@ -296,6 +296,14 @@ class CameraConfig(_Model):
         default=None,
         description="Work-saving options; empty = the defaults (gate on, region off).",
     )
+    static_after_s: float = Field(
+        default=10.0,
+        ge=0.0,
+        le=86400.0,
+        description="A person-shaped thing detected in the same place with no motion of its own "
+        "(not a pixel of it changing) for this many seconds is a static object (a mannequin, a "
+        "poster, a reflection) and is not tracked or counted until it moves; 0 = off.",
+    )
     shelves: list[ShelfConfig] = Field(
         default_factory=list,
         description="Shelves whose pass / attention / reach funnel is measured from body pose. "
