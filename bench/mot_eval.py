@@ -16,8 +16,9 @@ written as MOTChallenge text under ``--out``.
 ``--tracker-config '{"appearance_doubt": 1.01}'`` overrides ``TrackerConfig`` fields of our rows
 (ablations); ``--grey`` gives the trackers the clips in grey, as a camera in infrared night mode
 would (the detections still come from the recorded picture).
-``--write-docs`` replaces the tables of the "## Tracking" section of docs/accuracy.md (the
-clips' table, then the synthetic scenes' one) and leaves its text alone.
+``--write-docs`` replaces the tables of the "## Tracking" section of
+docs/dev/accuracy-history.md (the clips' table, then the synthetic scenes' one) and leaves its
+text alone.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from storepixel.evaluation.mot import (
+    EVAL_ROOT,
     MotRows,
     Sequence,
     detection_pr,
@@ -49,9 +51,13 @@ from storepixel.tracking.mot_io import write_mot_rows
 from storepixel.types import Detections
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_EVAL = REPO.parent / "shared" / "eval"
+SHARED_EVAL = EVAL_ROOT
+TRUTH = REPO / "bench" / "truth"
 DEFAULT_SEQS = [SHARED_EVAL / "tud-campus", SHARED_EVAL / "pets09-s3mf1"]
-DOCS = REPO / "docs" / "accuracy.md"
+DEFAULT_SEQS += sorted(p for p in (TRUTH / "caviar").glob("*") if (p / "gt" / "gt.txt").is_file())
+DOCS = (
+    REPO / "docs" / "dev" / "accuracy-history.md"
+)  # the tables of record; docs/accuracy.md sums up
 SECTION = "## Tracking"
 SITES = REPO / "bench" / "sites"
 
@@ -122,6 +128,7 @@ TRACKERS: dict[str, tuple[str, RunFn]] = {
 # ``--confidence``).
 RUNTIME = "auto"
 CONFIDENCE = 0.45
+RELEASE = ""  # appended to our trackers' labels (``--label``): which version of storepixel ran
 
 
 def bundled_detections(images: Images) -> dict[int, Detections]:
@@ -153,8 +160,8 @@ def _fmt_row(cells: list[str], widths: list[int]) -> str:
 
 
 def table(rows: list[dict[str, object]]) -> str:
-    head = ["sequence", "detections", "det P / R", "tracker", "MOTA", "IDF1", "HOTA", "IDsw"]
-    head += ["FP", "FN", "IDs (gt)", "MOTA / IDF1 in scope"]
+    head = ["sequence", "detections", "det P / R", "R <60 px", "tracker", "MOTA", "IDF1", "HOTA"]
+    head += ["IDsw", "IDsw at crossings", "FP", "FN", "IDs (gt)", "MOTA / IDF1 in scope"]
     body = []
     for r in rows:
         m, sc = r["metrics"], r["scope"]
@@ -164,11 +171,13 @@ def table(rows: list[dict[str, object]]) -> str:
                 str(r["sequence"]),
                 str(r["detections"]),
                 str(r["det_pr"]),
+                str(r.get("det_small", "–")),
                 str(r["tracker"]),
                 f"{m['mota']:.3f}",
                 f"{m['idf1']:.3f}",
                 f"{m['hota']:.3f}",
                 str(m["idsw"]),
+                f"{m['idsw_cross']} ({m['crossings']})",
                 str(m["fp"]),
                 str(m["fn"]),
                 f"{r['n_ids']} ({m['gt_ids']})",
@@ -208,9 +217,24 @@ def main() -> None:
     parser.add_argument(
         "--grey", action="store_true", help="trackers see the clips in grey (infrared night mode)"
     )
+    parser.add_argument(
+        "--label", default="", help="name this run's storepixel (e.g. a release) in the table"
+    )
+    parser.add_argument(
+        "--json", type=Path, help="also write the raw results here (bench/results/...)"
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        action="append",
+        default=[],
+        help="a --json file of another run (e.g. the previous release): its storepixel rows "
+        "are listed beside this run's",
+    )
     args = parser.parse_args()
     CONFIG_OVERRIDES.update(args.tracker_config)
-    global RUNTIME, CONFIDENCE
+    global RUNTIME, CONFIDENCE, RELEASE
+    RELEASE = f" ({args.label})" if args.label else ""
     RUNTIME = args.runtime
     CONFIDENCE = args.confidence
 
@@ -237,6 +261,7 @@ def main() -> None:
                     dets = filtered
             pr = detection_pr(seq, dets, 0.5)
             det_pr = f"{pr['det_precision']:.2f} / {pr['det_recall']:.2f}"
+            det_small = f"{pr['det_recall_small']:.2f} ({pr['n_small']})" if pr["n_small"] else "–"
             for name in names:
                 label, fn = TRACKERS[name]
                 rows = fn(seq, dets, seen)
@@ -248,7 +273,8 @@ def main() -> None:
                         "sequence": f"{seq.name} ({seq.fps:g} fps)",
                         "detections": source,
                         "det_pr": det_pr,
-                        "tracker": label,
+                        "det_small": det_small,
+                        "tracker": label + RELEASE,
                         "metrics": m,
                         "scope": evaluate(seq, rows, scope=True),
                         "n_ids": len({r[1] for r in rows}),
@@ -261,6 +287,12 @@ def main() -> None:
                 )
             print(f"  ({time.perf_counter() - started:.1f} s)", flush=True)
 
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    for path in args.baseline:
+        theirs = [r for r in json.loads(path.read_text()) if "storepixel" in str(r["tracker"])]
+        results = _interleave(results, theirs)
     text = table(results)
     print()
     print(text)
@@ -269,6 +301,24 @@ def main() -> None:
     print(synth_text)
     if args.write_docs:
         replace_tables(DOCS, SECTION, [text, synth_text] if synth_text else [text])
+
+
+def _interleave(
+    ours: list[dict[str, object]], theirs: list[dict[str, object]]
+) -> list[dict[str, object]]:
+    """``ours`` with each of ``theirs`` placed after our rows of the same sequence and
+    detections (so a baseline reads beside the run it is compared with)."""
+    out = list(ours)
+    for row in theirs:
+        key = (row["sequence"], row["detections"])
+        at = max(
+            (i for i, r in enumerate(out) if (r["sequence"], r["detections"]) == key), default=None
+        )
+        if at is None:
+            out.append(row)
+        else:
+            out.insert(at + 1, row)
+    return out
 
 
 def _grey(image: np.ndarray) -> np.ndarray:

@@ -1,5 +1,6 @@
 pytest_plugins = [
     "tests.fixtures.footage",
+    "tests.fixtures.pgvector",
     "tests.fixtures.postgres",
     "tests.fixtures.receivers",
     "tests.fixtures.rtsp_server",

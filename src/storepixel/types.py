@@ -141,7 +141,7 @@ class Tracks:
 
 class EventKind:
     """The event kinds (plain strings, so they serialise as they are): version 1's seven, and the
-    shelf funnel's three added in version 2."""
+    shelf funnel's three and the vision-language model's alert added in version 2."""
 
     LINE_CROSSING = "line_crossing"
     ZONE_ENTER = "zone_enter"
@@ -153,6 +153,7 @@ class EventKind:
     SHELF_PASS = "shelf_pass"
     SHELF_ATTENTION = "shelf_attention"
     SHELF_REACH = "shelf_reach"
+    VLM_ALERT = "vlm_alert"  # a vision-language model's alert about a people-chunk (describe)
 
     ALL = (
         LINE_CROSSING,
@@ -165,6 +166,7 @@ class EventKind:
         SHELF_PASS,
         SHELF_ATTENTION,
         SHELF_REACH,
+        VLM_ALERT,
     )
 
 

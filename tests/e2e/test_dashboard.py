@@ -385,3 +385,30 @@ def test_a_file_that_is_not_a_video_is_refused_with_a_reason(
     expect(page.locator("#upload-msg")).to_have_text(answer.value.json()["detail"])
     expect(page.locator("#upload-phase")).to_have_text("Upload failed.")
     shot(page, "upload-not-a-video")
+
+
+def test_login_never_redirects_to_another_site(page: Page, server: Server, shot: Shot) -> None:
+    """Issue 16, finding 5: a tab (or newline) in ``next`` is dropped by the browser, which
+    turned ``/<tab>/evil.example/`` into ``//evil.example/``; now the login lands on ``/``."""
+    for raw in ("%2F%09%2Fevil.example%2F", "%2F%0A%2Fevil.example%2F", "%2F%5Cevil.example"):
+        page.context.clear_cookies()
+        page.goto(server.api(f"/login?next={raw}"))
+        page.fill("#username", ADMIN)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page.locator("#user-name")).to_have_text(f"{ADMIN} (admin)")
+        assert page.url.startswith(server.url + "/"), page.url
+    shot(page, "login-next-stays-on-site")
+
+
+def test_api_docs_render_under_the_content_security_policy(
+    admin_page: Page, server: Server, shot: Shot
+) -> None:
+    blocked: list[str] = []
+    admin_page.on(
+        "console", lambda m: blocked.append(m.text) if "Content Security" in m.text else None
+    )
+    admin_page.goto(server.api("/docs"))
+    expect(admin_page.locator(".opblock").first).to_be_visible()
+    assert blocked == []
+    shot(admin_page, "api-docs")

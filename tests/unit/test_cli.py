@@ -86,3 +86,12 @@ def test_truncated_video_keeps_tracks_of_decoded_frames(vtest_path: Path, tmp_pa
     assert all(len(r) == 10 and r[7:] == ["-1", "-1", "-1"] for r in rows)
     # Sampling at 5 fps from a 10 fps file keeps every other frame: 1, 3, 5, …
     assert all(f % 2 == 1 for f in frames)
+
+
+def test_calibrate_prints_the_cameras_person_size_map(vtest_path: Path) -> None:
+    result = storepixel("calibrate", vtest_path, "--seconds", "4")
+    assert result.returncode == 0, result.stderr
+    line = next(ln for ln in result.stdout.splitlines() if ln.startswith("size_map: ["))
+    slope, horizon, y_lo, y_hi = (float(v) for v in line[len("size_map: [") : -1].split(","))
+    # vtest: people ~50 px tall at the top of the lawn, ~110 px near the bottom of 576 rows.
+    assert 0.05 < slope < 0.5 and horizon < y_lo < y_hi <= 576

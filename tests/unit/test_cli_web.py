@@ -120,7 +120,8 @@ def test_serve_answers_over_http(tmp_path: Path) -> None:
                     break
             except httpx.HTTPError:
                 pass
-            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+            assert proc.poll() is None, proc.stderr.read()  # it exited: say why
+            assert time.monotonic() < deadline, "server not up after 60 s"
             time.sleep(0.2)
         with httpx.Client(base_url=base) as http:
             assert http.get("/api/sites").status_code == 401
@@ -151,7 +152,9 @@ def test_serve_run_streams_live_and_stops_cleanly(tmp_path: Path, vtest_path: Pa
     }
     site.write_text(yaml.safe_dump({"site": {"id": "demo"}, "cameras": [camera]}))
     db = f"sqlite:///{tmp_path / 's.db'}"
-    key = cli("keys", "create", "--site", "demo", "--scope", "read", "--db", db).stdout.strip()
+    created = cli("keys", "create", "--site", site, "--scope", "read", "--db", db)
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.strip()
     proc, port = _start_serve(site, db, tmp_path / "data", "--run")
     headers = {"Authorization": f"Bearer {key}"}
     url = f"http://127.0.0.1:{port}/api/sites/demo/cameras/cam1/health"
@@ -159,7 +162,8 @@ def test_serve_run_streams_live_and_stops_cleanly(tmp_path: Path, vtest_path: Pa
         deadline = time.monotonic() + 90
         state = None
         while state != "streaming":
-            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+            assert proc.poll() is None, proc.stderr.read()  # it exited: say why
+            assert time.monotonic() < deadline, f"camera not streaming after 90 s: {state}"
             try:
                 r = httpx.get(url, headers=headers, timeout=2)
                 state = r.json().get("state") if r.status_code == 200 else None

@@ -32,15 +32,18 @@ from storepixel.api.routers import (
     admin,
     analytics,
     auth,
+    descriptions,
     events,
     fleet,
     jobs,
     live,
     ops,
     outward,
+    search,
     shelves,
     sites,
 )
+from storepixel.api.source_policy import SourcePolicy
 from storepixel.api.state import AppState
 from storepixel.config.registry import SiteRegistry
 from storepixel.config.site import CameraConfig, SiteConfig
@@ -98,6 +101,7 @@ def create_app(
     start_supervisors: bool = True,
     max_body_bytes: int = DEFAULT_MAX_BODY,
     allowed_hosts: Sequence[str] = (),
+    source_policy: SourcePolicy | None = None,
 ) -> FastAPI:
     """The storepixel API (and dashboard) for ``site_configs`` over ``store``.
 
@@ -106,7 +110,8 @@ def create_app(
     them the API reads the store only and the live endpoints answer 409. Uploads go under
     ``data_dir/uploads`` and are deleted after analysis; their events go to the site's bus.
     Other request bodies are refused over ``max_body_bytes``; with ``allowed_hosts``, requests
-    for any other ``Host`` are refused.
+    for any other ``Host`` are refused. Camera sources set through the API must pass
+    ``source_policy`` (default: no files, no local network).
     """
     data = Path(data_dir)
     registry = SiteRegistry(site_configs)
@@ -124,6 +129,7 @@ def create_app(
         secure_cookies=secure_cookies,
         supervisors=sups,
         metrics=metrics,
+        source_policy=source_policy or SourcePolicy(),
     )
     state.jobs = JobRunner(store, registry, state.bus)
     if sups:
@@ -161,7 +167,21 @@ def create_app(
     )
     app.state.storepixel = state
     install_handlers(app)
-    for module in (auth, sites, analytics, shelves, events, jobs, live, admin, ops, outward, fleet):
+    for module in (
+        auth,
+        sites,
+        analytics,
+        shelves,
+        events,
+        descriptions,
+        jobs,
+        live,
+        admin,
+        ops,
+        outward,
+        search,
+        fleet,
+    ):
         app.include_router(module.router)
     pages = _pages_router()
     if pages is not None:

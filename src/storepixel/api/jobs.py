@@ -41,6 +41,8 @@ from storepixel.timeutil import iso
 from storepixel.types import Frame
 
 if TYPE_CHECKING:
+    from storepixel.config.site import CameraConfig, SiteConfig
+    from storepixel.describe.feed import DescribeFeed
     from storepixel.events.bus import EventBus
 
 log = logging.getLogger(__name__)
@@ -142,6 +144,10 @@ class JobRunner:
         self._pool.submit(self._run, job_id, site_id, camera_id, video, start)
         return self.get(site_id, job_id)
 
+    def pending(self) -> int:
+        """Jobs of this process that are queued or running."""
+        return len(self._cancel)
+
     def get(self, site_id: str, job_id: str) -> dict[str, Any]:
         row = get_job(self.store, site_id, job_id)
         if row is None:
@@ -224,7 +230,20 @@ class JobRunner:
                     self._set(job_id, progress=min(0.99, (frame.index + 1) / total))
 
         bus = self.bus_for(site_id)
-        analysis = analyze_file(video, site, camera, bus, start=start, progress=progress)
+        feed, describe = self._describe_feed(site, camera, bus, video.name)
+        analysis = analyze_file(
+            video,
+            site,
+            camera,
+            bus,
+            start=start,
+            progress=progress,
+            observe=None if feed is None else feed.observe,
+        )
+        if feed is not None:
+            from storepixel.describe.setup import finish_file_feed
+
+            describe = finish_file_feed(feed)
         if flag.is_set():
             raise Cancelled
         save_file_heatmap(self.store, site_id, video.name, analysis)
@@ -236,4 +255,21 @@ class JobRunner:
             "timeline_origin": analysis.anchor_origin,
             "truncated": analysis.truncated,
             "elapsed_s": round(analysis.elapsed_s, 3),
+            "describe": describe,
         }
+
+    @staticmethod
+    def _describe_feed(
+        site: SiteConfig, camera: CameraConfig, bus: EventBus, source: str
+    ) -> tuple[DescribeFeed | None, dict[str, Any] | str]:
+        """A describe feed when the site's ``describe:`` is on for this camera. A provider that
+        cannot be used (no key, unreachable) does not stop the counting: the job says why."""
+        if not site.describe_for(camera.id).enabled:
+            return None, "off"
+        from storepixel.describe.setup import file_feed
+
+        try:
+            return file_feed(site, camera, bus, source), {}
+        except StorepixelError as err:
+            log.warning("video job: describing %s is off: %s", camera.id, err)
+            return None, f"off: {err}"

@@ -14,6 +14,7 @@ except for the Host check.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Sequence
@@ -33,6 +34,7 @@ HEADERS = [
     (b"referrer-policy", b"same-origin"),
 ]
 DEFAULT_MAX_BODY = 1024 * 1024  # JSON bodies are small: a camera with many zones is ~20 KiB
+BODY_TIMEOUT_S = 30.0  # to send those few KiB: a client trickling its body is cut off (408)
 UPLOAD_PATH = re.compile(r"^/api/sites/[^/]+/jobs/?$")
 
 
@@ -89,21 +91,17 @@ class BodyLimit:
         if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
             await _refuse(send, 413, too_large)
             return
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            message = await receive()
-            if message["type"] != "http.request":  # the client went away
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await _refuse(send, 413, too_large)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
-        body = b"".join(chunks)
+        try:
+            async with asyncio.timeout(BODY_TIMEOUT_S):
+                body = await self._read(receive)
+        except TimeoutError:
+            await _refuse(send, 408, f"request body not received within {BODY_TIMEOUT_S:.0f} s")
+            return
+        if body is None:  # the client went away
+            return
+        if len(body) > self.max_bytes:
+            await _refuse(send, 413, too_large)
+            return
         replayed = False
 
         async def replay() -> Message:
@@ -114,6 +112,21 @@ class BodyLimit:
             return await receive()  # after the body: wait for the disconnect as usual
 
         await self.app(scope, replay, send)
+
+    async def _read(self, receive: Receive) -> bytes | None:
+        """The body, or as much as passes the limit by one chunk; ``None`` on disconnect."""
+        chunks: list[bytes] = []
+        size = 0
+        while size <= self.max_bytes:
+            message = await receive()
+            if message["type"] != "http.request":
+                return None
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks)
 
 
 class HostAllowList:

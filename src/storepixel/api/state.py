@@ -11,6 +11,7 @@ from fastapi import Request
 from starlette.requests import HTTPConnection
 
 from storepixel.api.login_guard import LoginGuard
+from storepixel.api.source_policy import SourcePolicy
 from storepixel.config.registry import SiteRegistry
 from storepixel.store import Store
 
@@ -34,6 +35,7 @@ class AppState:
     jobs: JobRunner | None = None
     metrics: ApiMetrics | None = None
     login_guard: LoginGuard = field(default_factory=LoginGuard)
+    source_policy: SourcePolicy = field(default_factory=SourcePolicy)
     _buses: dict[str, EventBus] = field(default_factory=dict)  # sites without live cameras
     _bus_lock: threading.Lock = field(default_factory=threading.Lock)
 

@@ -49,12 +49,15 @@ def _main(
 # One line per command family (module of this package), in the order ``--help`` lists them.
 FAMILIES = (
     "analyze",  # track, analyze
+    "calibrate",  # calibrate
     "events",  # events export
     "live",  # run, doctor
     "web",  # serve, users, keys
     "bench",  # bench
     "shelves",  # shelves import, shelves funnel
     "outward",  # outputs, alerts, retention, privacy, pos
+    "search",  # search, summary
+    "describe",  # descriptions list, describe usage, cost
     "fleet",  # sync
 )
 

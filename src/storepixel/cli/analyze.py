@@ -61,9 +61,10 @@ def track(
 
     By default each person's rows start at their first sighting and short gaps (people hidden
     for up to the tracker's lost-track memory) are filled by linear interpolation."""
-    from storepixel.config.site import load_site
+    from storepixel.config.site import CameraConfig, load_site
     from storepixel.pipeline.camera import CameraPipeline
-    from storepixel.pipeline.factory import camera_ignore_areas, camera_mask
+    from storepixel.pipeline.factory import camera_ignore_areas, camera_mask, camera_static_objects
+    from storepixel.pipeline.static import static_tracks
     from storepixel.sources import open_source
     from storepixel.tracking.mot_io import tracks_to_mot_rows, write_mot_rows
     from storepixel.tracking.offline import TrackLog
@@ -72,12 +73,14 @@ def track(
     if site is None and camera is not None:
         raise ConfigError("--camera needs --site (the site YAML that has the camera)")
     mask, ignore = None, None
+    camera_config = CameraConfig.model_validate({"id": "video"})  # no site: the defaults
     if site is not None:
         camera_config = load_site(site).camera(camera)
         mask, ignore = camera_mask(camera_config), camera_ignore_areas(camera_config)
     source = open_source(video, fps=fps, analysis_fps=analysis_fps, anchor=0.0)
     tracker = Tracker()
-    pipeline = CameraPipeline(_load_detector(detector), tracker, mask, ignore=ignore)
+    static = camera_static_objects(camera_config)
+    pipeline = CameraPipeline(_load_detector(detector), tracker, mask, ignore=ignore, static=static)
     log = TrackLog(tracker.config.max_lost_s)
     rows: list[tuple[int, int, float, float, float, float, float]] = []
     frames = 0
@@ -88,8 +91,8 @@ def track(
             rows.extend(tracks_to_mot_rows(index, result.tracks))
             log.add(index, result.frame.timestamp, result.tracks)
             frames += 1
-    if not online:
-        rows = log.rows()
+    if not online:  # a thing found static drops out of the whole file, not only from then on
+        rows = log.rows(drop=static_tracks(log.boxes(), static.found) if static else None)
     elapsed = time.perf_counter() - started
     mot.parent.mkdir(parents=True, exist_ok=True)
     write_mot_rows(mot, rows)
@@ -129,6 +132,12 @@ def analyze(
             "before exiting; what is left stays for `storepixel outputs flush`.",
         ),
     ] = 60.0,
+    describe: Annotated[
+        bool,
+        typer.Option(
+            "--describe", help="Describe people-chunks with the site's describe: provider."
+        ),
+    ] = False,
 ) -> None:
     """Count line crossings, zone visits, dwell, occupancy and queues; store events and metrics."""
     import json
@@ -151,6 +160,11 @@ def analyze(
         def progress(frames, total):  # type: ignore[no-untyped-def]
             return with_progress(frames, total, f"analysing {camera}", lambda f: f.index + 1)
 
+        feed = None
+        if describe:
+            from storepixel.describe.setup import file_feed
+
+            feed = file_feed(site_config, camera_config, bus, video.name)
         result = analyze_file(
             video,
             site_config,
@@ -159,7 +173,12 @@ def analyze(
             start=anchor,
             annotate=annotate,
             progress=progress,
+            observe=None if feed is None else feed.observe,
         )
+        if feed is not None:
+            from storepixel.cli.describe import finish_describe
+
+            finish_describe(feed)
         from storepixel.store.heatmaps import save_file_heatmap
 
         save_file_heatmap(store, site_config.site.id, video.name, result)  # for the dashboard

@@ -42,11 +42,50 @@ def serve(
             "Default: any.",
         ),
     ] = None,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-proxy",
+            help="Address of a reverse proxy whose X-Forwarded-For/-Proto to believe (repeat). "
+            "Default: none, the connection's own address counts.",
+        ),
+    ] = None,
+    media_root: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--media-root",
+            help="Folder whose video files API clients may set as camera sources (repeat; "
+            "'{site}' stands for the site id). Default: none.",
+        ),
+    ] = None,
+    source_scheme: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--source-scheme",
+            help="URL scheme API clients may use for camera sources (repeat). "
+            "Default: rtsp, rtsps, http, https.",
+        ),
+    ] = None,
+    allow_local_sources: Annotated[
+        bool,
+        typer.Option(
+            help="Let API clients point cameras at this server, loopback or link-local "
+            "addresses and capture devices."
+        ),
+    ] = False,
+    header_timeout_s: Annotated[
+        float,
+        typer.Option(
+            help="Close connections that have not sent their headers in this time.", min=1
+        ),
+    ] = 10.0,
 ) -> None:
     """Serve the REST/WebSocket API and the dashboard (OpenAPI at /docs)."""
     import uvicorn
 
     from storepixel.api.app import create_app
+    from storepixel.api.server import server_config
+    from storepixel.api.source_policy import SourcePolicy
     from storepixel.config.site import load_site
     from storepixel.store import open_store
 
@@ -70,6 +109,7 @@ def serve(
         max_upload_bytes=max_upload_mb * 1024 * 1024,
         secure_cookies=secure_cookies,
         allowed_hosts=allowed_host or (),
+        source_policy=SourcePolicy.of(media_root or (), source_scheme or (), allow_local_sources),
     )
     from storepixel.store import accounts
 
@@ -84,10 +124,13 @@ def serve(
         f"({live}); store {store.url}",
         highlight=False,
     )
+    config = server_config(
+        app, host, port, trusted_proxies=trusted_proxy or (), header_timeout_s=header_timeout_s
+    )
     for service in outward.values():
         service.start()
     try:
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.Server(config).run()
     finally:
         for service in outward.values():
             service.stop()

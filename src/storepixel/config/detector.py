@@ -116,6 +116,26 @@ class DetectorConfig(BaseModel):
         description="While the extra passes are skipped, every this-many-th detection runs all "
         "passes again to check that they still add no one.",
     )
+    far_slices: int = Field(
+        default=0,
+        ge=0,
+        le=8,
+        title="Far-band slices",
+        description="Scale that follows the camera: the detector learns how tall people are at "
+        "each row of this camera's view (from its own confident boxes) and, where they are too "
+        "small for the model's input, looks again at that band of rows in up to this many "
+        "overlapping slices, each enlarged (an extra pass, skipped like the others while it "
+        "finds no one new). The most extra inferences per frame it may spend; 0 = off (the "
+        "default until its cost on the store-day benchmark is measured; 3 suits a deep view).",
+    )
+    size_map: tuple[float, float, float, float] | None = Field(
+        default=None,
+        title="Person-size map",
+        description="What `storepixel calibrate` measured for this camera: slope, horizon row, "
+        "and the lowest and highest foot row seen (frame pixels; a person's height is slope × "
+        "(foot row − horizon row)). The detector starts from it and keeps learning; empty = "
+        "learn from the first people seen.",
+    )
     tile_grid: tuple[int, int] = Field(
         default=(2, 2),
         title="Tile grid",

@@ -34,6 +34,7 @@ from pydantic import (
 )
 
 from storepixel.analytics.geometry import polygon_problem
+from storepixel.config.describe import DescribeConfig, for_camera
 from storepixel.config.detector import DetectorConfig
 from storepixel.config.integrations import AlertRuleConfig, OutputConfig, RetentionConfig
 from storepixel.errors import ConfigError
@@ -295,11 +296,23 @@ class CameraConfig(_Model):
         default=None,
         description="Work-saving options; empty = the defaults (gate on, region off).",
     )
+    static_after_s: float = Field(
+        default=10.0,
+        ge=0.0,
+        le=86400.0,
+        description="A person-shaped thing detected in the same place with no motion of its own "
+        "(not a pixel of it changing) for this many seconds is a static object (a mannequin, a "
+        "poster, a reflection) and is not tracked or counted until it moves; 0 = off.",
+    )
     shelves: list[ShelfConfig] = Field(
         default_factory=list,
         description="Shelves whose pass / attention / reach funnel is measured from body pose. "
         "The pose model runs only on people near one of them; a camera without shelves runs "
         "no pose model at all.",
+    )
+    describe: dict[str, Any] | None = Field(
+        default=None,
+        description="Keys of the site's `describe:` block this camera overrides (e.g. model).",
     )
 
     @model_validator(mode="after")
@@ -364,6 +377,16 @@ class SiteInfo(_Model):
         return ZoneInfo(self.timezone)
 
 
+class SearchConfig(_Model):
+    """Search over what happened (``storepixel search``; needs ``storepixel[search]``)."""
+
+    index: bool = Field(
+        False,
+        description="Keep the search index current as events arrive, off the counting path. "
+        "Off: `storepixel search` and the search API index what arrived when they run.",
+    )
+
+
 class SiteConfig(_Model):
     """A whole site file. ``camera(id)`` picks one camera with a helpful error."""
 
@@ -375,6 +398,13 @@ class SiteConfig(_Model):
     )
     retention: RetentionConfig = Field(
         default_factory=lambda: RetentionConfig(), description="How long each kind of data is kept."
+    )
+    search: SearchConfig = Field(
+        default_factory=lambda: SearchConfig(index=False), description=SearchConfig.__doc__
+    )
+    describe: DescribeConfig | None = Field(
+        default=None,
+        description="Describe people-chunks with a vision-language model (default: off).",
     )
 
     _path: Path | None = PrivateAttr(default=None)
@@ -388,7 +418,17 @@ class SiteConfig(_Model):
                     f"cameras[{i}].id: {cam.id!r} is used twice; expected unique camera ids"
                 )
             seen.add(cam.id)
+        for i, cam in enumerate(self.cameras):
+            if cam.describe:
+                try:
+                    for_camera(self.describe, cam.describe)
+                except ConfigError as err:
+                    raise ValueError(f"cameras[{i}].{err}") from None
         return self
+
+    def describe_for(self, camera_id: str) -> DescribeConfig:
+        """The describe settings of one camera (the site's, with the camera's overrides)."""
+        return for_camera(self.describe, self.camera(camera_id).describe)
 
     @model_validator(mode="after")
     def _alerts_and_outputs(self) -> SiteConfig:

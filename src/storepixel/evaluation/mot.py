@@ -9,9 +9,11 @@ identity (IDF1, ID switches) metrics, TrackEval for HOTA. Kept free of the ``tra
 from __future__ import annotations
 
 import configparser
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -27,6 +29,9 @@ F64 = NDArray[np.float64]
 
 # Sequences without a seqinfo.ini: frame rate from the dataset's documentation.
 KNOWN_FPS = {"pets09-s3mf1": 7.0, "tud-campus": 25.0}
+# Footage a truth folder's seqinfo.ini names (``video = caviar/X.mpg``) is looked up here: the
+# shared evaluation folder beside the checkout, or $STOREPIXEL_EVAL.
+EVAL_ROOT = Path(os.environ.get("STOREPIXEL_EVAL", Path(__file__).parents[4] / "shared" / "eval"))
 IMAGE_DIRS = ("img1", "img")
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm"}
 DET_FILES = ("det/det.txt", "img1/det.txt", "img/det.txt")
@@ -44,9 +49,18 @@ class Sequence:
     det: F64 | None  # (N, 6): frame, x, y, w, h, score in [0, 1]
     frame_size: tuple[int, int] | None = None  # (width, height) of the images
     meta: dict[str, str] = field(default_factory=dict)
+    # Truth labelled on every ``labelled_every``-th frame only (1, 1+k, ...): the others are not
+    # scored. Our own CAVIAR truth is boxed on every 5th frame.
+    labelled_every: int = 1
+    # (N, 6) frame, id, x, y, w, h of "don't care" boxes (ground-truth flag 0: a figure too
+    # small or hidden to call): hypotheses on them are neither hits nor false positives.
+    ignore: F64 = field(default_factory=lambda: np.zeros((0, 6)))
 
     def frame_numbers(self) -> range:
         return range(1, self.n_frames + 1)
+
+    def scored_frames(self) -> range:
+        return range(1, self.n_frames + 1, self.labelled_every)
 
 
 def _seqinfo(root: Path) -> dict[str, str]:
@@ -77,7 +91,11 @@ def load_sequence(root: str | Path, fps: float | None = None) -> Sequence:
     root = Path(root)
     info = _seqinfo(root)
     image_dir = next((root / d for d in IMAGE_DIRS if (root / d).is_dir()), None)
-    if image_dir is not None:
+    if "video" in info:  # our own truth for footage kept outside the repository
+        footage = EVAL_ROOT / info["video"]
+        n_frames, video_fps, size = _video_info(footage)
+        image_dir, fps = footage, fps or video_fps
+    elif image_dir is not None:
         n_frames = sum(1 for p in image_dir.iterdir() if p.suffix.lower() in {".jpg", ".png"})
         size = _image_size(
             min(p for p in image_dir.iterdir() if p.suffix.lower() in {".jpg", ".png"})
@@ -98,13 +116,18 @@ def load_sequence(root: str | Path, fps: float | None = None) -> Sequence:
     gt_raw = read_mot_file(root / "gt" / "gt.txt")
     # MOT16+ ground truth marks ignored rows with flag 0 in column 7; MOT15 uses -1 (all count).
     keep = gt_raw[:, 6] != 0
-    gt = gt_raw[keep][:, :6]
+    gt, ignore = gt_raw[keep][:, :6], gt_raw[~keep][:, :6]
+    every = int(info.get("labelled_every", 1))
     det = None
     det_path = next((root / d for d in DET_FILES if (root / d).is_file()), None)
     if det_path is not None:
         raw = read_mot_file(det_path)
         det = np.column_stack([raw[:, 0], raw[:, 2:6], normalise_scores(raw[:, 6])])
-    return Sequence(root.name, root, image_dir, float(fps), n_frames, gt, det, size, info)
+    if every == 1:
+        ignore = np.zeros((0, 6))  # MOT16+ flag-0 rows: dropped, as the harness always did
+    return Sequence(
+        root.name, root, image_dir, float(fps), n_frames, gt, det, size, info, every, ignore
+    )
 
 
 def _video_info(path: Path) -> tuple[int, float | None, tuple[int, int]]:
@@ -161,20 +184,47 @@ def run_storepixel(
     images: Mapping[int, NDArray[np.uint8]] | None = None,
     include_lost: bool = False,
     offline: bool = False,
+    static_after_s: float | None = None,
 ) -> MotRows:
     """Our tracker over the sequence, timed by the frame rate; rows are confirmed tracks as
     reported online, or with ``offline`` what ``storepixel track`` writes for a file (tentative
-    frames of confirmed tracks backfilled, gaps interpolated: ``TrackLog``)."""
+    frames of confirmed tracks backfilled, gaps interpolated: ``TrackLog``).
+
+    With images, detections first pass the camera's static-object watch as in the product
+    (``static_after_s``: None = the camera default, 0 = off); an older checkout without it
+    (a release compared with ``--label``) runs without."""
+    static, static_tracks = _static_objects(static_after_s) if images else (None, None)
     tracker = Tracker(config)
     log = TrackLog(tracker.config.max_lost_s)
     rows: MotRows = []
     for f in seq.frame_numbers():
         image = images.get(f) if images is not None else None
         t = (f - 1) / seq.fps
-        tracks = tracker.update(detections[f], t, image=image, frame_size=seq.frame_size)
+        dets = detections[f]
+        if static is not None and image is not None:
+            dets = static.apply(dets, image, t)
+        tracks = tracker.update(dets, t, image=image, frame_size=seq.frame_size)
         rows.extend(tracks_to_mot_rows(f, tracks, include_lost=include_lost))
         log.add(f, t, tracks)
-    return log.rows() if offline else rows
+    if not offline:
+        return rows
+    if static is None or static_tracks is None:
+        return log.rows()
+    return log.rows(drop=static_tracks(log.boxes(), static.found))
+
+
+def _static_objects(static_after_s: float | None) -> tuple[Any, Any]:
+    try:
+        from storepixel.config.site import CameraConfig
+        from storepixel.pipeline.static import StaticObjects, static_tracks
+    except ImportError:  # a release from before static objects
+        return None, None
+    after = (
+        CameraConfig.model_validate({"id": "bench"}).static_after_s
+        if static_after_s is None
+        else static_after_s
+    )
+    return (StaticObjects(after), static_tracks) if after > 0 else (None, None)
 
 
 TrackerFn = Callable[[Sequence, dict[int, Detections]], MotRows]
@@ -184,9 +234,9 @@ TrackerFn = Callable[[Sequence, dict[int, Detections]], MotRows]
 # Metrics
 
 
-def _rows_by_frame(rows: F64, n_frames: int) -> list[tuple[NDArray[np.int64], F64]]:
+def _rows_by_frame(rows: F64, frames: Iterable[int]) -> list[tuple[NDArray[np.int64], F64]]:
     out = []
-    for f in range(1, n_frames + 1):
+    for f in frames:
         r = rows[rows[:, 0] == f]
         out.append((r[:, 1].astype(np.int64), r[:, 2:6].astype(np.float64)))
     return out
@@ -196,25 +246,37 @@ def _xywh_to_xyxy(b: F64) -> F64:
     return np.column_stack([b[:, 0], b[:, 1], b[:, 0] + b[:, 2], b[:, 1] + b[:, 3]])
 
 
+SMALL_PERSON_PX = 60  # "small": a person whose true box is under this many pixels tall
+
+
 def detection_pr(
     seq: Sequence, detections: dict[int, Detections], min_score: float
 ) -> dict[str, float]:
-    """Precision and recall of raw detections at ``min_score`` (one-to-one, IoU >= 0.5)."""
-    tp = n_det = 0
+    """Precision and recall of raw detections at ``min_score`` (one-to-one, IoU >= 0.5) on the
+    labelled frames, and the recall of people under ``SMALL_PERSON_PX`` tall (NaN: none)."""
+    tp = n_det = tp_small = 0
     n_gt = len(seq.gt)
-    for f in seq.frame_numbers():
+    n_small = int((seq.gt[:, 5] < SMALL_PERSON_PX).sum())
+    for f in seq.scored_frames():
         d = detections[f]
-        boxes = d.xyxy[d.confidence >= min_score]
+        found = d.xyxy[d.confidence >= min_score].astype(np.float64)
+        rows = np.column_stack([np.full(len(found), f), np.zeros(len(found)), found[:, :2]])
+        rows = np.column_stack([rows, found[:, 2:] - found[:, :2]]).reshape(-1, 6)
+        boxes = _xywh_to_xyxy(scoreable(seq, rows)[:, 2:6]) if len(found) else found
         g = seq.gt[seq.gt[:, 0] == f]
         n_det += len(boxes)
         if len(boxes) == 0 or len(g) == 0:
             continue
         iou = box_iou(_xywh_to_xyxy(g[:, 2:6]), boxes)
         r, c = linear_sum_assignment(-iou)
-        tp += int((iou[r, c] >= MOT_MATCH_IOU).sum())
+        hit = iou[r, c] >= MOT_MATCH_IOU
+        tp += int(hit.sum())
+        tp_small += int((hit & (g[r, 5] < SMALL_PERSON_PX)).sum())
     return {
         "det_precision": tp / n_det if n_det else 0.0,
         "det_recall": tp / n_gt if n_gt else 0.0,
+        "det_recall_small": tp_small / n_small if n_small else float("nan"),
+        "n_small": n_small,
     }
 
 
@@ -224,8 +286,8 @@ def _motmetrics(seq: Sequence, hyp: F64) -> dict[str, float]:
     if not hasattr(np, "asfarray"):  # motmetrics 1.4.0 predates numpy 2
         np.asfarray = lambda a, dtype=float: np.asarray(a, dtype=dtype)  # type: ignore[attr-defined]
     acc = mm.MOTAccumulator(auto_id=True)
-    gts = _rows_by_frame(seq.gt, seq.n_frames)
-    hyps = _rows_by_frame(hyp, seq.n_frames)
+    gts = _rows_by_frame(seq.gt, seq.scored_frames())
+    hyps = _rows_by_frame(hyp, seq.scored_frames())
     for (gid, gbox), (hid, hbox) in zip(gts, hyps, strict=True):
         dist = mm.distances.iou_matrix(gbox, hbox, max_iou=1 - MOT_MATCH_IOU)
         acc.update(gid.tolist(), hid.tolist(), dist)
@@ -234,7 +296,15 @@ def _motmetrics(seq: Sequence, hyp: F64) -> dict[str, float]:
     names += ["num_false_positives", "num_misses", "mostly_tracked", "num_unique_objects"]
     summary = mh.compute(acc, metrics=names, name=seq.name)
     row = summary.iloc[0]
+    ev = acc.mot_events
+    switches = ev[ev["Type"] == "SWITCH"]
+    near = crossing_frames(seq)
+    at_crossing = sum(
+        1 for (fi, _), oid in zip(switches.index, switches["OId"], strict=True) if (fi, oid) in near
+    )
     return {
+        "idsw_cross": at_crossing,
+        "crossings": crossing_count(seq),
         "mota": float(row["mota"]),
         "idf1": float(row["idf1"]),
         "idsw": int(row["num_switches"]),
@@ -247,20 +317,59 @@ def _motmetrics(seq: Sequence, hyp: F64) -> dict[str, float]:
     }
 
 
+CROSSING_WINDOW_S = 1.0  # an ID switch this close in time to a person's overlap is "at a crossing"
+
+
+def _overlaps(seq: Sequence) -> list[tuple[int, int, int]]:
+    """(scored-frame index, id a, id b) for every pair of truth boxes that overlap in a frame."""
+    out = []
+    for k, (gid, box) in enumerate(_rows_by_frame(seq.gt, seq.scored_frames())):
+        if len(gid) < 2:
+            continue
+        iou = box_iou(_xywh_to_xyxy(box), _xywh_to_xyxy(box))
+        for i, j in zip(*np.nonzero(np.triu(iou, 1) > 0), strict=True):
+            out.append((k, int(gid[i]), int(gid[j])))
+    return out
+
+
+def crossing_frames(seq: Sequence) -> set[tuple[int, int]]:
+    """(scored-frame index, truth id) within ``CROSSING_WINDOW_S`` of that person's box
+    overlapping another person's: where a switch counts as "at a crossing"."""
+    w = max(1, round(CROSSING_WINDOW_S * seq.fps / seq.labelled_every))
+    out: set[tuple[int, int]] = set()
+    for k, a, b in _overlaps(seq):
+        for d in range(-w, w + 1):
+            out.update({(k + d, a), (k + d, b)})
+    return out
+
+
+def crossing_count(seq: Sequence) -> int:
+    """Crossings in the truth: runs of frames in which one pair of people's boxes overlap (a
+    gap of more than the crossing window starts a new one)."""
+    w = max(1, round(CROSSING_WINDOW_S * seq.fps / seq.labelled_every))
+    last: dict[tuple[int, int], int] = {}
+    n = 0
+    for k, a, b in _overlaps(seq):
+        if k - last.get((a, b), -(10**9)) > w:
+            n += 1
+        last[(a, b)] = k
+    return n
+
+
 def _hota(seq: Sequence, hyp: F64) -> dict[str, float]:
     """HOTA from TrackEval's reference implementation, fed in memory (no file layout needed)."""
     from trackeval.metrics import HOTA
 
-    gts = _rows_by_frame(seq.gt, seq.n_frames)
-    hyps = _rows_by_frame(hyp, seq.n_frames)
+    gts = _rows_by_frame(seq.gt, seq.scored_frames())
+    hyps = _rows_by_frame(hyp, seq.scored_frames())
     gid_map = {v: i for i, v in enumerate(np.unique(seq.gt[:, 1]).astype(np.int64))}
     hid_map = (
         {v: i for i, v in enumerate(np.unique(hyp[:, 1]).astype(np.int64))} if len(hyp) else {}
     )
     data: dict[str, object] = {
-        "num_timesteps": seq.n_frames,
+        "num_timesteps": len(gts),
         "num_gt_dets": len(seq.gt),
-        "num_tracker_dets": len(hyp),
+        "num_tracker_dets": sum(len(h) for h, _ in hyps),
         "num_gt_ids": len(gid_map),
         "num_tracker_ids": len(hid_map),
         "gt_ids": [np.array([gid_map[i] for i in g], np.int64) for g, _ in gts],
@@ -287,10 +396,26 @@ def evaluate(
     shorter than half its smallest person and matching no ground-truth box (IoU < 0.5): the
     same rule as the detector's "P scope" (TUD-Campus boxes only the pedestrians, not the
     people seen through the windows behind them)."""
-    hyp = np.array([list(r[:6]) for r in rows], np.float64).reshape(-1, 6)
+    hyp = scoreable(seq, np.array([list(r[:6]) for r in rows], np.float64).reshape(-1, 6))
     if scope:
         hyp = _in_scope(seq, hyp)
     return {**_motmetrics(seq, hyp), **_hota(seq, hyp)}
+
+
+def scoreable(seq: Sequence, hyp: F64) -> F64:
+    """Hypothesis rows on labelled frames, less those on a "don't care" box (IoU >= 0.5 with a
+    flag-0 truth box of the frame, as MOTChallenge treats its ignored regions)."""
+    hyp = hyp[(hyp[:, 0] - 1) % seq.labelled_every == 0]
+    if not len(seq.ignore) or not len(hyp):
+        return hyp
+    keep = np.ones(len(hyp), bool)
+    for f in np.unique(seq.ignore[:, 0]):
+        at = np.flatnonzero(hyp[:, 0] == f)
+        if len(at):
+            ign = seq.ignore[seq.ignore[:, 0] == f]
+            iou = box_iou(_xywh_to_xyxy(hyp[at, 2:6]), _xywh_to_xyxy(ign[:, 2:6]))
+            keep[at] = iou.max(axis=1) < MOT_MATCH_IOU
+    return hyp[keep]
 
 
 def _in_scope(seq: Sequence, hyp: F64) -> F64:
@@ -313,8 +438,8 @@ def replace_tables(path: Path, section: str, tables: list[str]) -> None:
     """Replace the first ``len(tables)`` Markdown tables of ``section`` in ``path``, in order,
     leaving everything else (the prose of the section, the other sections) as it is.
 
-    Several benchmarks share docs/accuracy.md, each owning one section; only the numbers are
-    regenerated, the text around them is written by hand."""
+    Several benchmarks share docs/dev/accuracy-history.md, each owning one section; only the
+    numbers are regenerated, the text around them is written by hand."""
     lines = path.read_text(encoding="utf-8").splitlines()
     start = next((i for i, ln in enumerate(lines) if ln.strip() == section), None)
     if start is None:

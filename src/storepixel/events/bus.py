@@ -80,6 +80,7 @@ FRAME_QUEUE_SIZE = 8  # live frames waiting for one consumer (each holds an imag
 ATTACHERS: tuple[str, ...] = (
     "storepixel.pipeline.live_heatmaps:attach",
     "storepixel.outputs.sink:attach",  # alert rules and the outbox (webhooks, MQTT, …)
+    "storepixel.search.indexer:attach",
 )
 
 Attacher = Callable[["EventBus", "SiteConfig", "Store | None"], None]

@@ -169,6 +169,15 @@ class ShelfReachProperties(_ShelfProperties):
     duration_s: Seconds = Field(description="Total seconds a wrist was inside the shelf.")
 
 
+class VlmAlertProperties(_Properties):
+    alert_kind: str = Field(max_length=128, description="The model's name for the alert.")
+    severity: Literal["low", "medium", "high"]
+    reason: str = Field(max_length=2000, description="What the model saw that raised it.")
+    chunk_id: str = Field(
+        max_length=64, description="The described people-chunk (`storepixel descriptions list`)."
+    )
+
+
 # --- the event, one model per kind --------------------------------------------------------------
 
 
@@ -304,6 +313,18 @@ class ShelfReachEvent(_ShelfEvent):
     properties: ShelfReachProperties  # type: ignore[assignment]
 
 
+class VlmAlertEvent(_EventBase):
+    """A vision-language model raised an alert while describing a people-chunk; `time` is the
+    capture time it gave (clamped to the chunk), `track_id` the person's pseudonym when the
+    alert names a tracked person, else an id standing for the chunk."""
+
+    schema_version: Literal[2] = Field(
+        default=2, description="`vlm_alert` exists from schema version 2."
+    )
+    kind: Literal["vlm_alert"]
+    properties: VlmAlertProperties  # type: ignore[assignment]
+
+
 EVENT_MODELS: dict[str, type[_EventBase]] = {
     "line_crossing": LineCrossingEvent,
     "zone_enter": ZoneEnterEvent,
@@ -315,6 +336,7 @@ EVENT_MODELS: dict[str, type[_EventBase]] = {
     "shelf_pass": ShelfPassEvent,
     "shelf_attention": ShelfAttentionEvent,
     "shelf_reach": ShelfReachEvent,
+    "vlm_alert": VlmAlertEvent,
 }
 if tuple(EVENT_MODELS) != tuple(EventKind.ALL) or EVENT_SCHEMA_VERSION != 2:
     raise RuntimeError("events.schema is out of step with storepixel.types (EventKind / version)")
@@ -329,7 +351,8 @@ AnyEvent = Annotated[
     | VisitEndEvent
     | ShelfPassEvent
     | ShelfAttentionEvent
-    | ShelfReachEvent,
+    | ShelfReachEvent
+    | VlmAlertEvent,
     Field(discriminator="kind"),
 ]
 _ADAPTER: TypeAdapter[_EventBase] = TypeAdapter(AnyEvent)

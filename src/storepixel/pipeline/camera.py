@@ -1,5 +1,5 @@
-"""One camera's per-frame pipeline: privacy mask → gate → detector → ignore areas → tracker →
-pose (cameras with shelves) → analytics.
+"""One camera's per-frame pipeline: privacy mask → gate → detector → ignore areas → static
+objects → tracker → pose (cameras with shelves) → analytics.
 
 No I/O here: sources feed frames in, callers take detections, tracks and events out. The same
 class serves ``storepixel track``, ``storepixel analyze`` and the live daemon.
@@ -35,6 +35,7 @@ from storepixel.pipeline.gate import ChangeGate
 from storepixel.pipeline.ignore import IgnoreAreas
 from storepixel.pipeline.privacy import PrivacyMask
 from storepixel.pipeline.roi import NormalisedRegion, to_pixels
+from storepixel.pipeline.static import StaticObjects
 from storepixel.types import Detections, Event, Frame, Tracks, TrackState
 
 
@@ -97,6 +98,7 @@ class CameraPipeline:
         region: NormalisedRegion | None = None,
         walk_interval_s: float = 0.0,
         ignore: IgnoreAreas | None = None,
+        static: StaticObjects | None = None,
         pose: _PoseStage | None = None,
     ) -> None:
         self.detector = detector
@@ -107,6 +109,7 @@ class CameraPipeline:
         self.region = region
         self.walk_interval_s = walk_interval_s
         self.ignore = ignore
+        self.static = static
         self.pose = pose
         self.last_timestamp: float | None = None
         self.frames = 0
@@ -129,9 +132,9 @@ class CameraPipeline:
             self._waiting.append(_Waiting(frame, image))
             return []
         if self._waiting:
-            return self._settle(frame, image, self._detect(image))
+            return self._settle(frame, image, self._detect(image, frame.timestamp))
         if decision is None or decision.detect:
-            detections = self._detect(image)
+            detections = self._detect(image, frame.timestamp)
             tracks = self._track(detections, frame, image)
             return [self._result(frame, image, detections, tracks, True)]
         held = self.tracker.hold(frame.timestamp)
@@ -143,7 +146,7 @@ class CameraPipeline:
         if not self._waiting:
             return []
         last = self._waiting.pop()
-        return self._settle(last.frame, last.image, self._detect(last.image))
+        return self._settle(last.frame, last.image, self._detect(last.image, last.frame.timestamp))
 
     def _may_wait(self, frame: Frame) -> bool:
         """Whether ``frame`` (people walking, nobody new being confirmed) may wait for the next
@@ -189,7 +192,7 @@ class CameraPipeline:
         self.replays += 1
         results = []
         for w in waiting:
-            found = self._detect(w.image)
+            found = self._detect(w.image, w.frame.timestamp)
             tracked = self._track(found, w.frame, w.image)
             results.append(self._result(w.frame, w.image, found, tracked, True))
         tracks = self._track(detections, frame, image)
@@ -221,11 +224,13 @@ class CameraPipeline:
         self._tracks = tracks
         return FrameResult(frame, detections, tracks, events, detected)
 
-    def _detect(self, image: NDArray[np.uint8]) -> Detections:
+    def _detect(self, image: NDArray[np.uint8], timestamp: float) -> Detections:
         self.detections_run += 1
         found = self._detect_region(image)
         if self.ignore:
             found = self.ignore.apply(found, (image.shape[1], image.shape[0]))
+        if self.static is not None:
+            found = self.static.apply(found, image, timestamp)
         return found
 
     def _detect_region(self, image: NDArray[np.uint8]) -> Detections:

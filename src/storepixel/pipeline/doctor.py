@@ -99,6 +99,28 @@ def check_detectors(site: SiteConfig) -> list[Check]:
     return checks
 
 
+def check_describe(site: SiteConfig) -> list[Check]:
+    """The describe provider of each camera that describes: SDK, API key, server reachable."""
+    from storepixel.describe.setup import check
+
+    checks, seen = [], set()
+    for cam in site.cameras:
+        config = site.describe_for(cam.id)
+        key = config.model_dump_json()
+        if not config.enabled or key in seen:
+            continue
+        seen.add(key)
+        subject = f"describe ({cam.id})"
+        try:
+            check(config)
+        except StorepixelError as err:
+            checks.append(Check(subject, "fail", str(err)))
+        else:
+            where = redact_url(config.base_url) if config.base_url else "default endpoint"
+            checks.append(Check(subject, "ok", f"{config.provider} {config.model_name} at {where}"))
+    return checks
+
+
 def check_store(url: str | None) -> Check:
     """Open (and migrate) the store, as ``run`` would."""
     from storepixel.store import open_store
@@ -128,6 +150,7 @@ def diagnose(
         )
     ]
     checks += check_detectors(site)
+    checks += check_describe(site)
     if check_db:
         checks.append(check_store(store_url))
     checks += check_cameras(site, site_path, timeout_s)

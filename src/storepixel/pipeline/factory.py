@@ -25,6 +25,7 @@ from storepixel.pipeline.ignore import IgnoreAreas
 from storepixel.pipeline.pose_stage import PoseStage
 from storepixel.pipeline.privacy import PrivacyMask
 from storepixel.pipeline.roi import detection_region
+from storepixel.pipeline.static import StaticObjects
 from storepixel.tracking.tracker import Tracker
 from storepixel.vision.detector import for_camera
 from storepixel.vision.pose import PoseEstimator
@@ -57,6 +58,7 @@ def build_camera_pipeline(
         camera_mask(camera),
         analytics,
         ignore=camera_ignore_areas(camera),
+        static=camera_static_objects(camera),
         pose=pose_stage(camera),
     )
     if not naive:
@@ -85,6 +87,11 @@ def camera_mask(camera: CameraConfig) -> PrivacyMask:
 def camera_ignore_areas(camera: CameraConfig) -> IgnoreAreas:
     """``camera``'s ignore areas, whose detections the tracker never sees."""
     return IgnoreAreas([a.polygon for a in camera.ignore_areas])
+
+
+def camera_static_objects(camera: CameraConfig) -> StaticObjects | None:
+    """Watch for things that never move on ``camera`` (None when its ``static_after_s`` is 0)."""
+    return StaticObjects(camera.static_after_s) if camera.static_after_s > 0 else None
 
 
 def apply_performance(pipeline: CameraPipeline, camera: CameraConfig) -> None:

@@ -91,9 +91,12 @@ def analyze_file(
     start: float | None = None,
     annotate: str | Path | None = None,
     progress: Callable[[Iterable[Frame], int | None], Iterator[Frame]] | None = None,
+    observe: Callable[[list[FrameResult]], None] | None = None,
 ) -> FileAnalysis:
     """Run detection, tracking and analytics over ``video`` as ``camera`` of ``site``; publish
-    the outcome to ``bus`` (from :func:`~storepixel.events.bus.build_bus`), if given."""
+    the outcome to ``bus`` (from :func:`~storepixel.events.bus.build_bus`), if given.
+
+    ``observe`` sees every settled frame's result in capture order (e.g. the describe feed)."""
     source = VideoFileSource(video, camera.id, camera.analysis_fps, start)
     detector = load_detector(camera.detector)
     # The factory applies the camera's performance settings (change gate, detection region).
@@ -116,6 +119,8 @@ def analyze_file(
 
     def take(results: list[FrameResult]) -> None:
         nonlocal frames
+        if observe is not None and results:
+            observe(results)
         for result in results:
             events.extend(result.events)
             frames += 1

@@ -27,6 +27,7 @@ from storepixel.pipeline.factory import (
     build_camera_pipeline,
     camera_ignore_areas,
     camera_mask,
+    camera_static_objects,
     pose_stage,
 )
 from storepixel.pipeline.sessions import HourCloser, hour_start
@@ -275,6 +276,8 @@ class LiveCamera:
         self.camera = camera
         self.pipeline.mask = camera_mask(camera)
         self.pipeline.ignore = camera_ignore_areas(camera)
+        if camera.static_after_s != old.static_after_s:
+            self.pipeline.static = camera_static_objects(camera)
         if camera.detector != old.detector:
             # Its own view of the (shared) detector: adaptive-pass state is per camera.
             self.pipeline.detector = for_camera(self._detector_for(camera))

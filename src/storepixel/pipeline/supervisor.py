@@ -146,6 +146,15 @@ class Supervisor:
         self.site_path = site_path or site.path
         self.flush_interval_s = flush_interval_s
         self.run_anchor = time.time()
+        self.describer = None  # describing people-chunks, when the site's describe: asks for it
+        if self._owns_bus:
+            from storepixel.describe.live import LiveDescriber
+
+            try:
+                self.describer = LiveDescriber.attach(site, store, self.bus, self.run_anchor)
+            except Exception:
+                self.bus.close()
+                raise
         self._detector_factory = detector_factory
         self._detectors: dict[str, Any] = {}
         self._timeouts = (open_timeout_s, stall_timeout_s)

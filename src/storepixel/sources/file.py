@@ -23,7 +23,9 @@ log = logging.getLogger(__name__)
 # sequences and single images as "video", and a playlist opens whatever files or URLs it lists:
 # an uploaded .m3u8 naming a local file would analyse that file. So only these are opened, which
 # makes a video the bytes of its own file (MOV/MP4 external data references are off by default).
-VIDEO_FORMATS = "mov,mp4,matroska,webm,avi,mpegts,mpeg,flv,asf,h264,hevc"
+# mpegvideo: a bare MPEG-1/2 stream (.mpg/.m1v as many older CCTV recorders export, e.g. the
+# CAVIAR clips), self-contained like h264/hevc.
+VIDEO_FORMATS = "mov,mp4,matroska,webm,avi,mpegts,mpeg,mpegvideo,flv,asf,h264,hevc"
 EXPECTED = "expected e.g. MP4, AVI, MKV"
 NOT_A_VIDEO = f"not a video file ({EXPECTED})"
 

@@ -6,7 +6,12 @@
 'sqlite'
 """
 
-from storepixel.store import outward_models, web_models  # noqa: F401  (tables join Base.metadata)
+from storepixel.store import (  # noqa: F401  (their tables join Base.metadata)
+    describe_models,
+    outward_models,
+    search_models,
+    web_models,
+)
 from storepixel.store.database import ENV_URL, Store, WriteResult, open_store
 from storepixel.store.engine import DEFAULT_URL
 from storepixel.store.runs import AnalysisRun, CoverageInterval, run_id

@@ -8,7 +8,11 @@ Every error raised here is a one-line :class:`StoreError` that shows the URL wit
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import os
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +60,41 @@ def parse_url(url: str) -> URL:
     return parsed
 
 
+EXTENSION_SQLITE = ("sqlean", "pysqlite3")  # drop-in sqlite3 modules that load extensions
+
+
+@cache
+def sqlite_module() -> Any:
+    """The ``sqlite3`` module every SQLite engine of this process uses.
+
+    A drop-in module that can load extensions (``sqlean``, ``pysqlite3``: search's sqlite-vec
+    needs one, ``storepixel[search]``) when installed, else the standard one. Always the same
+    one: two SQLite libraries in one process break each other's POSIX file locks, which can
+    corrupt a database (sqlite.org/howtocorrupt.html, "multiple copies of SQLite").
+    """
+    for name in EXTENSION_SQLITE:
+        try:
+            return importlib.import_module(f"{name}.dbapi2")
+        except ImportError:
+            continue
+    return importlib.import_module("sqlite3")
+
+
+def _load_extensions(dbapi_conn: Any) -> None:
+    """sqlite-vec (search's vector distances) into a connection, where both are installed."""
+    if not hasattr(dbapi_conn, "enable_load_extension"):
+        return
+    try:
+        import sqlite_vec
+    except ImportError:
+        return
+    dbapi_conn.enable_load_extension(True)
+    try:
+        sqlite_vec.load(dbapi_conn)
+    finally:
+        dbapi_conn.enable_load_extension(False)
+
+
 def _sqlite_engine(url: URL, timeout: float, create: bool) -> Engine:
     database = url.database or ""
     on_disk = database not in ("", ":memory:") and not database.startswith("file:")
@@ -66,7 +105,7 @@ def _sqlite_engine(url: URL, timeout: float, create: bool) -> Engine:
             f"no store at {database} (nothing has been recorded there; check --db or "
             "$STOREPIXEL_DB_URL)"
         )
-    kwargs: dict[str, Any] = {"connect_args": {"timeout": timeout}}
+    kwargs: dict[str, Any] = {"connect_args": {"timeout": timeout}, "module": sqlite_module()}
     if database in ("", ":memory:"):
         # One shared connection, or each pooled connection would see its own empty database.
         kwargs["poolclass"] = StaticPool
@@ -80,9 +119,18 @@ def _sqlite_engine(url: URL, timeout: float, create: bool) -> Engine:
             ) from None
     engine = create_engine(url, **kwargs)
     busy_ms = int(timeout * 1000)
+    # A database this process creates holds password hashes and key hashes: owner-only (0600),
+    # set on the first connection, before anything is written. SQLite gives its -wal and -shm
+    # files the same mode. An existing file keeps the mode its operator chose.
+    new_file = [Path(database).expanduser()] if on_disk else []
+    new_file = [p for p in new_file if not p.exists()]
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        _load_extensions(dbapi_conn)
+        while new_file:
+            with contextlib.suppress(OSError):
+                os.chmod(new_file.pop(), 0o600)
         dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (see "begin" below)
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA foreign_keys=ON")

@@ -19,7 +19,7 @@ inwards) per local hour or day; ``avg_basket`` is revenue ÷ transactions and
 >>> text = "time,total,items\\n2024-05-01 10:05,12.50,3\\nyesterday,1,1\\n2024-05-01 10:20,7,1\\n"
 >>> r = import_receipts_csv(store, site, io.StringIO(text))
 >>> r.imported, r.errors
-(2, ['line 3: time: not an ISO-8601 time: yesterday'])
+(2, ["line 3: time: not an ISO 8601 time: 'yesterday' (expected e.g. 2024-05-01T09:00)"])
 >>> import_receipts_csv(store, site, io.StringIO(text)).imported
 0
 """

@@ -393,3 +393,9 @@ def sessions(
             )
             for r in conn.execute(stmt)
         ]
+
+
+def site_ids(store: Store) -> set[str]:
+    """The sites the store holds events of."""
+    with store.connect() as conn:
+        return {s for (s,) in conn.execute(select(EVENTS.c.site_id).distinct())}

@@ -72,11 +72,16 @@ class TrackLog:
                 _Sighting(int(frame), float(timestamp), np.asarray(box, np.float64), float(conf))
             )
 
-    def rows(self, interpolate: bool = True) -> list[MotRow]:
-        """``(frame, id, x, y, w, h, conf)`` of every confirmed track, sorted by frame and id."""
+    def boxes(self) -> dict[int, list[NDArray[np.float64]]]:
+        """The xyxy boxes each confirmed track was seen at."""
+        return {tid: [s.box for s in self._seen[tid]] for tid in self._confirmed}
+
+    def rows(self, interpolate: bool = True, drop: set[int] | None = None) -> list[MotRow]:
+        """``(frame, id, x, y, w, h, conf)`` of every confirmed track (less the ids in ``drop``:
+        static objects), sorted by frame and id."""
         index = {f: i for i, f in enumerate(self._frames)}
         out: list[MotRow] = []
-        for tid in sorted(self._confirmed):
+        for tid in sorted(self._confirmed - (drop or set())):
             seen = self._seen[tid]
             for a, b in pairwise(seen):
                 out.append(_row(a.frame, tid, a.box, a.confidence))

@@ -53,6 +53,8 @@ def load_detector(config: DetectorConfig | None = None) -> Detector:
         tile_grid=config.tile_grid,
         tile_overlap=config.tile_overlap,
         adaptive=adaptive,
+        far_slices=config.far_slices,
+        size_map=config.size_map,
     )
 
 

@@ -22,6 +22,7 @@ from storepixel.vision.adapters.base import Candidates, OnnxModel
 from storepixel.vision.base import Detector
 from storepixel.vision.geometry import clip_boxes, tile_windows
 from storepixel.vision.nms import box_iou, nms
+from storepixel.vision.size_map import PersonSizeMap
 
 SEAM_MARGIN = 2.0  # px: a tile box this close to an inner tile edge is a cut-off person
 MIN_SIDE = 2.0  # px: narrower boxes are clipping debris, not people
@@ -31,6 +32,11 @@ SAME_PERSON_IOU = 0.5  # an extra-pass box this close to a first-pass candidate 
 # since detections may be a few frames apart (the pipeline lets walkers' frames wait).
 KEPT_SHIFT = 0.5
 KEPT_SCALE = 1.5
+# The model finds few people shorter than this on its input (NanoDet at 416: 2 of 6 people of
+# 36-40 input px in a mall frame, all of them at 55-62): rows of the frame where the size map
+# expects people shorter than this get the far-band pass.
+SMALL_ON_INPUT = 48.0
+LEARN_CONFIDENCE = 0.55  # boxes this sure teach the size map
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,14 +86,19 @@ class OnnxDetector(Detector):
         tile_grid: tuple[int, int] = (2, 2),
         tile_overlap: float = 0.25,
         adaptive: AdaptivePasses | None = None,
+        far_slices: int = 0,
+        size_map: tuple[float, float, float, float] | None = None,
     ) -> None:
         self.model = model
+        self.far_slices = far_slices
+        self.size_seed = size_map
+        self.size_map = self._new_size_map()
         self.confidence = confidence
         self.nms_iou = nms_iou
         self.passes = tuple(passes)
         self.tile_grid = tile_grid
         self.tile_overlap = tile_overlap
-        self.adaptive = adaptive if len(self.passes) > 1 else None
+        self.adaptive = adaptive if len(self.passes) > 1 or far_slices > 0 else None
         self._stats = _PassStats(self.adaptive.window) if self.adaptive else None
         self.passes_run = 0  # inferences-worth of passes run (a tiles pass counts once)
 
@@ -97,8 +108,17 @@ class OnnxDetector(Detector):
         view = copy.copy(self)
         view.adaptive = self.adaptive if adaptive else None
         view._stats = _PassStats(view.adaptive.window) if view.adaptive else None
+        view.size_map = self._new_size_map()  # per camera
         view.passes_run = 0
         return view
+
+    def _new_size_map(self) -> PersonSizeMap | None:
+        if self.far_slices <= 0:
+            return None
+        size_map = PersonSizeMap()
+        if self.size_seed is not None:
+            size_map.seed(*self.size_seed)
+        return size_map
 
     @property
     def skipping_extra_passes(self) -> bool:
@@ -118,10 +138,13 @@ class OnnxDetector(Detector):
             if stats.since_check < adaptive.recheck and not self._lost_someone(found, image_bgr):
                 detections, _ = self._merge(image_bgr, found, first)
                 stats.last = detections.xyxy
+                self._learn(detections, image_bgr)
                 return detections
         for kind in self.passes[1:]:
             found.extend(self._pass(image_bgr, kind))
+        found.extend(self._far_band(image_bgr))
         detections, added = self._merge(image_bgr, found, first)
+        self._learn(detections, image_bgr)
         if stats is None or adaptive is None:
             return detections
         stats.since_check, stats.last = 0, detections.xyxy
@@ -138,6 +161,40 @@ class OnnxDetector(Detector):
         if kind == "tiles":
             return self._tiles(image)
         return [self.model.candidates(image, kind, self.confidence, tight=True)]
+
+    def _learn(self, detections: Detections, image: NDArray[np.uint8]) -> None:
+        if self.size_map is not None and len(detections):
+            sure = detections.xyxy[detections.confidence >= LEARN_CONFIDENCE]
+            self.size_map.add_boxes(sure, (image.shape[1], image.shape[0]))
+
+    def far_windows(self, width: int, height: int) -> list[tuple[int, int, int, int]]:
+        """The slices (x0, y0, x1, y1) of the far band this camera's size map asks for: rows
+        where people are expected under ``SMALL_ON_INPUT`` px of the model's input, cut into
+        as few overlapping slices as bring them up to it (at most ``far_slices``)."""
+        if self.size_map is None:
+            return []
+        input_w = float(self.model.input_size[0])
+        band = self.size_map.far_band(SMALL_ON_INPUT * width / input_w, height)
+        if band is None:
+            return []
+        top, bottom = band
+        # Typical person in the band: feet at its lower third.
+        small = max(self.size_map.height_at(top + 0.66 * (bottom - top)), 8.0)
+        scale_needed = SMALL_ON_INPUT / small  # model px per frame px
+        n = int(np.ceil(scale_needed * width / input_w))
+        n = max(2, min(self.far_slices, n))  # one slice of the full width would enlarge nothing
+        if n > self.far_slices:
+            return []
+        windows = tile_windows(width, bottom - top, (n, 1), self.tile_overlap)
+        return [(x0, y0 + top, x1, y1 + top) for x0, y0, x1, y1 in windows]
+
+    def _far_band(self, image: NDArray[np.uint8]) -> list[Candidates]:
+        height, width = image.shape[:2]
+        windows = self.far_windows(width, height)
+        if not windows:
+            return []
+        self.passes_run += 1
+        return self._windows(image, windows)
 
     def _lost_someone(self, found: list[Candidates], image: NDArray[np.uint8]) -> bool:
         """Whether a person the last detection reported has no first-pass candidate near them
@@ -188,8 +245,16 @@ class OnnxDetector(Detector):
 
     def _tiles(self, image: NDArray[np.uint8]) -> list[Candidates]:
         height, width = image.shape[:2]
+        return self._windows(image, tile_windows(width, height, self.tile_grid, self.tile_overlap))
+
+    def _windows(
+        self, image: NDArray[np.uint8], windows: Sequence[tuple[int, int, int, int]]
+    ) -> list[Candidates]:
+        """Each window of ``image`` run on its own; boxes cut by a window's inner edge dropped
+        (a neighbouring window or a whole-frame pass sees that person whole)."""
+        height, width = image.shape[:2]
         out = []
-        for x0, y0, x1, y1 in tile_windows(width, height, self.tile_grid, self.tile_overlap):
+        for x0, y0, x1, y1 in windows:
             xyxy, scores = self.model.candidates(image[y0:y1, x0:x1], "letterbox", self.confidence)
             # A box touching an inner edge of the tile is a person cut by the seam.
             cut = np.zeros(len(xyxy), bool)

@@ -13,9 +13,11 @@ from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from storepixel.api.app import create_app
+from storepixel.api.source_policy import SourcePolicy
 from storepixel.config.site import load_site
 from storepixel.pipeline.annotate import VideoWriter
 from storepixel.store import Store, accounts, open_store
+from tests.fixtures.footage import SAMPLES
 
 PASSWORD = "correct horse battery"
 SITE_A = {
@@ -70,6 +72,7 @@ def app(site_files: list[Path], store: Store, tmp_path: Path) -> Any:
         data_dir=tmp_path / "data",
         secret_key="s" * 40,
         max_upload_bytes=2 * 1024 * 1024,
+        source_policy=SourcePolicy.of(media_roots=[tmp_path, SAMPLES]),
     )
 
 

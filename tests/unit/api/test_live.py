@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from starlette.websockets import WebSocketDisconnect
 
 from storepixel.api.app import create_app
+from storepixel.api.source_policy import SourcePolicy
 from storepixel.config.site import parse_site
 from storepixel.pipeline.supervisor import Supervisor
 from storepixel.store import Store
@@ -161,11 +162,12 @@ def test_edit_refused_by_the_running_cameras_is_not_saved(
         data_dir=tmp_path / "d",
         secret_key="k" * 40,
         start_supervisors=False,
+        source_policy=SourcePolicy.of(media_roots=[vtest_path.parent]),
     )
     before = path.read_text()
     with TestClient(app) as client:
         csrf = login(client, "alice")
-        bad = {"id": "cam2", "source": "rtsp://cam.invalid/1", "loop": True}
+        bad = {"id": "cam2", "source": "rtsp://192.0.2.1/1", "loop": True}
         r = client.post("/api/sites/demo/cameras", json=bad, headers=csrf)
         assert r.status_code == 422 and "loop" in r.json()["detail"]
         assert path.read_text() == before

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from storepixel.api.routers.pages import STATIC_DIR, TEMPLATES_DIR
 from tests.unit.api.conftest import key_for, login
 
-PAGES = ["/", "/live", "/cameras/door", "/analytics", "/events", "/uploads", "/settings"]
+PAGES = ["/", "/live", "/cameras/door", "/analytics", "/events", "/search", "/uploads", "/settings"]
 
 
 @pytest.mark.parametrize("path", PAGES)

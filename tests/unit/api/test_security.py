@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -24,9 +25,10 @@ from starlette.websockets import WebSocketDisconnect
 from storepixel.api import login_guard
 from storepixel.api.app import create_app
 from storepixel.api.routers import live
+from storepixel.api.source_policy import SourcePolicy
 from storepixel.config.site import load_site
 from storepixel.store import Store, accounts
-from tests.unit.api.conftest import login
+from tests.unit.api.conftest import PASSWORD, key_for, login
 
 Admin = tuple[TestClient, dict[str, str]]
 
@@ -332,3 +334,175 @@ def test_sockets_per_caller_are_capped(live_app: Any, store: Store, monkeypatch:
         client.websocket_connect(url) as third,
     ):
         assert _closed_within(third, 2) == 4429
+
+
+# --- 1. camera sources set through the API stay inside the site ---------------------------------
+
+
+@pytest.fixture
+def media_app(site_files: list[Path], store: Store, users: None, tmp_path: Path) -> Any:
+    """Each site has its own media folder (``--media-root DIR/{site}``) with one clip."""
+    for site in ("lisbon", "porto"):
+        folder = tmp_path / "media" / site
+        folder.mkdir(parents=True)
+        _write_ts(folder / f"{site}.ts")
+    sites = [load_site(p) for p in site_files]
+    policy = SourcePolicy.of(media_roots=[f"{tmp_path}/media/{{site}}"])
+    return create_app(
+        sites, store, data_dir=tmp_path / "d", secret_key="s" * 40, source_policy=policy
+    )
+
+
+def _set_source(client: TestClient, headers: dict[str, str], source: str) -> Any:
+    body = {"id": "aisle", "source": source}
+    return client.put("/api/sites/lisbon/cameras/aisle", json=body, headers=headers)
+
+
+def test_an_admin_key_cannot_point_a_camera_outside_its_site(
+    media_app: Any, store: Store, tmp_path: Path
+) -> None:
+    admin_key = key_for(store, "lisbon", "admin")
+    porto_clip = tmp_path / "media" / "porto" / "porto.ts"
+    outside = tmp_path / "secret.jpg"
+    cv2.imwrite(str(outside), np.full((32, 32, 3), 200, np.uint8))
+    with TestClient(media_app) as client:
+        answers = set()
+        for source in (
+            str(porto_clip),  # another site's video
+            f"{tmp_path}/media/lisbon/../porto/porto.ts",  # the same, by '..'
+            str(outside),  # any local image
+            str(tmp_path / "missing.jpg"),  # ... and one that does not exist: same answer
+            "/etc/passwd",
+        ):
+            r = _set_source(client, admin_key, source)
+            assert r.status_code == 422, (source, r.text)
+            answers.add(r.json()["detail"])
+        assert len(answers) == 1, answers
+        link = tmp_path / "media" / "lisbon" / "link.ts"
+        link.symlink_to(porto_clip)  # a symlink out of the site's folder counts as outside
+        assert _set_source(client, admin_key, str(link)).status_code == 422
+        own = _set_source(client, admin_key, str(tmp_path / "media" / "lisbon" / "lisbon.ts"))
+        assert own.status_code == 200, own.text
+        snap = client.get("/api/sites/lisbon/cameras/aisle/snapshot.jpg", headers=admin_key)
+        assert snap.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "http://127.0.0.1:8000/healthz",
+        "http://localhost:5432/",
+        "rtsp://[::1]:554/stream",
+        "http://0.0.0.0:8000/",
+        "http://169.254.169.254/latest/meta-data/",
+        "rtsp://[::ffff:127.0.0.1]/x",
+        "http://2130706433/",  # 127.0.0.1 as a number
+        "file:///etc/passwd",
+        "ftp://10.0.0.7/video.mp4",
+        "/dev/video0",
+    ],
+)
+def test_network_sources_cannot_reach_the_server_itself(
+    media_app: Any, store: Store, source: str
+) -> None:
+    with TestClient(media_app) as client:
+        r = _set_source(client, key_for(store, "lisbon", "admin"), source)
+        assert r.status_code == 422, r.text
+
+
+def test_the_servers_own_address_is_refused_too(media_app: Any, store: Store) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.connect(("192.0.2.1", 9))  # no packet is sent: this picks the outgoing interface
+        own = s.getsockname()[0]
+    with TestClient(media_app) as client:
+        r = _set_source(client, key_for(store, "lisbon", "admin"), f"rtsp://{own}:8554/x")
+        assert r.status_code == 422, r.text
+        r = _set_source(client, key_for(store, "lisbon", "admin"), "rtsp://cam:pw@192.0.2.7/x")
+        assert r.status_code == 200, r.text  # a camera on the network is fine
+
+
+def test_source_changes_are_audited_with_old_and_new(
+    media_app: Any, store: Store, tmp_path: Path
+) -> None:
+    with TestClient(media_app) as client:
+        key = key_for(store, "lisbon", "admin")
+        assert _set_source(client, key, "rtsp://u:pw@192.0.2.8/x").status_code == 200
+    entry = accounts.audit_entries(store)[0]
+    assert entry["action"] == "camera.update"
+    assert entry["detail"]["source"] == {"old": "aisle.mp4", "new": "rtsp://u:***@192.0.2.8/x"}
+
+
+def test_read_keys_see_sources_without_paths_or_credentials(
+    client: TestClient, store: Store
+) -> None:
+    cams = client.get("/api/sites/lisbon/cameras", headers=key_for(store, "lisbon", "read")).json()
+    assert [c["source"] for c in cams] == ["rtsp://10.0.0.5/…", "aisle.mp4"]
+    login(client, "alice")  # an admin user still sees the URL (password masked)
+    assert client.get("/api/sites/lisbon/cameras").json()[0]["source"] == (
+        "rtsp://admin:***@10.0.0.5/stream"
+    )
+
+
+def test_snapshot_errors_do_not_tell_which_files_exist(
+    admin: Admin, site_files: list[Path], tmp_path: Path
+) -> None:
+    client, csrf = admin
+    (tmp_path / "notes.mp4").write_text("not a video")
+    answers = set()
+    for source in (str(tmp_path / "notes.mp4"), str(tmp_path / "missing.mp4")):
+        assert _set_source(client, csrf, source).status_code == 200
+        r = client.get("/api/sites/lisbon/cameras/aisle/snapshot.jpg")
+        answers.add((r.status_code, r.json()["detail"]))
+    assert len(answers) == 1, answers
+
+
+# --- 9. caps on queued uploads; the SQLite file is the owner's only -----------------------------
+
+
+def test_uploads_beyond_the_queue_are_refused_before_reading(
+    admin: Admin, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storepixel.api.routers import jobs
+
+    monkeypatch.setattr(jobs, "MAX_PENDING_JOBS", 0)  # the real cap is 16 waiting or running
+    r = _upload(admin, "clip.ts", _write_ts(tmp_path / "clip.ts").read_bytes())
+    assert r.status_code == 429 and "try again later" in r.json()["detail"]
+    assert not any((tmp_path / "data" / "uploads").glob("*/*"))  # nothing kept on disk
+
+
+def test_a_new_sqlite_store_is_created_owner_only(tmp_path: Path) -> None:
+    from storepixel.store import open_store
+
+    store = open_store(f"sqlite:///{tmp_path / 'new' / 'store.db'}")
+    try:
+        accounts.create_user(store, "root", PASSWORD, "admin")
+        for f in (tmp_path / "new").iterdir():  # the database and its -wal/-shm files
+            assert f.stat().st_mode & 0o077 == 0, (f.name, oct(f.stat().st_mode))
+    finally:
+        store.close()
+
+
+# --- 5. no open redirect after login -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "safe"),
+    [
+        ("/%09/evil.example/", "/"),  # the reported one: a tab that browsers drop
+        ("/%0A/evil.example/", "/"),
+        ("/%0D/evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/%5Cevil.example", "/"),  # a backslash, read as /
+        ("https://evil.example/", "/"),
+        ("/%20/evil.example", "/"),
+        ("/login?next=//evil", "/"),
+        ("/analytics?from=2024-05-01", "/analytics?from=2024-05-01"),
+        ("/cameras/door", "/cameras/door"),
+    ],
+)
+def test_login_keeps_only_same_origin_paths(client: TestClient, raw: str, safe: str) -> None:
+    html = client.get(f"/login?next={raw}").text
+    assert f'data-next="{safe}"' in html
+    login(client, "alice")  # already logged in: the page redirects there itself
+    r = client.get(f"/login?next={raw}", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == safe

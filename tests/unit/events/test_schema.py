@@ -39,6 +39,10 @@ VALID: dict[str, tuple[str | None, dict[str, Any]]] = {
     EventKind.SHELF_PASS: ("cola", {**SHELF, "duration_s": 4.0}),
     EventKind.SHELF_ATTENTION: ("cola", {**SHELF, "attention_s": 2.5}),
     EventKind.SHELF_REACH: ("cola", {**SHELF, "count": 2, "duration_s": 1.2}),
+    EventKind.VLM_ALERT: (
+        None,
+        {"alert_kind": "theft", "severity": "high", "reason": "cuts a cable", "chunk_id": "d1"},
+    ),
 }
 
 

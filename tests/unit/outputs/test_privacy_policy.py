@@ -60,8 +60,20 @@ FRAME_WRITERS = {
     ("pipeline/file_job.py", "VideoWriter("): "the annotated video: only with --annotate",
     ("api/uploads.py", 'open(self.upload.path, "wb")'): "an uploaded video, deleted after analysis",
     ("files.py", 'os.fdopen(fd, "wb")'): "atomic writes: Parquet exports of events (no picture)",
+    (
+        "describe/media.py",
+        ".write_bytes(pic.jpeg)",
+    ): "describe.media.store: opt-in, with a retention",
 }
-WRITE_CALLS = ("cv2.imwrite", "cv2.VideoWriter", "VideoWriter(", ".tofile(", "np.save(", '"wb")')
+WRITE_CALLS = (
+    "cv2.imwrite",
+    "cv2.VideoWriter",
+    "VideoWriter(",
+    ".tofile(",
+    "np.save(",
+    '"wb")',
+    ".write_bytes(pic",
+)
 
 
 def test_no_code_path_writes_frames_to_disk_unless_enabled() -> None:

@@ -64,3 +64,23 @@ def test_image_folder(shared_eval: Path) -> None:
     assert len(frames) == 15
     assert frames[1].index == 5
     assert frames[1].offset_s == pytest.approx(0.2)
+
+
+def test_bare_mpeg1_stream(tmp_path: Path) -> None:
+    """A bare MPEG-1 video stream (.mpg straight from an old recorder, no container) decodes."""
+    import av
+    import numpy as np
+
+    path = tmp_path / "cctv.mpg"
+    with av.open(str(path), "w", format="mpeg1video") as out:
+        stream = out.add_stream("mpeg1video", rate=25)
+        stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        for k in range(10):
+            img = np.full((48, 64, 3), 20 * k, np.uint8)
+            for packet in stream.encode(av.VideoFrame.from_ndarray(img, format="bgr24")):
+                out.mux(packet)
+        for packet in stream.encode():
+            out.mux(packet)
+    assert av.open(str(path)).format.name == "mpegvideo"
+    frames = list(open_source(path, anchor=0.0))
+    assert len(frames) == 10 and frames[0].image.shape == (48, 64, 3)

@@ -42,11 +42,11 @@ def confirmed_ids(history: Sequence[Tracks]) -> set[int]:
     return {int(i) for tr in history for i in tr.confirmed().ids}
 
 
-def id_near(tracks: Tracks, x: float) -> int | None:
-    """Id of the confirmed track whose foot point is nearest ``x`` (within 40 px)."""
+def id_near(tracks: Tracks, x: float, within: float = 40) -> int | None:
+    """Id of the confirmed track whose foot point is nearest ``x`` (within ``within`` px)."""
     c = tracks.confirmed()
     if len(c) == 0:
         return None
     d = np.abs(c.foot_points[:, 0] - x)
     k = int(np.argmin(d))
-    return int(c.ids[k]) if d[k] < 40 else None
+    return int(c.ids[k]) if d[k] < within else None

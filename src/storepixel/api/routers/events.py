@@ -35,6 +35,7 @@ Kind = Literal[
     "shelf_pass",
     "shelf_attention",
     "shelf_reach",
+    "vlm_alert",
 ]
 assert set(Kind.__args__) == set(EventKind.ALL)  # type: ignore[attr-defined]
 

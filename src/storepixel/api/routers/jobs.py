@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import JSONResponse
 
 from storepixel.api.deps.auth import Principal, current_principal, site_admin, site_ingest
-from storepixel.api.errors import BadInput, Conflict
+from storepixel.api.errors import BadInput, Conflict, TooManyRequests
 from storepixel.api.jobs import JobRunner, probe_video
 from storepixel.api.state import AppState, get_state
 from storepixel.api.uploads import receive_upload
@@ -18,6 +18,7 @@ from storepixel.store import accounts
 from storepixel.timeutil import parse_when
 
 router = APIRouter(prefix="/api/sites/{site}/jobs", tags=["jobs"])
+MAX_PENDING_JOBS = 16  # queued uploads hold disk space until analysed: keep the queue short
 
 UPLOAD_BODY = {
     "requestBody": {
@@ -59,6 +60,10 @@ async def create_job(
     """Upload a video (multipart: ``file``, ``camera``, optional ``start``) and analyse it in the
     background. Answers 202 with the job; poll ``GET …/jobs/{id}`` for progress."""
     runner = _runner(state)
+    if runner.pending() >= MAX_PENDING_JOBS:  # refused before a byte of the upload is read
+        raise TooManyRequests(
+            f"{MAX_PENDING_JOBS} videos are already waiting or being analysed; try again later"
+        )
     upload = await receive_upload(request, state.data_dir / "uploads", state.max_upload_bytes)
     try:
         camera = upload.fields.get("camera", "").strip()

@@ -8,7 +8,7 @@ Content-Security-Policy keeps scripts, styles and connections on this server.
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -51,11 +51,29 @@ def _page(request: Request, template: str, page: str, title: str, **context: obj
     )
 
 
+def safe_next(raw: str | None) -> str:
+    """Where to go after logging in: a path on this server, else ``/``.
+
+    Browsers drop tabs and newlines from URLs and read a backslash as ``/``, so ``/`` + tab +
+    ``/evil.example`` would become ``//evil.example`` (another site): anything with control
+    characters, spaces or backslashes is refused, as is anything that is not a plain ``/path``.
+    The login page's script applies the same rule (``web/static/js/pages/login.js``).
+    """
+    if not raw or not raw.startswith("/") or raw.startswith("/login"):
+        return "/"
+    if any(ch <= " " or ch in "\\\x7f" for ch in raw) or raw.startswith("//"):
+        return "/"
+    parts = urlsplit(raw)
+    return raw if not parts.scheme and not parts.netloc else "/"
+
+
 @router.get("/login")
 def login_page(request: Request) -> Response:
+    target = safe_next(request.query_params.get("next"))
     if _user(request) is not None:
-        return RedirectResponse("/", status_code=303)
-    return templates.TemplateResponse(request, "login.html", {}, headers=HEADERS)
+        return RedirectResponse(target, status_code=303)
+    context = {"next": target}
+    return templates.TemplateResponse(request, "login.html", context, headers=HEADERS)
 
 
 @router.get("/")
@@ -81,6 +99,11 @@ def analytics_page(request: Request) -> Response:
 @router.get("/events")
 def events_page(request: Request) -> Response:
     return _page(request, "events.html", "events", "Events")
+
+
+@router.get("/search")
+def search_page(request: Request) -> Response:
+    return _page(request, "search.html", "search", "Search")
 
 
 @router.get("/alerts")

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from storepixel.api.deps.auth import Principal, current_principal, site_admin, site_read
 from storepixel.api.errors import Conflict, NotFound
 from storepixel.api.snapshots import file_source, first_frame, jpeg, masked
+from storepixel.api.source_policy import source_for_reader
 from storepixel.api.state import AppState, get_state
 from storepixel.config.registry import source_shown
 from storepixel.config.site import CameraConfig, LineConfig, SiteConfig, ZoneConfig
@@ -62,11 +63,16 @@ def _settable(body: BaseModel) -> dict[str, Any]:
     return body.model_dump(mode="json", exclude_none=True, exclude=set(READ_ONLY))
 
 
-def camera_out(state: AppState, site: SiteConfig, cam: CameraConfig) -> Any:
+def camera_out(
+    state: AppState, site: SiteConfig, cam: CameraConfig, who: Principal | None = None
+) -> Any:
+    """A camera as ``who`` may see it: admins get the source without its password, others its
+    scheme and host, or file name, only."""
+    full = who is None or who.allows("admin")
     data = cam.model_dump(exclude={"detector"})
     data.update(
         name=cam.name or cam.id,
-        source=source_shown(cam.source),
+        source=source_shown(cam.source) if full else source_for_reader(cam.source),
         live=state.hub is not None and state.hub.running(site.site.id, cam.id),
     )
     return CameraOut(**data)
@@ -86,6 +92,21 @@ def _audit(state: AppState, who: Principal, action: str, target: str, detail: An
     accounts.audit(state.store, who.actor, action, target, detail)
 
 
+def _checked_source(
+    state: AppState, site: SiteConfig, data: dict[str, Any], old: CameraConfig | None
+) -> dict[str, Any] | None:
+    """Apply the source policy to a source the request changes (``data`` gets it as stored);
+    the audit detail if it does. A source left out or sent back as shown keeps the stored one
+    and is not checked again."""
+    new = data.get("source")
+    before = old.source if old is not None else None
+    if new is None or (old is not None and new in (old.source, source_shown(old.source))):
+        return None
+    base = site.path.parent if site.path else None
+    data["source"] = state.source_policy.check(site.site.id, new, base)
+    return {"source": {"old": source_shown(before), "new": source_shown(data["source"])}}
+
+
 @router.get("", response_model=list[SiteOut])
 def list_sites(
     principal: Principal = Depends(current_principal), state: AppState = Depends(get_state)
@@ -95,15 +116,22 @@ def list_sites(
 
 
 @router.get("/{site}", response_model=SiteDetail)
-def get_site(site: SiteConfig = Depends(site_read), state: AppState = Depends(get_state)):
-    return SiteDetail(
-        **_site(site).model_dump(), cameras=[camera_out(state, site, c) for c in site.cameras]
-    )
+def get_site(
+    site: SiteConfig = Depends(site_read),
+    who: Principal = Depends(current_principal),
+    state: AppState = Depends(get_state),
+):
+    cameras = [camera_out(state, site, c, who) for c in site.cameras]
+    return SiteDetail(**_site(site).model_dump(), cameras=cameras)
 
 
 @router.get("/{site}/cameras", response_model=list[CameraOut])  # type: ignore[valid-type]
-def list_cameras(site: SiteConfig = Depends(site_read), state: AppState = Depends(get_state)):
-    return [camera_out(state, site, c) for c in site.cameras]
+def list_cameras(
+    site: SiteConfig = Depends(site_read),
+    who: Principal = Depends(current_principal),
+    state: AppState = Depends(get_state),
+):
+    return [camera_out(state, site, c, who) for c in site.cameras]
 
 
 @router.post("/{site}/cameras", response_model=CameraOut, status_code=201)
@@ -114,16 +142,20 @@ def create_camera(
     state: AppState = Depends(get_state),
 ):
     data = _settable(body)
+    detail = _checked_source(state, site, data, None)
     cam = state.sites.put_camera(site.site.id, data["id"], data, create=True)
-    _audit(state, who, "camera.create", f"{site.site.id}/{cam.id}")
+    _audit(state, who, "camera.create", f"{site.site.id}/{cam.id}", detail)
     return camera_out(state, state.sites.get(site.site.id), cam)
 
 
 @router.get("/{site}/cameras/{cam}", response_model=CameraOut)
 def get_camera(
-    cam: str, site: SiteConfig = Depends(site_read), state: AppState = Depends(get_state)
+    cam: str,
+    site: SiteConfig = Depends(site_read),
+    who: Principal = Depends(current_principal),
+    state: AppState = Depends(get_state),
 ):
-    return camera_out(state, site, state.sites.camera(site.site.id, cam))
+    return camera_out(state, site, state.sites.camera(site.site.id, cam), who)
 
 
 @router.put("/{site}/cameras/{cam}", response_model=CameraOut)
@@ -136,8 +168,9 @@ def put_camera(
 ):
     """Replace a camera. ``source`` left out or sent back masked keeps the stored one."""
     data = _settable(body)
+    detail = _checked_source(state, site, data, state.sites.camera(site.site.id, cam))
     updated = state.sites.put_camera(site.site.id, cam, data)
-    _audit(state, who, "camera.update", f"{site.site.id}/{cam}")
+    _audit(state, who, "camera.update", f"{site.site.id}/{cam}", detail)
     return camera_out(state, state.sites.get(site.site.id), updated)
 
 
@@ -155,7 +188,10 @@ def delete_camera(
 
 @router.get("/{site}/cameras/{cam}/health")
 def camera_health(
-    cam: str, site: SiteConfig = Depends(site_read), state: AppState = Depends(get_state)
+    cam: str,
+    site: SiteConfig = Depends(site_read),
+    who: Principal = Depends(current_principal),
+    state: AppState = Depends(get_state),
 ) -> dict[str, Any]:
     """Capture health of a live camera (409 when cameras do not run in this process)."""
     state.sites.camera(site.site.id, cam)
@@ -166,7 +202,8 @@ def camera_health(
     if health is None:
         raise Conflict(f"camera {cam!r} is not running (yet)")
     data = dataclasses.asdict(health)
-    data["source"] = source_shown(data.get("source"))
+    shown = source_shown if who.allows("admin") else source_for_reader
+    data["source"] = shown(data.get("source"))
     data["dropped"] = data.get("dropped_frames", 0)
     data["reconnects"] = data.get("reconnect_count", 0)
     for key in ("last_frame_time", "connected_since"):
@@ -188,11 +225,12 @@ async def snapshot(
     image = state.hub.latest_image(site.site.id, cam) if state.hub is not None else None
     if image is None:
         path = file_source(site, camera)
-        if path is None:
-            raise Conflict(f"no picture of camera {cam!r}: it is not running and not a file")
-        raw = await asyncio.to_thread(first_frame, path)
-        if raw is None:
-            raise NotFound(f"no picture of camera {cam!r}: its file has no readable frame")
+        raw = await asyncio.to_thread(first_frame, path) if path is not None else None
+        if raw is None:  # one answer whatever the reason: it must not tell which files exist
+            raise Conflict(
+                f"no picture of camera {cam!r}: it is not running here and its source is not "
+                "a readable video file"
+            )
         image = masked(raw, camera)
     body = await asyncio.to_thread(jpeg, image)
     return Response(body, media_type="image/jpeg", headers={"Cache-Control": "no-store"})

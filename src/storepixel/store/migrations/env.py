@@ -12,6 +12,7 @@ from sqlalchemy import Connection
 
 from storepixel.store.engine import create_store_engine
 from storepixel.store.models import Base
+from storepixel.store.search_models import include_object
 
 target_metadata = Base.metadata
 
@@ -21,6 +22,7 @@ def _configure(connection: Connection) -> None:
         connection=connection,
         target_metadata=target_metadata,
         compare_type=True,
+        include_object=include_object,  # search engines' own tables are not models
         # SQLite cannot ALTER most things: later revisions rebuild tables in batch mode.
         render_as_batch=connection.dialect.name == "sqlite",
     )

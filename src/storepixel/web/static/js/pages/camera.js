@@ -3,6 +3,7 @@ import * as api from "../api.js";
 import { boot, say, start } from "../session.js";
 import { COLORS, ShapeEditor, formatPoints, parsePoints } from "../editor.js";
 import { el, formatNumber, formatTime, stateClass } from "../format.js";
+import { showDescriptions } from "../descriptions.js";
 
 const camId = document.getElementById("main").dataset.camera;
 const form = document.getElementById("shape-form");
@@ -31,6 +32,7 @@ start(async () => {
   });
   await loadCamera();
   loadSnapshot();
+  showDescriptions(document.getElementById("descriptions"), sitePath, site.timezone, { camera: camId });
   loadHealth(site.timezone).then((live) => {
     if (live) setInterval(() => loadHealth(site.timezone), 5000); // keep live numbers current
   });

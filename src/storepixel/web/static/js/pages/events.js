@@ -3,6 +3,7 @@
 import * as api from "../api.js";
 import { boot, say, start } from "../session.js";
 import { describe, el, kindLabel, formatTime } from "../format.js";
+import { showDescriptions } from "../descriptions.js";
 
 const form = document.getElementById("filter-form");
 const msg = document.getElementById("filter-msg");
@@ -59,6 +60,8 @@ async function load() {
   let page;
   try {
     page = await api.get(`${ctx.sitePath}/events`, { ...f, limit: form.limit.value, cursor, order: "newest" });
+    const { camera, from, to } = f;
+    showDescriptions(document.getElementById("descriptions"), ctx.sitePath, ctx.site.timezone, { camera, from, to });
   } catch (err) {
     say(msg, err.message);
     return;

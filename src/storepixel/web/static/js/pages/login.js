@@ -5,10 +5,21 @@ import { say } from "../session.js";
 const form = document.getElementById("login-form");
 const msg = document.getElementById("login-msg");
 
+/**
+ * Where to go after logging in: the server's checked `next` (data-next), checked again the same
+ * way (api/routers/pages.py safe_next). Browsers drop tabs and newlines from URLs and read "\\"
+ * as "/", so "/\t/evil.example" would be "//evil.example": control characters, spaces and
+ * backslashes are refused, and what is left must resolve to this origin.
+ */
+export function safeNext(raw) {
+  if (!raw || !raw.startsWith("/") || raw.startsWith("//") || raw.startsWith("/login")) return "/";
+  if (/[\u0000-\u0020\u007f\\]/.test(raw)) return "/";
+  const url = new URL(raw, location.origin);
+  return url.origin === location.origin ? url.pathname + url.search + url.hash : "/";
+}
+
 function nextPage() {
-  const next = new URLSearchParams(location.search).get("next") || "/";
-  // Only paths on this server: "/x" but not "//evil.example" or "/\\evil".
-  return /^\/(?![/\\])/.test(next) && !next.startsWith("/login") ? next : "/";
+  return safeNext(form.dataset.next || new URLSearchParams(location.search).get("next"));
 }
 
 form.addEventListener("submit", async (e) => {

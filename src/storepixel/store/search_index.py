@@ -1,0 +1,353 @@
+"""The SQL of search: documents in, full-text and vector candidates out, on SQLite and PostgreSQL.
+
+Full text is the database's own engine: SQLite FTS5 ranked by ``bm25`` (kept by triggers, see
+migration ``0007_search``); PostgreSQL ``tsvector`` under a GIN index ranked by ``ts_rank_cd``.
+Vectors live in ``search_vectors`` beside the documents: on SQLite a plain table whose cosine
+distances ``sqlite-vec`` computes (which needs a ``sqlite3`` module that can load extensions:
+:func:`open_search_store` opens the same database through ``sqlean``/``pysqlite3``); on
+PostgreSQL a ``vector`` column from pgvector. The vector search is exact and runs after the
+filters (site, camera, scope, kind, time), so a narrow filter never loses its best match to an
+approximate index. A server without pgvector still searches: :attr:`SearchIndex.vector_note`
+says why vectors are off, and only full text runs.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, Table, func, or_, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import SQLAlchemyError
+
+from storepixel.errors import StoreError
+from storepixel.search.documents import Document
+from storepixel.store.database import Store
+from storepixel.store.engine import one_line
+from storepixel.store.search_models import VECTOR_TABLE, SearchDocumentRecord
+
+log = logging.getLogger(__name__)
+
+DOCS: Table = SearchDocumentRecord.__table__  # type: ignore[assignment]
+SEARCH_EXTRA = "pip install 'storepixel[search]'"
+
+
+class SearchUnavailable(StoreError):
+    """Search needs an optional dependency that is missing; the message names the extra."""
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What a search is restricted to; times are POSIX seconds, ``[start, end)`` overlapping."""
+
+    site_id: str
+    camera_id: str | None = None
+    scope_id: str | None = None
+    kinds: tuple[str, ...] | None = None
+    start: float | None = None
+    end: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDocument:
+    id: int
+    doc: Document
+
+
+def open_search_store(store: Store) -> Store:
+    """The store to search in: ``store`` itself, once SQLite is known to have ``sqlite-vec``
+    (loaded into every connection where installed: :func:`storepixel.store.engine.sqlite_module`).
+    """
+    if store.dialect == "sqlite" and not vec_loaded(store):
+        raise SearchUnavailable(
+            "search on SQLite needs sqlite-vec and a sqlite3 module that loads extensions: "
+            + SEARCH_EXTRA
+        )
+    return store
+
+
+def vec_loaded(store: Store) -> bool:
+    with store.connect() as conn:
+        try:
+            conn.exec_driver_sql("SELECT vec_version()")
+        except SQLAlchemyError:
+            return False
+    return True
+
+
+def _row(doc: Document) -> dict[str, Any]:
+    return {
+        "key": doc.key,
+        "source": doc.source,
+        "source_id": doc.source_id,
+        "site_id": doc.site_id,
+        "camera_id": doc.camera_id,
+        "kind": doc.kind,
+        "scope_id": doc.scope_id,
+        "start_time": doc.start,
+        "end_time": doc.end,
+        "track_id": doc.track_id,
+        "text": doc.text,
+        "semantic": doc.semantic,
+    }
+
+
+def _document(row: Any) -> StoredDocument:
+    return StoredDocument(
+        id=int(row.id),
+        doc=Document(
+            key=row.key,
+            source=row.source,
+            source_id=row.source_id,
+            site_id=row.site_id,
+            camera_id=row.camera_id,
+            kind=row.kind,
+            scope_id=row.scope_id,
+            start=float(row.start_time),
+            end=float(row.end_time),
+            track_id=row.track_id,
+            text=row.text,
+            semantic=row.semantic,
+        ),
+    )
+
+
+def _conditions(f: Filters) -> list[Any]:
+    c = DOCS.c
+    out: list[Any] = [c.site_id == f.site_id]
+    if f.camera_id is not None:
+        out.append(c.camera_id == f.camera_id)
+    if f.scope_id is not None:
+        out.append(c.scope_id == f.scope_id)
+    if f.kinds:
+        out.append(c.kind.in_(f.kinds))
+    if f.start is not None:
+        # overlaps the range: ended after it began (or is a moment at its start)…
+        out.append(or_(c.end_time > f.start, c.start_time >= f.start))
+    if f.end is not None:
+        out.append(c.start_time < f.end)  # …and began before it ended
+    return out
+
+
+def fts_match(terms: Sequence[str], dialect: str) -> str:
+    """The engine's query for any of ``terms`` (already plain words: no syntax can leak in).
+
+    >>> fts_match(["queue", "till"], "sqlite"), fts_match(["queue", "till"], "postgresql")
+    ('"queue" OR "till"', 'queue | till')
+    """
+    if dialect == "sqlite":
+        return " OR ".join(f'"{t}"' for t in terms)
+    return " | ".join(terms)
+
+
+class SearchIndex:
+    """Documents, their full-text index and their vectors in one database."""
+
+    def __init__(self, store: Store, dim: int) -> None:
+        self.store = store
+        self.dim = dim
+        self.dialect = store.dialect
+        self.vector_note: str | None = None  # why vectors are off, said once
+        self._vectors: bool | None = None
+
+    # --- schema -------------------------------------------------------------------------------
+
+    def vectors_enabled(self) -> bool:
+        """Make the vector table if it can be made; ``False`` (with a note) where it cannot."""
+        if self._vectors is None:
+            self._vectors = self._make_vector_table()
+        return self._vectors
+
+    def _make_vector_table(self) -> bool:
+        if self.dialect == "sqlite":
+            ddl = [
+                f"CREATE TABLE IF NOT EXISTS {VECTOR_TABLE} (doc_id INTEGER PRIMARY KEY "
+                "REFERENCES search_documents(id) ON DELETE CASCADE, embedding BLOB NOT NULL)"
+            ]
+        else:
+            ddl = [
+                "CREATE EXTENSION IF NOT EXISTS vector",
+                f"CREATE TABLE IF NOT EXISTS {VECTOR_TABLE} (doc_id integer PRIMARY KEY "
+                "REFERENCES search_documents(id) ON DELETE CASCADE, "
+                f"embedding vector({self.dim}) NOT NULL)",
+            ]
+        try:
+            with self.store.engine.begin() as conn:
+                for statement in ddl:
+                    conn.exec_driver_sql(statement)
+        except SQLAlchemyError as err:
+            self.vector_note = (
+                "this PostgreSQL server has no pgvector extension "
+                f"({one_line(err)[:120]}): searching full text only"
+            )
+            log.warning("search: %s", self.vector_note)
+            return False
+        return True
+
+    # --- writes -------------------------------------------------------------------------------
+
+    def add(self, docs: Iterable[Document], *, replace: bool = False) -> int:
+        """Insert documents; a key already there is skipped, or with ``replace`` replaced when its
+        text changed (a session re-closed with more events). Returns the rows written."""
+        rows = list({d.key: _row(d) for d in docs}.values())
+        if not rows:
+            return 0
+        insert = (postgresql if self.dialect == "postgresql" else sqlite).insert(DOCS)
+        with self.store.transaction() as conn:
+            if replace:  # the vector goes with the row (ON DELETE CASCADE), re-embedded later
+                keys = [r["key"] for r in rows]
+                rows_old = conn.execute(select(DOCS.c.key, DOCS.c.text).where(DOCS.c.key.in_(keys)))
+                old = {k: t for k, t in rows_old}
+                stale = [r["key"] for r in rows if r["key"] in old and old[r["key"]] != r["text"]]
+                if stale:
+                    conn.execute(DOCS.delete().where(DOCS.c.key.in_(stale)))
+            result = conn.execute(
+                insert.on_conflict_do_nothing(index_elements=["key"]).returning(DOCS.c.id), rows
+            )
+            return len(result.fetchall())
+
+    def missing_vectors(self, limit: int) -> list[tuple[int, str]]:
+        """Documents without a vector yet: ``(id, semantic text)``, oldest first."""
+        if not self.vectors_enabled():
+            return []
+        sql = text(
+            f"SELECT d.id, d.semantic FROM search_documents d LEFT JOIN {VECTOR_TABLE} v "
+            "ON v.doc_id = d.id WHERE v.doc_id IS NULL ORDER BY d.id LIMIT :n"
+        )
+        with self.store.connect() as conn:
+            return [(int(i), str(s)) for i, s in conn.execute(sql, {"n": limit})]
+
+    def put_vectors(self, ids: Sequence[int], vectors: np.ndarray) -> None:
+        """Store unit-length vectors for documents (a row already there is kept)."""
+        if not ids or not self.vectors_enabled():
+            return
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(ids), self.dim)
+        with self.store.transaction() as conn:
+            if self.dialect == "sqlite":
+                sql = f"INSERT OR IGNORE INTO {VECTOR_TABLE} (doc_id, embedding) VALUES (:i, :e)"
+                params = [{"i": i, "e": v.tobytes()} for i, v in zip(ids, vectors, strict=True)]
+            else:
+                sql = (
+                    f"INSERT INTO {VECTOR_TABLE} (doc_id, embedding) "
+                    "VALUES (:i, CAST(:e AS vector)) "
+                    "ON CONFLICT (doc_id) DO NOTHING"
+                )
+                params = [{"i": i, "e": _pg_vector(v)} for i, v in zip(ids, vectors, strict=True)]
+            conn.execute(text(sql), params)
+
+    # --- reads --------------------------------------------------------------------------------
+
+    def text_hits(self, terms: Sequence[str], f: Filters, k: int) -> list[tuple[int, float]]:
+        """Up to ``k`` ``(id, score)`` best first by the engine's own ranking (higher is better)."""
+        if not terms:
+            return []
+        match = fts_match(terms, self.dialect)
+        if self.dialect == "sqlite":
+            # bm25() is lower-is-better; negated so every engine's score grows with relevance.
+            stmt = (
+                select(DOCS.c.id, text("-bm25(search_fts) AS score"))
+                .select_from(DOCS)
+                .join(text("search_fts"), text("search_fts.rowid = search_documents.id"))
+                .where(text("search_fts MATCH :match"), *_conditions(f))
+                .order_by(text("score DESC"), DOCS.c.id)
+                .limit(k)
+            )
+        else:
+            q = "to_tsquery('english', :match)"
+            stmt = (
+                select(DOCS.c.id, text(f"ts_rank_cd(search_documents.tsv, {q}) AS score"))
+                .where(text(f"search_documents.tsv @@ {q}"), *_conditions(f))
+                .order_by(text("score DESC"), DOCS.c.id)
+                .limit(k)
+            )
+        with self.store.connect() as conn:
+            return [(int(i), float(s)) for i, s in conn.execute(stmt, {"match": match})]
+
+    def known_terms(self, terms: Sequence[str], site_id: str) -> int:
+        """How many of ``terms`` occur in any document of the site (one index probe each)."""
+        known = 0
+        for term in terms:
+            match = fts_match([term], self.dialect)
+            if self.dialect == "sqlite":
+                sql = (
+                    "SELECT 1 FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid "
+                    "WHERE search_fts MATCH :match AND d.site_id = :site LIMIT 1"
+                )
+            else:
+                sql = (
+                    "SELECT 1 FROM search_documents WHERE tsv @@ to_tsquery('english', :match) "
+                    "AND site_id = :site LIMIT 1"
+                )
+            with self.store.connect() as conn:
+                known += (
+                    conn.execute(text(sql), {"match": match, "site": site_id}).first() is not None
+                )
+        return known
+
+    def vector_hits(self, query: np.ndarray, f: Filters, k: int) -> list[tuple[int, float]]:
+        """Up to ``k`` ``(id, cosine similarity)`` nearest to ``query``, exact, after filters."""
+        if not self.vectors_enabled():
+            return []
+        q = np.asarray(query, dtype=np.float32).reshape(self.dim)
+        param: bytes | str
+        if self.dialect == "sqlite":
+            dist, param = f"vec_distance_cosine({VECTOR_TABLE}.embedding, :q)", q.tobytes()
+        else:
+            dist, param = f"{VECTOR_TABLE}.embedding <=> CAST(:q AS vector)", _pg_vector(q)
+        stmt = (
+            select(DOCS.c.id, text(f"{dist} AS dist"))
+            .select_from(DOCS)
+            .join(text(VECTOR_TABLE), text(f"{VECTOR_TABLE}.doc_id = search_documents.id"))
+            .where(*_conditions(f))
+            .order_by(text("dist"), DOCS.c.id)
+            .limit(k)
+        )
+        with self.store.connect() as conn:
+            return [(int(i), 1.0 - float(d)) for i, d in conn.execute(stmt, {"q": param})]
+
+    def fetch(self, ids: Sequence[int]) -> dict[int, StoredDocument]:
+        if not ids:
+            return {}
+        with self.store.connect() as conn:
+            rows = conn.execute(select(DOCS).where(DOCS.c.id.in_(list(ids))))
+            return {d.id: d for d in map(_document, rows)}
+
+    def find(self, source: str, source_ids: Sequence[str]) -> list[StoredDocument]:
+        """Documents of given source rows (e.g. the summaries of some days)."""
+        with self.store.connect() as conn:
+            stmt = select(DOCS).where(DOCS.c.source == source, DOCS.c.source_id.in_(source_ids))
+            return [_document(r) for r in conn.execute(stmt.order_by(DOCS.c.start_time))]
+
+    def last_time(self, site_id: str, source: str) -> float | None:
+        """Capture time of the newest indexed document of a source at a site (catch-up mark)."""
+        stmt = select(func.max(DOCS.c.end_time)).where(
+            DOCS.c.site_id == site_id, DOCS.c.source == source
+        )
+        with self.store.connect() as conn:
+            value = conn.execute(stmt).scalar()
+        return None if value is None else float(value)
+
+    def sites(self) -> list[str]:
+        with self.store.connect() as conn:
+            return sorted(s for (s,) in conn.execute(select(DOCS.c.site_id).distinct()))
+
+    def count(self) -> int:
+        with self.store.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(DOCS)).scalar_one())
+
+    def scopes(self, site_id: str) -> set[str]:
+        """Zone, line and shelf ids that documents of a site mention (to tell a typo)."""
+        with self.store.connect() as conn:
+            stmt = select(DOCS.c.scope_id).where(DOCS.c.site_id == site_id).distinct()
+            return {s for (s,) in conn.execute(stmt) if s}
+
+
+def _pg_vector(v: np.ndarray) -> str:
+    return "[" + ",".join(f"{x:.7g}" for x in v.tolist()) + "]"
+
+
+def vector_count(conn: Connection) -> int:
+    return int(conn.exec_driver_sql(f"SELECT count(*) FROM {VECTOR_TABLE}").scalar_one())
