@@ -17,7 +17,14 @@ from storepixel.store import Store, open_store
 from storepixel.store.retention import enforce
 from tests.fixtures.retention_data import DAY, DAYS, HOURS, fill, oldest
 
-RETENTION = {"events": "90d", "alerts": "180d", "audit": "365d", "outbox": "7d", "receipts": "30d"}
+RETENTION = {
+    "events": "90d",
+    "alerts": "180d",
+    "audit": "365d",
+    "outbox": "7d",
+    "receipts": "30d",
+    "descriptions": "1d",
+}
 # metrics and sessions keep their 730-day defaults: every one of the 400 days stays.
 
 
@@ -42,6 +49,7 @@ def check(store: Store, now: float) -> None:
         ("alerts", "updated_at"): (180, 1),
         ("audit_log", "time"): (365, 2),  # one log for the whole store: both sites' records
         ("pos_receipts", "time"): (30, 2),
+        ("describe_chunks", "end_time"): (1, 1),
     }
     for (table, column), (days, per_day) in expected.items():
         n, low = oldest(store, table, column, site_id="demo")

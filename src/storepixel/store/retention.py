@@ -51,6 +51,10 @@ RETAINED: list[Retained] = [
     Retained("audit_log", "time", "audit", per_site=False),
     Retained("outbox", "created_at", "outbox", where="not_pending"),
     Retained("pos_receipts", "time", "receipts"),
+    # What the VLM said about people goes with the descriptions' short retention; the ledger
+    # (tokens and cost per request, nothing about people) is kept like other aggregates.
+    Retained("describe_chunks", "end_time", "descriptions"),
+    Retained("describe_ledger", "requested_at", "metrics"),
 ]
 
 
