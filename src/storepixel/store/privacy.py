@@ -19,19 +19,17 @@ without a list to keep up to date.
 
 from __future__ import annotations
 
-import time
 from typing import Any, Literal
 
-from sqlalchemy import Table, delete, insert, inspect, select
+from sqlalchemy import Table, delete, inspect, select
 
 from storepixel.errors import StorepixelError
 from storepixel.events.schema import format_time
 from storepixel.store import Store
+from storepixel.store.accounts import audit
 from storepixel.store.models import Base, UTCTime
-from storepixel.store.web_models import AuditRecord
 
 Key = Literal["track_id", "visitor_id"]
-AUDIT: Table = AuditRecord.__table__  # type: ignore[assignment]
 
 
 def subject_tables(store: Store, key: Key) -> list[Table]:
@@ -52,16 +50,7 @@ def _plain(table: Table, row: Any) -> dict[str, Any]:
 
 
 def _audit(store: Store, actor: str, action: str, key: Key, value: str, counts: Any) -> None:
-    with store.transaction() as conn:
-        conn.execute(
-            insert(AUDIT).values(
-                time=time.time(),
-                actor=actor[:128],
-                action=action,
-                target=f"{key}={value}"[:256],
-                detail={"rows": counts},
-            )
-        )
+    audit(store, actor, action, f"{key}={value}", {"rows": counts})
 
 
 def _tables(store: Store, key: Key) -> list[Table]:
