@@ -2,6 +2,7 @@
 // and export links carrying the same filters.
 import * as api from "../api.js";
 import { boot, say, start } from "../session.js";
+import { fillFilterForm } from "../filters.js";
 import { describe, el, kindLabel, formatTime } from "../format.js";
 import { showDescriptions } from "../descriptions.js";
 
@@ -14,12 +15,7 @@ let nextCursor = null;
 start(async () => {
   const { site, sitePath } = await boot();
   ctx = { site, sitePath };
-  document.getElementById("tz-note").textContent = `Times in ${site.timezone}`;
-  for (const cam of site.cameras) form.camera.append(el("option", { value: cam.id, text: cam.name || cam.id }));
-  const scopes = new Set(site.cameras.flatMap((c) => [...c.lines.map((l) => l.id), ...c.zones.map((z) => z.id)]));
-  for (const id of [...scopes].sort()) form.zone.append(el("option", { value: id, text: id }));
-  const q = new URLSearchParams(location.search);
-  for (const name of ["from", "to", "camera", "zone", "kind", "limit"]) if (q.get(name)) form[name].value = q.get(name);
+  fillFilterForm(form, site, ["from", "to", "camera", "zone", "kind", "limit"]);
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     cursors = [null];

@@ -1,6 +1,7 @@
 // Search what happened: GET /api/sites/{site}/search; each hit opens the events at its moment.
 import * as api from "../api.js";
 import { boot, say, start } from "../session.js";
+import { fillFilterForm } from "../filters.js";
 import { el, formatTime } from "../format.js";
 
 const form = document.getElementById("search-form");
@@ -10,12 +11,7 @@ let ctx = null;
 start(async () => {
   const { site, sitePath } = await boot();
   ctx = { site, sitePath };
-  document.getElementById("tz-note").textContent = `Times in ${site.timezone}`;
-  for (const cam of site.cameras) form.camera.append(el("option", { value: cam.id, text: cam.name || cam.id }));
-  const scopes = new Set(site.cameras.flatMap((c) => [...c.lines.map((l) => l.id), ...c.zones.map((z) => z.id)]));
-  for (const id of [...scopes].sort()) form.zone.append(el("option", { value: id, text: id }));
-  const q = new URLSearchParams(location.search);
-  for (const name of ["q", "camera", "zone", "since", "until"]) if (q.get(name)) form[name].value = q.get(name);
+  fillFilterForm(form, site, ["q", "camera", "zone", "since", "until"]);
   form.addEventListener("submit", (e) => {
     e.preventDefault();
     run();
