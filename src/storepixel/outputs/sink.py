@@ -137,23 +137,24 @@ class OutwardSink:
 
 
 VLM_ALERT = "vlm_alert"
+# The describer's schema grades alerts low/medium/high; rule alerts use info/warning/critical.
+VLM_SEVERITY = {"low": "info", "medium": "warning", "high": "critical"}
 
 
 def vlm_alerts(events: Iterable[Event]) -> list[AlertChange]:
-    """Alerts a describer (VLM) raised, as events of kind ``vlm_alert`` with ``properties``
-    ``{"rule_id", "severity", "message"}``: each opens an alert at its capture time, which stays
-    open until someone acknowledges or resolves it (a model's observation has no "cleared")."""
+    """Alerts a describer (VLM) raised, as events of kind ``vlm_alert`` (``properties``
+    ``alert_kind``, ``severity`` low/medium/high, ``reason``: see the event schema): each opens an
+    alert at its capture time, which stays open until someone acknowledges or resolves it (a
+    model's observation has no "cleared")."""
     out = []
     for ev in events:
         if ev.kind != VLM_ALERT:
             continue
         props = ev.properties
-        rule_id = str(props.get("rule_id") or "vlm")
-        severity = str(props.get("severity") or "warning")
-        if severity not in ("info", "warning", "critical"):
-            severity = "warning"
+        rule_id = str(props.get("alert_kind") or "vlm")
+        severity = VLM_SEVERITY.get(str(props.get("severity")), "warning")
         aid = alert_id(ev.site_id, rule_id, ev.camera_id, ev.scope_id, ev.time)
-        message = f"{rule_id}: {props.get('message') or 'the describer raised an alert'}"
+        message = f"{rule_id}: {props.get('reason') or 'the describer raised an alert'}"
         out.append(
             AlertChange(
                 aid,

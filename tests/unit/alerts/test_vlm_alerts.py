@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from storepixel.alerts.store import acknowledge, list_alerts
 from storepixel.config.site import parse_site
+from storepixel.events.schema import event_to_json
 from storepixel.outputs.outbox import Outbox
 from storepixel.outputs.sink import OutwardSink
 from storepixel.store import open_store
@@ -26,10 +27,13 @@ def test_a_vlm_alert_event_opens_an_alert_and_is_sent() -> None:
         }
     )
     store = open_store("sqlite://")
-    props = {"rule_id": "spill", "severity": "critical", "message": "liquid on the floor"}
-    OutwardSink(store, site).write_events(
-        [Event("v1", "vlm_alert", "demo", "cam1", 1_714_557_600.0, "scene", None, props)]
+    # As the describer emits it (describe.service), valid against the published event schema.
+    props = {"alert_kind": "spill", "severity": "high", "reason": "liquid on the floor"}
+    event = Event(
+        "v1", "vlm_alert", "demo", "cam1", 1_714_557_600.0, "c1", None, {**props, "chunk_id": "k1"}
     )
+    event_to_json(event)
+    OutwardSink(store, site).write_events([event])
     (alert,) = list_alerts(store, "demo")
     assert (alert["rule"], alert["severity"], alert["status"]) == ("vlm_alert", "critical", "open")
     assert alert["message"] == "spill: liquid on the floor"
