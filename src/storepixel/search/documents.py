@@ -8,6 +8,8 @@ identical moments share one embedding).
 
 Events are rendered one sentence per finished thing (zone exit, queue leave, line crossing,
 visit end); their opening halves (zone enter, queue join, visit start) add nothing a reader needs.
+A described people-chunk (``storepixel.describe``) gives one document for its account, one per
+timeline item and one per alert, each linked back to the chunk.
 
 >>> from zoneinfo import ZoneInfo
 >>> from storepixel.types import Event
@@ -22,6 +24,7 @@ visit end); their opening halves (zone enter, queue join, visit start) add nothi
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -40,6 +43,9 @@ SOURCE_SUMMARY = "summary"
 KIND_SESSION = "session"
 KIND_HOUR_SUMMARY = "summary_hour"
 KIND_DAY_SUMMARY = "summary_day"
+KIND_DESCRIPTION = "description"
+KIND_TIMELINE_ITEM = "timeline_item"
+KIND_ALERT = "alert"
 
 RENDERED_EVENT_KINDS = (
     EventKind.ZONE_EXIT,
@@ -208,3 +214,66 @@ def render_session(s: CameraSession, tz: ZoneInfo) -> Document | None:
         text=f"Hour {span_words(s.start, s.end, tz)}: {what}.",
         semantic=f"Hourly summary: {what}.",
     )
+
+
+def _item_what(item: Mapping[str, Any]) -> str:
+    who = f"Person #{item['subject']}" if item.get("subject") is not None else "Someone"
+    what = f"{who} {item.get('action') or 'was seen'}"
+    if item.get("object"):
+        what += f" ({item['object']})"
+    if item.get("zone"):
+        what += f" at {item['zone']}"
+    return what
+
+
+def render_description(chunk: Mapping[str, Any], tz: ZoneInfo) -> list[Document]:
+    """The documents of one described people-chunk (a ``describe_chunks`` row, times as POSIX
+    seconds): its account (the per-person summaries), each timeline item and each alert.
+
+    >>> from zoneinfo import ZoneInfo
+    >>> chunk = {"id": "k1", "site_id": "demo", "camera_id": "cam1", "start_time": 1714557600.0,
+    ...          "end_time": 1714557615.0, "summary": "#3: takes a phone off its stand",
+    ...          "items": [{"time": 1714557606.0, "subject": 3, "action": "lifts a phone",
+    ...                     "object": "phone", "zone": "phones", "kind": "interaction"}],
+    ...          "alerts": [{"time": 1714557610.0, "kind": "theft", "severity": "high",
+    ...                      "reason": "pockets the phone"}]}
+    >>> for d in render_description(chunk, ZoneInfo("UTC")):
+    ...     print(d.kind, "|", d.text)
+    description | Camera cam1: #3: takes a phone off its stand, 10:00.
+    timeline_item | Person #3 lifts a phone (phone) at phones, 10:00.
+    alert | Alert (high): theft, pockets the phone, 10:00.
+    """
+    cid, start, end = str(chunk["id"]), float(chunk["start_time"]), float(chunk["end_time"])
+
+    def doc(source_id: str, kind: str, t0: float, t1: float, scope: Any, what: str) -> Document:
+        return Document(
+            key=document_key(SOURCE_DESCRIPTION, source_id),
+            source=SOURCE_DESCRIPTION,
+            source_id=source_id,
+            site_id=str(chunk["site_id"]),
+            camera_id=str(chunk["camera_id"]),
+            kind=kind,
+            scope_id=str(scope) if scope else None,
+            start=t0,
+            end=t1,
+            track_id=None,  # the model's subjects are track numbers drawn on frames, not ids
+            text=f"{what}, {span_words(t0, t1, tz)}.",
+            semantic=what + ".",
+        )
+
+    docs = []
+    summary = " ".join(str(chunk.get("summary") or "").split())
+    if summary:
+        docs.append(
+            doc(cid, KIND_DESCRIPTION, start, end, None, f"Camera {chunk['camera_id']}: {summary}")
+        )
+    for i, item in enumerate(chunk.get("items") or []):
+        t = float(item["time"])
+        docs.append(
+            doc(f"{cid}#i{i}", KIND_TIMELINE_ITEM, t, t, item.get("zone"), _item_what(item))
+        )
+    for i, alert in enumerate(chunk.get("alerts") or []):
+        t = float(alert["time"])
+        what = f"Alert ({alert.get('severity')}): {alert.get('kind')}, {alert.get('reason')}"
+        docs.append(doc(f"{cid}#a{i}", KIND_ALERT, t, t, None, what))
+    return docs

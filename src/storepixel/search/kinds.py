@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from storepixel.search.documents import (
+    KIND_ALERT,
     KIND_DAY_SUMMARY,
+    KIND_DESCRIPTION,
     KIND_HOUR_SUMMARY,
     KIND_SESSION,
+    KIND_TIMELINE_ITEM,
     RENDERED_EVENT_KINDS,
 )
 
-# Descriptions of footage (issue 17's VLM describer) add these when they are indexed.
-DESCRIPTION_KINDS = ("description", "timeline_item", "alert")
+# What the VLM describer said about people-chunks.
+DESCRIPTION_KINDS = (KIND_DESCRIPTION, KIND_TIMELINE_ITEM, KIND_ALERT)
 
 
 def known_kinds() -> tuple[str, ...]:

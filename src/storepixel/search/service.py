@@ -14,12 +14,14 @@ from zoneinfo import ZoneInfo
 from storepixel.search.documents import (
     SOURCE_EVENT,
     Document,
+    render_description,
     render_event,
     render_session,
 )
 from storepixel.search.embedder import DIM, Embedder, default_embedder
 from storepixel.search.engine import Mode, Plan, Result, Searcher
 from storepixel.store import Store
+from storepixel.store.descriptions import list_chunks
 from storepixel.store.queries import iter_events, sessions, site_ids
 from storepixel.store.search_index import (
     SEARCH_EXTRA,
@@ -82,10 +84,20 @@ class SearchService:
         ]
         return self.index.add(docs, replace=True)
 
+    def index_descriptions(
+        self, site_id: str, tz: ZoneInfo, start: float | None = None, end: float | None = None
+    ) -> int:
+        """Index the site's described people-chunks (done ones) that overlap the range."""
+        chunks = list_chunks(
+            self.store, site_id=site_id, since=start, until=end, status=["done"], limit=10**9
+        )
+        return self.index.add([d for c in chunks for d in render_description(c, tz)])
+
     def reindex(
         self, site_id: str, tz: ZoneInfo, start: float | None = None, end: float | None = None
     ) -> dict[str, int]:
-        """Index what the store holds for a site (events and sessions); repeats are no-ops."""
+        """Index what the store holds for a site (events, sessions, descriptions); repeats are
+        no-ops."""
         added = 0
         batch: list[Event] = []
         for ev in iter_events(self.store, site_id=site_id, start=start, end=end):
@@ -95,6 +107,7 @@ class SearchService:
                 batch.clear()
         added += self.add_events(batch, {site_id: tz})
         added += self.index_sessions(site_id, tz, start, end)
+        added += self.index_descriptions(site_id, tz, start, end)
         return {"documents_added": added, "vectors_added": self.embed_pending()}
 
     def catch_up(self, site_id: str, tz: ZoneInfo) -> dict[str, int]:

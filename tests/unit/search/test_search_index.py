@@ -10,6 +10,7 @@ import pytest
 from storepixel.search.engine import QueryError, plan
 from storepixel.search.service import SearchService
 from storepixel.store import open_store
+from storepixel.store.descriptions import add_chunk, settle
 from tests.fixtures.search_store import NOW, SITE, TZ, fill, sample_session, site
 
 pytest.importorskip("sqlite_vec", reason="search tests need storepixel[search]")
@@ -146,3 +147,54 @@ def test_same_results_on_sqlite_and_postgresql(tmp_path: Path, pgvector_url: str
         svc.close()
         store.close()
     assert answers[0] == answers[1]
+
+
+def test_described_chunks_are_found_by_what_people_did(service: SearchService) -> None:
+    """A people-chunk the VLM described (issue 17) is searchable: its account, each timeline item
+    and each alert, on both backends and by every engine."""
+    t0 = NOW - 3600.0
+    row = {"id": "k1", "site_id": SITE, "camera_id": "cam1", "start_time": t0, "end_time": t0 + 15}
+    add_chunk(
+        service.store,
+        {
+            **row,
+            "provider": "gemini",
+            "model": "m",
+            "prompt_version": "1",
+            "track_ids": [3],
+            "sent_times": [t0],
+        },
+    )
+    settle(
+        service.store,
+        "k1",
+        "done",
+        summary="#3: takes a phone off its stand and walks away with it",
+        items=[
+            {
+                "time": t0 + 6,
+                "subject": 3,
+                "action": "lifts a phone off its stand",
+                "object": "phone",
+                "zone": "phones",
+                "kind": "interaction",
+                "confidence": 0.9,
+            }
+        ],
+        alerts=[
+            {
+                "time": t0 + 9,
+                "kind": "theft",
+                "severity": "high",
+                "subject": 3,
+                "reason": "puts the phone in a pocket",
+            }
+        ],
+    )
+    assert service.reindex(SITE, TZ)["documents_added"] == 3
+    for mode in ("text", "vector", "fused"):
+        hits = search(service, "someone taking a phone off its stand", mode=mode)
+        assert hits and "phone" in hits[0] and "stand" in hits[0], (mode, hits)
+    assert search(service, "phone", kinds=("alert",)) == [
+        "Alert (high): theft, puts the phone in a pocket, 10:00."
+    ]
