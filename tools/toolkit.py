@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import subprocess
 from pathlib import Path
+from typing import Any
 
 
 def sha256(path: Path) -> str:
@@ -20,3 +21,20 @@ def run(cmd: list[str], cwd: Path | None = None) -> None:
     """Run a step of the conversion, echoing it first, and stop on its failure."""
     print("+", " ".join(cmd), flush=True)
     subprocess.run(cmd, cwd=cwd, check=True)
+
+
+def apply_names(graph: Any, rename: dict[str, str]) -> None:
+    """Rename an ONNX graph's tensors and put its initializers in first-use order, so running
+    a conversion again writes the same bytes (the manifest's sha256 is reproducible)."""
+    for node in graph.node:
+        node.input[:] = [rename.get(i, i) for i in node.input]
+        node.output[:] = [rename.get(o, o) for o in node.output]
+    for value in list(graph.input) + list(graph.output):
+        value.name = rename.get(value.name, value.name)
+    for init in graph.initializer:
+        init.name = rename.get(init.name, init.name)
+    first_use = {name: i for i, name in enumerate(rename.values())}
+    inits = sorted(graph.initializer, key=lambda t: first_use.get(t.name, len(first_use)))
+    inits = [type(t).FromString(t.SerializeToString()) for t in inits]
+    del graph.initializer[:]
+    graph.initializer.extend(inits)
