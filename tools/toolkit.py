@@ -23,6 +23,22 @@ def run(cmd: list[str], cwd: Path | None = None) -> None:
     subprocess.run(cmd, cwd=cwd, check=True)
 
 
+def canonical_names(graph: Any, rename: dict[str, str]) -> None:
+    """Name nodes, constants and tensors by position (adding to ``rename``).
+
+    tf2onnx numbers the constants it folds in an order that varies between runs; naming by
+    position in the (stable) node order makes the file byte-identical on every run.
+    """
+    constants = {t.name for t in graph.initializer}
+    for i, node in enumerate(graph.node):
+        node.name = f"{node.op_type}_{i}"
+        for name in node.input:
+            if name in constants and name not in rename:
+                rename[name] = f"const_{len(rename)}"
+        for j, name in enumerate(node.output):
+            rename.setdefault(name, f"{node.op_type}_{i}_out{j}")
+
+
 def apply_names(graph: Any, rename: dict[str, str]) -> None:
     """Rename an ONNX graph's tensors and put its initializers in first-use order, so running
     a conversion again writes the same bytes (the manifest's sha256 is reproducible)."""
