@@ -99,6 +99,13 @@ class LineConfig(_Model):
         description="Counts toward the site's footfall (entrances); set false for inner lines "
         "such as aisle or fitting-room entrances.",
     )
+    hidden_side: Literal["in", "out"] | None = Field(
+        None,
+        description="For a door the camera sees from the side (a shop door in a corridor's "
+        "wall): the side of the line it cannot see. Someone who first appears at the line counts "
+        "as coming from that side, and someone last seen at the line who stays unseen for 3 s as "
+        "gone into it. Leave unset when both sides are in view.",
+    )
 
     @field_validator("points")
     @classmethod
