@@ -134,7 +134,7 @@ def test_a_shopper_who_walks_in_and_stands_still_gets_the_full_time() -> None:
     assert kept[12.8] == 1 and kept[13.0] == 0
 
 
-def test_the_installers_word_confirmed_at_once_dismissed_never_and_a_confirmed_one_that_moves_counts() -> (
+def test_installer_confirms_at_once_dismisses_for_good_and_a_confirmed_one_that_moves_counts() -> (
     None
 ):
     scene = _Scene()
