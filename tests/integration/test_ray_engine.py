@@ -14,6 +14,7 @@ One cluster for the module: Ray's start-up is the slow part.
 from __future__ import annotations
 
 import functools
+import subprocess
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from storepixel.config.site import SiteConfig, parse_site
+from storepixel.config.site import parse_site
 from storepixel.engine import Unit, UnitOutcome, run_units
 from storepixel.store import open_store
 from storepixel.store.queries import coverage, iter_events
@@ -95,38 +96,17 @@ def clips(tmp_path_factory: pytest.TempPathFactory, vtest_path: Path) -> list[Pa
     return out
 
 
-def analyse_clip(
-    clip: str, anchor: float, store_url: str, site: SiteConfig, marks: str | None
-) -> UnitOutcome:
-    """One clip of the folder, as ``analyze`` would store it (a unit's body)."""
-    from storepixel.events.bus import build_bus
-    from storepixel.pipeline.file_job import analyze_file
-
-    if marks is not None:  # where and when each try started, for the node-loss test
-        node = ray.get_runtime_context().get_node_id() if ray.is_initialized() else "local"
-        with open(marks, "a") as f:
-            f.write(f"{Path(clip).name} {node}\n")
-    camera = site.camera("door")
-    with open_store(store_url) as store, build_bus(site, store) as bus:
-        result = analyze_file(clip, site, camera, bus, start=anchor)
-    return UnitOutcome(Path(clip).name, True, f"{len(result.events)} events")
+def marked(marks: str, run: Any) -> UnitOutcome:
+    """A unit's body that first notes the node its try started on (to kill that node)."""
+    node = ray.get_runtime_context().get_node_id() if ray.is_initialized() else "local"
+    with open(marks, "a") as f:
+        f.write(f"{node}\n")
+    result: UnitOutcome = run()
+    return result
 
 
-def units(clips: list[Path], store_url: str, marks: Path | None = None) -> list[Unit]:
-    return [
-        Unit(
-            clip.name,
-            functools.partial(
-                analyse_clip,
-                str(clip),
-                T0 + 600 * k,
-                store_url,
-                SITE,
-                None if marks is None else str(marks),
-            ),
-        )
-        for k, clip in enumerate(clips)
-    ]
+def with_marks(units: list[Unit], marks: Path) -> list[Unit]:
+    return [Unit(u.key, functools.partial(marked, str(marks), u.run)) for u in units]
 
 
 def stored(url: str) -> list[tuple[str, str, float]]:
@@ -134,54 +114,121 @@ def stored(url: str) -> list[tuple[str, str, float]]:
         return sorted((e.id, e.kind, round(e.time, 3)) for e in iter_events(store))
 
 
-@pytest.fixture(scope="module")
-def local_events(clips: list[Path], tmp_path_factory: pytest.TempPathFactory) -> list[Any]:
-    url = f"sqlite:///{tmp_path_factory.mktemp('local') / 'local.db'}"
-    outcomes = list(run_units(units(clips, url)))
+def run_local(units: list[Unit], url: str) -> list[Any]:
+    outcomes = list(run_units(units))
     assert all(o.ok for o in outcomes), outcomes
     events = stored(url)
-    assert len(events) >= 3, "the clips must give events for the comparison to mean something"
+    assert len(events) >= 3, f"no events to compare: {outcomes}"
     return events
 
 
-def test_folder_on_ray_equals_local_even_when_a_node_dies(
-    cluster: Any, clips: list[Path], local_events: list[Any], tmp_path: Path
-) -> None:
-    url = f"sqlite:///{tmp_path / 'ray.db'}"
-    marks = tmp_path / "marks.txt"
+def run_on_ray_killing_a_node(cluster: Any, units: list[Unit], marks: Path) -> list[UnitOutcome]:
+    """Run on the cluster; once the first try starts, kill its node (a spot machine reclaimed)
+    and let a fresh one join."""
     marks.touch()
     outcomes: list[UnitOutcome] = []
     job = threading.Thread(
-        target=lambda: outcomes.extend(run_units(units(clips, url, marks), engine="ray"))
+        target=lambda: outcomes.extend(run_units(with_marks(units, marks), engine="ray"))
     )
     job.start()
-    # kill the node of the first unit that started, while it runs
     assert wait_for(lambda: marks.read_text().strip() != "", 60)
-    victim = marks.read_text().split()[1]
+    victim = marks.read_text().split()[0]
     node = next(n for n in cluster.worker_nodes if n.node_id == victim)
     cluster.remove_node(node, allow_graceful=False)
-    cluster.add_node(num_cpus=1)  # a fresh spot machine joins
+    cluster.add_node(num_cpus=1)
     job.join(240)
     assert not job.is_alive()
-    assert sorted(o.key for o in outcomes) == ["clip0.mp4", "clip1.mp4", "clip2.mp4"]
-    assert all(o.ok for o in outcomes), outcomes
-    tries = marks.read_text().split()[0::2]
-    assert len(tries) > len(clips), "the lost unit was tried again"
-    assert stored(url) == local_events  # none lost, none twice, the same as the local engine
+    assert len(marks.read_text().split()) > len(units), "the lost unit was tried again"
+    return outcomes
 
-    again = list(run_units(units(clips, url)))  # the local engine over the same clips
-    assert all(o.ok for o in again)
-    assert stored(url) == local_events
+
+def test_folder_of_clips_on_ray_equals_local(
+    cluster: Any, clips: list[Path], tmp_path: Path
+) -> None:
+    from storepixel.pipeline.file_units import expand_videos, file_units
+
+    videos = expand_videos([clips[0].parent])
+    local, on_ray = (f"sqlite:///{tmp_path / name}" for name in ("local.db", "ray.db"))
+    expected = run_local(file_units(SITE, "door", videos, local), local)
+
+    outcomes = list(run_units(file_units(SITE, "door", videos, on_ray), engine="ray"))
+    assert sorted(o.key for o in outcomes) == sorted(map(str, videos))
+    assert all(o.ok for o in outcomes), outcomes
+    assert stored(on_ray) == expected
+
+    again = list(run_units(file_units(SITE, "door", videos, on_ray)))  # local, same files
+    assert all(o.ok and o.counts["events_new"] == 0 for o in again), again
+    assert stored(on_ray) == expected
+
+
+@pytest.fixture(scope="module")
+def dvr(clips: list[Path], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The GStreamer RTSP server as a DVR: one recording per 10 s window from T0 (the clips),
+    404 for any other window; yields the playback URL template."""
+    from datetime import UTC, datetime
+
+    from tests.fixtures.rtsp_server import SERVER_SCRIPT, SYSTEM_PYTHON, _gst_missing, free_port
+
+    if reason := _gst_missing():
+        pytest.skip(reason)
+    folder = tmp_path_factory.mktemp("dvr")
+    for k, clip in enumerate(clips):
+        name = datetime.fromtimestamp(T0 + 10 * k, UTC).strftime("%Y%m%dT%H%M%SZ")
+        (folder / f"{name}.mp4").symlink_to(clip)
+    port = free_port()
+    args = ["--playback", str(folder), "--path", "/Streaming/tracks/101", str(port)]
+    server = subprocess.Popen(
+        [SYSTEM_PYTHON, str(SERVER_SCRIPT), *args],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert server.stdout is not None and server.stdout.readline().strip() == "READY"
+        yield (
+            f"rtsp://127.0.0.1:{port}/Streaming/tracks/101"
+            "?starttime={start:%Y%m%dT%H%M%SZ}&endtime={end:%Y%m%dT%H%M%SZ}"
+        )
+    finally:
+        server.kill()
+        server.wait(10)
+
+
+def test_backlog_on_ray_equals_local_when_a_node_dies_mid_job(
+    cluster: Any, dvr: str, tmp_path: Path
+) -> None:
+    from storepixel.pipeline.backlog import grid, window_units
+
+    site = parse_site(
+        {
+            "site": {"id": "shop", "timezone": "UTC"},
+            "cameras": [{"id": "door", "analysis_fps": 5, "playback_url": dvr, **GEOMETRY}],
+        }
+    )
+    windows = [("door", a, b) for a, b in grid(T0, T0 + 30, 10.0)]
+    local, on_ray = (f"sqlite:///{tmp_path / name}" for name in ("local.db", "ray.db"))
+    expected = run_local(window_units(site, windows, local, retry_wait_s=0.5), local)
+
+    units = window_units(site, windows, on_ray, retry_wait_s=0.5)
+    outcomes = run_on_ray_killing_a_node(cluster, units, tmp_path / "marks.txt")
+    assert sorted(o.key for o in outcomes) == sorted(u.key for u in units)
+    assert all(o.ok and o.counts.get("done") == 1 for o in outcomes), outcomes
+    assert stored(on_ray) == expected  # none lost, none twice
+
+    again = list(run_units(window_units(site, windows, on_ray)))  # local, same range
+    assert sum(o.counts["events_new"] for o in again) == 0
+    assert stored(on_ray) == expected
 
 
 def test_a_failing_unit_never_stops_the_others(cluster: Any, clips: list[Path], tmp_path: Path):
+    from storepixel.pipeline.file_units import file_units
+
     url = f"sqlite:///{tmp_path / 'fail.db'}"
-    good = units(clips[:1], url)
-    bad = Unit("missing.mp4", functools.partial(analyse_clip, "/nope.mp4", T0, url, SITE, None))
+    good = file_units(SITE, "door", clips[:1], url)
+    bad = Unit("broken", functools.partial(SITE.camera, "no-such-camera"))  # raises every try
     outcomes = {o.key: o for o in run_units([bad, *good], engine="ray", retries=1)}
-    assert outcomes["clip0.mp4"].ok
-    failed = outcomes["missing.mp4"]
-    assert not failed.ok and failed.attempts == 2 and "nope.mp4" in failed.detail
+    assert outcomes[good[0].key].ok
+    failed = outcomes["broken"]
+    assert not failed.ok and failed.attempts == 2 and "no-such-camera" in failed.detail
     assert "\n" not in failed.detail
 
 
