@@ -1,7 +1,7 @@
 """fleet: API key expiry and each edge's last reported health
 
-Revision ID: 0009_fleet
-Revises: 0008_describe
+Revision ID: 0010_fleet
+Revises: 0009_backlog
 Create Date: 2026-12-07
 """
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0009_fleet"
-down_revision: str | None = "0008_describe"
+revision: str = "0010_fleet"
+down_revision: str | None = "0009_backlog"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
