@@ -64,7 +64,7 @@ def connected(address: str | None) -> Iterator[Any]:
         return
     try:
         ray.init(
-            address=address,
+            address=address or "local",  # None would join any cluster already on this machine
             namespace=NAMESPACE,
             runtime_env={"env_vars": _job_env()},
             include_dashboard=False,
