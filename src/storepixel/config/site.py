@@ -36,6 +36,7 @@ from pydantic import (
 from storepixel.analytics.geometry import polygon_problem
 from storepixel.config.describe import DescribeConfig, for_camera
 from storepixel.config.detector import DetectorConfig
+from storepixel.config.faces import FacesConfig
 from storepixel.config.integrations import AlertRuleConfig, OutputConfig, RetentionConfig
 from storepixel.errors import ConfigError
 from storepixel.files import read_yaml
@@ -405,6 +406,10 @@ class SiteConfig(_Model):
     describe: DescribeConfig | None = Field(
         default=None,
         description="Describe people-chunks with a vision-language model (default: off).",
+    )
+    faces: FacesConfig = Field(
+        default_factory=lambda: FacesConfig(),
+        description="Opt-in face features: aggregate age/gender, returning visitors (off).",
     )
 
     _path: Path | None = PrivateAttr(default=None)

@@ -8,6 +8,7 @@
 
 from storepixel.store import (  # noqa: F401  (their tables join Base.metadata)
     describe_models,
+    face_models,
     outward_models,
     search_models,
     web_models,
