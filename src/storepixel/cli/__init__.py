@@ -59,6 +59,7 @@ FAMILIES = (
     "search",  # search, summary
     "describe",  # descriptions list, describe usage, cost
     "fleet",  # sync
+    "visitors",  # visitors keygen, attributes, rate, delete (opt-in face features)
 )
 
 for _family in FAMILIES:

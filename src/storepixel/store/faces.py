@@ -148,11 +148,15 @@ def record_visits(
         still = select(VISITS.c.visitor_id).where(VISITS.c.visitor_id == FACES.c.visitor_id)
         conn.execute(delete(FACES).where(FACES.c.first_run_id == run_id, ~still.exists()))
         known: dict[str, np.ndarray] = {}
+        last_seen: dict[str, float] = {}
         for row in conn.execute(
-            select(FACES.c.visitor_id, FACES.c.descriptor).where(FACES.c.site_id == site_id)
+            select(FACES.c.visitor_id, FACES.c.descriptor, FACES.c.last_seen).where(
+                FACES.c.site_id == site_id
+            )
         ):
             plain = open_box(key, bytes(row.descriptor), site_id, row.visitor_id)
             known[row.visitor_id] = np.frombuffer(plain, np.float32)
+            last_seen[row.visitor_id] = row.last_seen
         for i, (first_t, last_t, vec) in enumerate(sorted(visits, key=lambda v: v[0])):
             vec = np.asarray(vec, np.float32)
             best, best_d = None, same_person
@@ -181,13 +185,12 @@ def record_visits(
                     .values(
                         descriptor=seal(key, vec.tobytes(), site_id, best),
                         key_id=kid,
-                        last_seen=func.max(FACES.c.last_seen, last_t)
-                        if store.dialect == "sqlite"
-                        else func.greatest(FACES.c.last_seen, last_t),
+                        last_seen=max(last_seen[best], last_t),
                     )
                 )
                 stats["returning"] += 1
             known[best] = vec
+            last_seen[best] = max(last_seen.get(best, last_t), last_t)
             visit_id = hashlib.sha256(f"{run_id}/{camera_id}/{i}".encode()).hexdigest()[:32]
             conn.execute(
                 insert(VISITS).values(
