@@ -36,8 +36,11 @@ _BAND_START = (0, 18, 25, 35, 45, 55, 65)
 
 
 def age_band(age: float) -> str:
-    """>>> age_band(17.9), age_band(30), age_band(80)
-    ('0-17', '25-34', '65+')"""
+    """The band of an age in years.
+
+    >>> age_band(17.9), age_band(30), age_band(80)
+    ('0-17', '25-34', '65+')
+    """
     band = AGE_BANDS[0]
     for start, name in zip(_BAND_START, AGE_BANDS, strict=True):
         if age >= start:

@@ -71,7 +71,8 @@ class VisitFace:
 def quality(face: NDArray[np.float32]) -> float:
     """Confidence x width x frontality (eye distance against face width; a profile is low).
 
-    >>> quality(np.array([0, 0, 40, 40, 10, 15, 26, 15, 18, 22, 12, 30, 24, 30, 0.9], np.float32))
+    >>> row = np.array([0, 0, 40, 40, 10, 15, 26, 15, 18, 22, 12, 30, 24, 30, 0.9], np.float32)
+    >>> round(quality(row), 3)
     36.0
     """
     w = float(face[2])
