@@ -59,7 +59,11 @@ FAMILIES = (
     "search",  # search, summary
     "describe",  # descriptions list, describe usage, cost
     "fleet",  # sync
+<<<<<<< HEAD
     "visitors",  # visitors keygen, attributes, rate, delete (opt-in face features)
+=======
+    "backlog",  # backlog run, backlog status
+>>>>>>> main
 )
 
 for _family in FAMILIES:

@@ -37,7 +37,12 @@ from storepixel.analytics.geometry import polygon_problem
 from storepixel.config.describe import DescribeConfig, for_camera
 from storepixel.config.detector import DetectorConfig
 from storepixel.config.faces import FacesConfig
-from storepixel.config.integrations import AlertRuleConfig, OutputConfig, RetentionConfig
+from storepixel.config.integrations import (
+    AlertRuleConfig,
+    ForwardConfig,
+    OutputConfig,
+    RetentionConfig,
+)
 from storepixel.errors import ConfigError
 from storepixel.files import read_yaml
 from storepixel.validation import describe_validation_error, first_problem
@@ -422,6 +427,10 @@ class SiteConfig(_Model):
     describe: DescribeConfig | None = Field(
         default=None,
         description="Describe people-chunks with a vision-language model (default: off).",
+    )
+    forward: ForwardConfig | None = Field(
+        default=None,
+        description="Forward this store's rows to a central server while running (default: off).",
     )
     faces: FacesConfig = Field(
         default_factory=lambda: FacesConfig(),

@@ -1,7 +1,7 @@
 """faces: aggregate face attributes, encrypted returning-visitor descriptors and their visits
 
-Revision ID: 0010_faces
-Revises: 0009_backlog
+Revision ID: 0011_faces
+Revises: 0010_fleet
 Create Date: 2026-12-07
 """
 
@@ -12,8 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0010_faces"
-down_revision: str | None = "0009_backlog"
+revision: str = "0011_faces"
+down_revision: str | None = "0010_fleet"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
