@@ -59,11 +59,8 @@ FAMILIES = (
     "search",  # search, summary
     "describe",  # descriptions list, describe usage, cost
     "fleet",  # sync
-<<<<<<< HEAD
-    "visitors",  # visitors keygen, attributes, rate, delete (opt-in face features)
-=======
     "backlog",  # backlog run, backlog status
->>>>>>> main
+    "visitors",  # visitors keygen, attributes, rate, delete (opt-in face features)
 )
 
 for _family in FAMILIES:
