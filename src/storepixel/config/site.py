@@ -105,6 +105,13 @@ class LineConfig(_Model):
         description="Counts toward the site's footfall (entrances); set false for inner lines "
         "such as aisle or fitting-room entrances.",
     )
+    hidden_side: Literal["in", "out"] | None = Field(
+        None,
+        description="For a door the camera sees from the side (a shop door in a corridor's "
+        "wall): the side of the line it cannot see. Someone who first appears at the line counts "
+        "as coming from that side, and someone last seen at the line who stays unseen for 3 s as "
+        "gone into it. Leave unset when both sides are in view.",
+    )
 
     @field_validator("points")
     @classmethod
@@ -116,6 +123,25 @@ class LineConfig(_Model):
         if points[0] == points[1]:
             raise ValueError("expected 2 distinct points, got the same point twice")
         return points
+
+
+class StaticObjectConfig(_Model):
+    """A static-object candidate the installer has decided on, where it stands in the picture."""
+
+    box: tuple[float, float, float, float] = Field(
+        description="[x1, y1, x2, y2], normalised (0-1) to the frame."
+    )
+    decision: Literal["confirmed", "dismissed"] = Field(
+        description="'confirmed': not a person; 'dismissed': a real person's place, count it."
+    )
+
+    @field_validator("box")
+    @classmethod
+    def _ordered(cls, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        x1, y1, x2, y2 = box
+        if not (0.0 <= x1 < x2 <= 1.0 and 0.0 <= y1 < y2 <= 1.0):
+            raise ValueError("expected 0 <= x1 < x2 <= 1 and 0 <= y1 < y2 <= 1")
+        return box
 
 
 class ZoneConfig(_Model):
@@ -316,6 +342,12 @@ class CameraConfig(_Model):
         description="A person-shaped thing detected in the same place with no motion of its own "
         "(not a pixel of it changing) for this many seconds is a static object (a mannequin, a "
         "poster, a reflection) and is not tracked or counted until it moves; 0 = off.",
+    )
+    static_objects: list[StaticObjectConfig] = Field(
+        default_factory=list,
+        description="The installer's word on static-object candidates (shown in the camera "
+        "editor): 'confirmed' (not a person: suppressed at once, counted again if it moves) or "
+        "'dismissed' (a person's place: never suppressed).",
     )
     shelves: list[ShelfConfig] = Field(
         default_factory=list,

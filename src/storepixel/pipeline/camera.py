@@ -82,6 +82,8 @@ class FrameResult:
     tracks: Tracks
     events: list[Event] = field(default_factory=list)
     detected: bool = True  # False: the detector skipped it; tracks held or interpolated
+    # Static-object candidates at this frame (xyxy pixels, N x 4): for the installer to decide on.
+    static_candidates: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 4)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,7 +236,12 @@ class CameraPipeline:
         self.last_timestamp = frame.timestamp
         self.frames += 1
         self._tracks = tracks
-        return FrameResult(frame, detections, tracks, events, detected)
+        candidates = (
+            np.array([a.xyxy for a in self.static.candidates(frame.timestamp)]).reshape(-1, 4)
+            if self.static is not None
+            else np.zeros((0, 4))
+        )
+        return FrameResult(frame, detections, tracks, events, detected, candidates)
 
     def _detect(self, image: NDArray[np.uint8], timestamp: float) -> Detections:
         self.detections_run += 1

@@ -126,7 +126,10 @@ def camera_ignore_areas(camera: CameraConfig) -> IgnoreAreas:
 
 def camera_static_objects(camera: CameraConfig) -> StaticObjects | None:
     """Watch for things that never move on ``camera`` (None when its ``static_after_s`` is 0)."""
-    return StaticObjects(camera.static_after_s) if camera.static_after_s > 0 else None
+    if camera.static_after_s <= 0:
+        return None
+    decisions = [(o.box, o.decision) for o in camera.static_objects]
+    return StaticObjects(camera.static_after_s, decisions=decisions)
 
 
 def apply_performance(pipeline: CameraPipeline, camera: CameraConfig) -> None:
