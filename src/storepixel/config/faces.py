@@ -43,14 +43,6 @@ class FacesConfig(BaseModel):
         description="The site key that encrypts visitor descriptors (32 random bytes, made by "
         "`storepixel visitors keygen`). Default: `<site id>.visitors.key` beside the site file.",
     )
-    look_interval_s: float = Field(
-        default=0.5, gt=0, description="How often a tracked person's face is looked for (seconds)."
-    )
-    min_face_px: int = Field(
-        default=24,
-        ge=8,
-        description="Faces narrower than this (pixels) are too small to estimate from.",
-    )
 
     @property
     def any(self) -> bool:

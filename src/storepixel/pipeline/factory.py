@@ -109,8 +109,6 @@ def face_stage(
         lambda tid: track_pseudonym(site_id, camera_id, run_anchor, tid),
         attributes=attributes,
         descriptor=descriptor,
-        look_interval_s=faces.look_interval_s,
-        min_face_px=faces.min_face_px,
     )
 
 
