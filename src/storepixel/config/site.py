@@ -36,6 +36,7 @@ from pydantic import (
 from storepixel.analytics.geometry import polygon_problem
 from storepixel.config.describe import DescribeConfig, for_camera
 from storepixel.config.detector import DetectorConfig
+from storepixel.config.faces import FacesConfig
 from storepixel.config.integrations import (
     AlertRuleConfig,
     ForwardConfig,
@@ -462,6 +463,10 @@ class SiteConfig(_Model):
     forward: ForwardConfig | None = Field(
         default=None,
         description="Forward this store's rows to a central server while running (default: off).",
+    )
+    faces: FacesConfig = Field(
+        default_factory=lambda: FacesConfig(),
+        description="Opt-in face features: aggregate age/gender, returning visitors (off).",
     )
 
     _path: Path | None = PrivateAttr(default=None)
