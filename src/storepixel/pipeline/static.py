@@ -232,8 +232,11 @@ def static_tracks(
 
 def _small_grey(image: NDArray[np.uint8]) -> tuple[NDArray[np.uint8], float]:
     """The frame in grey, at most ``HISTORY_WIDTH`` wide, and the scale it was shrunk by."""
-    grey = np.asarray(
-        cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image, np.uint8
+    # A copy either way: the history must not hold on to (or see changes in) the caller's frame.
+    grey = (
+        np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), np.uint8)
+        if image.ndim == 3
+        else np.array(image, np.uint8, copy=True)
     )
     scale = min(1.0, HISTORY_WIDTH / grey.shape[1])
     if scale < 1.0:
