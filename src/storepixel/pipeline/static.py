@@ -134,9 +134,7 @@ class StaticObjects:
         """``detections`` less those on a static-object candidate; updates the anchors."""
         self.anchors = [a for a in self.anchors if timestamp - a.last_seen <= self.forget_after_s]
         self._shape = image.shape[:2]
-        # Thumbnails of this frame come from its own pixels (grey after shrinking: cheaper, and
-        # the same numbers, grey being a weighted mean); the whole frame is shrunk only when it
-        # goes into the history.
+        grey, scale = _small_grey(image)
         boxes = detections.xyxy.astype(np.float64)
         keep = np.ones(len(detections), bool)
         iou = (
@@ -148,7 +146,7 @@ class StaticObjects:
         for i in np.argsort(-detections.confidence):
             j = int(np.argmax(iou[i])) if iou.shape[1] else -1
             if j < 0 or j in used or iou[i, j] < self.match_iou:
-                thumb = _thumb(image, boxes[i])
+                thumb = _thumb(grey, boxes[i] * scale)
                 since = self._still_since(boxes[i], thumb, timestamp)
                 decided = self._decision(boxes[i], image.shape)
                 if decided == "confirmed":  # not a person: static from the start, until it moves
@@ -164,7 +162,7 @@ class StaticObjects:
             a = self.anchors[j]
             # The picture is sampled at the anchor's own box, not the detection's: detector boxes
             # jitter by a few pixels, which alone would look like motion of a textured thing.
-            thumb = _thumb(image, a.xyxy)
+            thumb = _thumb(grey, a.xyxy * scale)
             if float(np.abs(thumb - a.thumb).mean()) <= self.change:
                 a.differs_since = None  # as it was: still, or whoever passed in front has gone
             elif not _occluded(a.xyxy, boxes, self.match_iou):
@@ -177,7 +175,7 @@ class StaticObjects:
                 keep[i] = False
                 if not any(b is a.xyxy for b in self.found):
                     self.found.append(a.xyxy)
-        self._remember(timestamp, image, boxes)
+        self._remember(timestamp, grey, scale, boxes)
         return detections if keep.all() else detections.select(keep)
 
     def _decision(self, box: NDArray[np.float64], shape: tuple[int, ...]) -> str | None:
@@ -203,10 +201,11 @@ class StaticObjects:
                 break
         return since
 
-    def _remember(self, t: float, image: NDArray[np.uint8], boxes: NDArray[np.float64]) -> None:
+    def _remember(
+        self, t: float, grey: NDArray[np.uint8], scale: float, boxes: NDArray[np.float64]
+    ) -> None:
         if self._history and t - self._history[-1][0] < HISTORY_STEP_S:
             return
-        grey, scale = _small_grey(image)
         self._history.append((t, grey, scale, boxes))
         while t - self._history[0][0] > self.static_after_s:
             self._history.popleft()
@@ -232,16 +231,18 @@ def static_tracks(
 
 
 def _small_grey(image: NDArray[np.uint8]) -> tuple[NDArray[np.uint8], float]:
-    """The frame in grey, at most ``HISTORY_WIDTH`` wide, and the scale it was shrunk by; always
-    a copy (the history must not hold on to, or see changes in, the caller's frame)."""
-    scale = min(1.0, HISTORY_WIDTH / image.shape[1])
-    small = image
+    """The frame in grey, at most ``HISTORY_WIDTH`` wide, and the scale it was shrunk by."""
+    # A copy either way: the history must not hold on to (or see changes in) the caller's frame.
+    grey = (
+        np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), np.uint8)
+        if image.ndim == 3
+        else np.array(image, np.uint8, copy=True)
+    )
+    scale = min(1.0, HISTORY_WIDTH / grey.shape[1])
     if scale < 1.0:
-        size = (HISTORY_WIDTH, max(1, round(image.shape[0] * scale)))
-        small = np.asarray(cv2.resize(image, size, interpolation=cv2.INTER_AREA), np.uint8)
-    if small.ndim == 3:
-        return np.asarray(cv2.cvtColor(small, cv2.COLOR_BGR2GRAY), np.uint8), scale
-    return np.array(small, np.uint8, copy=True), scale
+        size = (HISTORY_WIDTH, max(1, round(grey.shape[0] * scale)))
+        grey = np.asarray(cv2.resize(grey, size, interpolation=cv2.INTER_AREA), np.uint8)
+    return grey, scale
 
 
 def _occluded(box: NDArray[np.float64], others: NDArray[np.float64], match_iou: float) -> bool:
@@ -257,12 +258,9 @@ def _occluded(box: NDArray[np.float64], others: NDArray[np.float64], match_iou: 
     return bool(((cover / area >= OCCLUDED) & (iou < match_iou)).any())
 
 
-def _thumb(image: NDArray[np.uint8], xyxy: NDArray[np.float64]) -> NDArray[np.float32]:
-    """The box's picture shrunk to ``THUMB``, in grey (``image`` BGR or grey)."""
-    h, w = image.shape[:2]
+def _thumb(grey: NDArray[np.uint8], xyxy: NDArray[np.float64]) -> NDArray[np.float32]:
+    h, w = grey.shape[:2]
     x1, y1 = max(0, int(xyxy[0])), max(0, int(xyxy[1]))
     x2, y2 = min(w, max(x1 + 1, int(np.ceil(xyxy[2])))), min(h, max(y1 + 1, int(np.ceil(xyxy[3]))))
-    thumb = cv2.resize(image[y1:y2, x1:x2], THUMB, interpolation=cv2.INTER_AREA)
-    if thumb.ndim == 3:
-        thumb = cv2.cvtColor(thumb, cv2.COLOR_BGR2GRAY)
-    return np.asarray(thumb, np.float32)
+    crop = grey[y1:y2, x1:x2]
+    return cv2.resize(crop, THUMB, interpolation=cv2.INTER_AREA).astype(np.float32)
