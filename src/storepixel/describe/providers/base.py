@@ -21,6 +21,8 @@ class Request:
     text: str
     images: list[bytes] = field(default_factory=list)  # JPEG
     schema: dict[str, Any] = field(default_factory=dict)
+    video: bytes | None = None  # an H.264 MP4 clip instead of stills (Gemini only)
+    video_fps: float = 1.0  # frames a second the service should sample from ``video``
 
 
 @dataclass(frozen=True, slots=True)
