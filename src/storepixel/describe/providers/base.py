@@ -30,6 +30,7 @@ class Reply:
     text: str | None
     tokens_in: int
     tokens_out: int
+    tokens_by_modality: dict[str, int] = field(default_factory=dict)  # input: TEXT, IMAGE, VIDEO…
 
 
 class ProviderError(StorepixelError):

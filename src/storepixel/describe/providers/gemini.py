@@ -72,11 +72,15 @@ class GeminiProvider:
         usage = response.usage_metadata
         tokens_in = (usage.prompt_token_count or 0) if usage else 0
         tokens_out = (usage.candidates_token_count or 0) if usage else 0
+        by_modality = {
+            str(getattr(d.modality, "value", d.modality)): int(d.token_count or 0)
+            for d in ((usage.prompt_tokens_details or []) if usage else [])
+        }
         try:
             text = response.text
         except ValueError:
             text = None
-        return Reply(text, tokens_in, tokens_out)
+        return Reply(text, tokens_in, tokens_out, by_modality)
 
 
 def _http_errors() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
