@@ -162,10 +162,16 @@ def test_bad_describe_settings_are_one_line_errors(
     site.write_text(SITE.format(provider="claude", url=server.gemini_url))
     line = one_line_error(storepixel(*args))
     assert "describe.provider" in line and "gemini" in line
+    line = one_line_error(storepixel("doctor", "--site", site, "--no-db"))
+    assert "describe.provider" in line and "gemini" in line
     # A missing API key.
     site.write_text(SITE.format(provider="gemini", url=server.gemini_url))
     line = one_line_error(storepixel(*args, env={"GEMINI_API_KEY": ""}))
     assert "GEMINI_API_KEY is not set" in line
+    doctor = storepixel("doctor", "--site", site, "--no-db", "--json", env={"GEMINI_API_KEY": ""})
+    assert doctor.returncode != 0 and "Traceback" not in doctor.stderr
+    [check] = [c for c in json.loads(doctor.stdout) if c["subject"] == "describe (cam1)"]
+    assert check["status"] == "fail" and "GEMINI_API_KEY is not set" in check["detail"]
     # An unreachable server.
     site.write_text(SITE.format(provider="openai", url="http://127.0.0.1:9/v1"))
     line = one_line_error(storepixel(*args))

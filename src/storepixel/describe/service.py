@@ -92,6 +92,7 @@ class _Job:
     key: str | None = None
     media: ChunkMedia | None = None  # made once (kept on disk when the site stores media)
     resumed: bool = False  # picked up from the store after a restart
+    cpu_start: float = 0.0  # the worker thread's CPU clock when it took the chunk
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +106,7 @@ class Outcome:
     latency_s: float  # chunk closed (submitted) → stored
     alerts: int = 0
     submitted: float = 0.0  # wall clock when the chunk closed
+    cpu_s: float = 0.0  # CPU time this process's worker spent on it (a loaded box's wall is not)
 
 
 class Describer:
@@ -278,6 +280,7 @@ class Describer:
         return Spent(*cam), Spent(*site)
 
     def _describe(self, job: _Job) -> None:
+        job.cpu_start = time.thread_time()
         chunk, camera, config = job.chunk, job.camera, job.camera.config
         maker = self._maker(camera)
         if job.frames is None:
@@ -539,6 +542,7 @@ class Describer:
             time.time() - job.submitted,
             alerts,
             job.submitted,
+            time.thread_time() - job.cpu_start,
         )
         with self._lock:
             self.outcomes.append(outcome)
