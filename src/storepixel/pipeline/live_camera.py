@@ -278,6 +278,9 @@ class LiveCamera:
         self.pipeline.ignore = camera_ignore_areas(camera)
         if camera.static_after_s != old.static_after_s:
             self.pipeline.static = camera_static_objects(camera)
+        elif camera.static_objects != old.static_objects and self.pipeline.static is not None:
+            # The installer decided on candidates: keep what was learnt, apply their word.
+            self.pipeline.static.decide([(o.box, o.decision) for o in camera.static_objects])
         if camera.detector != old.detector:
             # Its own view of the (shared) detector: adaptive-pass state is per camera.
             self.pipeline.detector = for_camera(self._detector_for(camera))
