@@ -11,6 +11,7 @@ PostgreSQL:
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Iterator
@@ -34,6 +35,7 @@ from storepixel.faces.keys import create_key, open_box, site_key
 from storepixel.pipeline.file_job import FileAnalysis, analyze_file
 from storepixel.store import Store, accounts, open_store, run_id
 from storepixel.store.faces import COUNTS, FACES, VISITS, delete_visitor, record_run, visitor_ids
+from storepixel.store.privacy import export_subject
 from storepixel.store.retention import enforce
 
 pytestmark = pytest.mark.slow
@@ -201,6 +203,10 @@ def test_delete_by_id_and_retention_remove_them(recorded: tuple[Store, Any]) -> 
     store, (site, _analysis, _key) = recorded
     ids = visitor_ids(store, "demo")
     assert len(ids) >= 2
+    # A data-subject export shows the descriptor only as the sealed bytes (base64), as JSON.
+    found = export_subject(store, "visitor_id", ids[0], actor="dpo")
+    sealed = base64.b64decode(json.loads(json.dumps(found))["visitor_faces"][0]["descriptor"])
+    assert sealed[:2] == b"G1" and len(found["visitor_visits"]) >= 1
     gone = delete_visitor(store, "demo", ids[0], actor="dpo")
     assert gone["visitor_faces"] == 1 and gone["visitor_visits"] >= 1
     with store.connect() as conn:

@@ -200,6 +200,13 @@ class Supervisor:
             "supervisor started",
             extra={"site": self.site_id, "cameras": len(self._cameras)},
         )
+        if self.site.faces.any:
+            # Not yet wired into live cameras: say so rather than silently count nothing.
+            log.warning(
+                "faces: attributes/visitors apply to recorded footage (storepixel analyze) "
+                "only; live cameras do not look at faces",
+                extra={"site": self.site_id},
+            )
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop capturing, close open visits, write everything (partial hours included)."""
