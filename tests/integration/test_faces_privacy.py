@@ -247,3 +247,31 @@ def test_bad_input_is_one_line(clip: Path, tmp_path: Path) -> None:
     assert r.exit_code == 2 and r.output.strip() == "error: site 'demo' has no visitor 'nobody'"
     r = runner.invoke(app, ["privacy", "delete", "--visitor", "nobody", "--db", db])
     assert r.exit_code == 2 and "no visitor 'nobody' is stored" in r.output
+
+
+def test_live_cameras_store_counts_and_visits(clip: Path, tmp_path: Path) -> None:
+    """`storepixel run` (the supervisor) plays the clip as a camera: the same opt-in features,
+    written as they come, audited per run."""
+    from storepixel.pipeline.supervisor import Supervisor
+    from tests.fixtures.helpers import wait_for
+
+    path = _site(tmp_path, on=True)
+    site = load_site(path)
+    site.cameras[0].source = str(clip)
+    with pytest.raises(ConfigError, match="does not exist"):
+        Supervisor(site, open_store("sqlite://"))  # no key yet: refused before anything starts
+    create_key(site.faces.key_path("demo", site.path))
+    with open_store(f"sqlite:///{tmp_path / 'live.db'}") as store:
+        sup = Supervisor(site, store, flush_interval_s=0.5)
+        sup.start()
+        try:
+            assert wait_for(lambda: sup.health()["cam1"].state == "streaming", 30)
+            # Played at its own rate (9 s); then the file ends and the camera stops streaming.
+            assert wait_for(lambda: sup.health()["cam1"].state != "streaming", 40)
+        finally:
+            sup.stop()
+        assert visitor_ids(store, "demo")
+        with store.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM face_attribute_counts")).scalar()
+        log = [(e["action"], e["target"]) for e in accounts.audit_entries(store)]
+        assert ("faces.visitors", "demo/cam1") in log and ("faces.attributes", "demo/cam1") in log
