@@ -33,6 +33,7 @@ from typing import Any
 from storepixel.config.site import parse_site
 from storepixel.engine import Unit, UnitOutcome, run_units
 from storepixel.pipeline.file_units import file_units
+from storepixel.store import open_store
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
@@ -143,6 +144,7 @@ def main() -> None:
         clips = cut_windows(args.video, Path(tmp), args.windows, args.window_s)
         for workers in args.workers:
             store = f"sqlite:///{tmp}/store-{workers}.db"
+            open_store(store).close()  # created once, as `analyze` does, before workers open it
             runs.append(one_run(workers, clips, store, args.window_s))
             print(json.dumps(runs[-1]), flush=True)
     result = {

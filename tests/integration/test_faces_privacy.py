@@ -11,6 +11,7 @@ PostgreSQL:
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Iterator
@@ -34,6 +35,7 @@ from storepixel.faces.keys import create_key, open_box, site_key
 from storepixel.pipeline.file_job import FileAnalysis, analyze_file
 from storepixel.store import Store, accounts, open_store, run_id
 from storepixel.store.faces import COUNTS, FACES, VISITS, delete_visitor, record_run, visitor_ids
+from storepixel.store.privacy import export_subject
 from storepixel.store.retention import enforce
 
 pytestmark = pytest.mark.slow
@@ -201,6 +203,10 @@ def test_delete_by_id_and_retention_remove_them(recorded: tuple[Store, Any]) -> 
     store, (site, _analysis, _key) = recorded
     ids = visitor_ids(store, "demo")
     assert len(ids) >= 2
+    # A data-subject export shows the descriptor only as the sealed bytes (base64), as JSON.
+    found = export_subject(store, "visitor_id", ids[0], actor="dpo")
+    sealed = base64.b64decode(json.loads(json.dumps(found))["visitor_faces"][0]["descriptor"])
+    assert sealed[:2] == b"G1" and len(found["visitor_visits"]) >= 1
     gone = delete_visitor(store, "demo", ids[0], actor="dpo")
     assert gone["visitor_faces"] == 1 and gone["visitor_visits"] >= 1
     with store.connect() as conn:
@@ -241,3 +247,31 @@ def test_bad_input_is_one_line(clip: Path, tmp_path: Path) -> None:
     assert r.exit_code == 2 and r.output.strip() == "error: site 'demo' has no visitor 'nobody'"
     r = runner.invoke(app, ["privacy", "delete", "--visitor", "nobody", "--db", db])
     assert r.exit_code == 2 and "no visitor 'nobody' is stored" in r.output
+
+
+def test_live_cameras_store_counts_and_visits(clip: Path, tmp_path: Path) -> None:
+    """`storepixel run` (the supervisor) plays the clip as a camera: the same opt-in features,
+    written as they come, audited per run."""
+    from storepixel.pipeline.supervisor import Supervisor
+    from tests.fixtures.helpers import wait_for
+
+    path = _site(tmp_path, on=True)
+    site = load_site(path)
+    site.cameras[0].source = str(clip)
+    with pytest.raises(ConfigError, match="does not exist"):
+        Supervisor(site, open_store("sqlite://"))  # no key yet: refused before anything starts
+    create_key(site.faces.key_path("demo", site.path))
+    with open_store(f"sqlite:///{tmp_path / 'live.db'}") as store:
+        sup = Supervisor(site, store, flush_interval_s=0.5)
+        sup.start()
+        try:
+            assert wait_for(lambda: sup.health()["cam1"].state == "streaming", 30)
+            # Played at its own rate (9 s); then the file ends and the camera stops streaming.
+            assert wait_for(lambda: sup.health()["cam1"].state != "streaming", 40)
+        finally:
+            sup.stop()
+        assert visitor_ids(store, "demo")
+        with store.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM face_attribute_counts")).scalar()
+        log = [(e["action"], e["target"]) for e in accounts.audit_entries(store)]
+        assert ("faces.visitors", "demo/cam1") in log and ("faces.attributes", "demo/cam1") in log

@@ -151,6 +151,7 @@ def test_folder_of_clips_on_ray_equals_local(
 
     videos = expand_videos([clips[0].parent])
     local, on_ray = (f"sqlite:///{tmp_path / name}" for name in ("local.db", "ray.db"))
+    open_store(on_ray).close()  # created once, as the commands do, before the workers open it
     expected = run_local(file_units(SITE, "door", videos, local), local)
 
     outcomes = list(run_units(file_units(SITE, "door", videos, on_ray), engine="ray"))
@@ -204,6 +205,7 @@ def test_backlog_on_ray_equals_local_when_a_node_dies_mid_job(
     )
     windows = [("door", a, b) for a, b in grid(T0, T0 + 30, 10.0)]
     local, on_ray = (f"sqlite:///{tmp_path / name}" for name in ("local.db", "ray.db"))
+    open_store(on_ray).close()  # created once, as the commands do, before the workers open it
     expected = run_local(window_units(site, windows, local, retry_wait_s=0.5), local)
 
     units = window_units(site, windows, on_ray, retry_wait_s=0.5)

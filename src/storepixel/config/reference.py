@@ -24,11 +24,9 @@ from storepixel.config.site import SiteConfig
 INTRO = """\
 # Site YAML reference
 
-A site file describes one store: its time zone and cameras, and per camera what to count (lines,
-zones, shelves), what never to look at (privacy masks) or count (ignore areas) and how to save
-work. Check one with `storepixel doctor --site SITE.yaml`: every key below is checked on load (a
-misspelt key is an error); [tuning.md](tuning.md) says which to change for which camera. A
-minimal file (coordinates are fractions of the frame, `[0, 0]` top-left, `[1, 1]` bottom-right):
+A site file holds a store's time zone, its cameras and, per camera, what to count (lines, zones,
+shelves) and never look at or count (masks, ignore areas); `storepixel doctor --site S` checks it.
+[tuning.md](tuning.md) says which keys to change. A minimal file (`[0, 0]` is the top-left corner):
 
 ```yaml
 site: {id: lisbon-1, timezone: Europe/Lisbon}

@@ -39,6 +39,21 @@ def _job_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k.startswith("STOREPIXEL_")}
 
 
+def unreachable(address: str, timeout_s: float = 3.0) -> str | None:
+    """Why the cluster at ``HOST:PORT`` (or ``ray://HOST:PORT``) cannot be reached, or ``None``:
+    Ray itself would keep trying for minutes before it gives up."""
+    import socket
+
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return None  # "auto" and the like: Ray finds the cluster itself
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout_s):
+            return None
+    except OSError as err:
+        return err.strerror or type(err).__name__
+
+
 @contextmanager
 def connected(address: str | None) -> Iterator[Any]:
     """Ray, connected to ``address`` (``auto``, ``ray://…``, ``HOST:PORT``) or, when ``None``, a
@@ -48,6 +63,8 @@ def connected(address: str | None) -> Iterator[Any]:
     if ray.is_initialized():
         yield ray
         return
+    if address is not None and (why := unreachable(address)):
+        raise ConfigError(f"cannot reach the Ray cluster at {address}: {why}")
     try:
         ray.init(
             address=address or "local",  # None would join any cluster already on this machine

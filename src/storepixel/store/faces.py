@@ -131,22 +131,26 @@ def record_visits(
     key: bytes,
     *,
     same_person: float,
+    replace: bool = True,
+    first_index: int = 0,
 ) -> dict[str, int]:
     """Match each visit's descriptor (first seen, last seen, descriptor) to the site's known
     visitors, in time order, and record the visit: the nearest visitor closer than
     ``same_person`` gets it (and its descriptor is replaced by the newer one), else a new visitor
     id (random, derived from nothing) is made. Re-analysing a run first removes what it added, so
-    a file analysed twice does not make its people return. One transaction; returns
-    ``{"visits", "new", "returning"}``."""
+    a file analysed twice does not make its people return; a live camera instead adds its
+    visits as they come (``replace=False``, ``first_index``: how many it stored before). One
+    transaction; returns ``{"visits", "new", "returning"}``."""
     from storepixel.faces.keys import key_id, open_box, seal
 
     kid = key_id(key)
     stats = {"visits": 0, "new": 0, "returning": 0}
     with store.transaction() as conn:
         take_write_lock(conn, FACES)
-        conn.execute(delete(VISITS).where(VISITS.c.run_id == run_id))
-        still = select(VISITS.c.visitor_id).where(VISITS.c.visitor_id == FACES.c.visitor_id)
-        conn.execute(delete(FACES).where(FACES.c.first_run_id == run_id, ~still.exists()))
+        if replace:
+            conn.execute(delete(VISITS).where(VISITS.c.run_id == run_id))
+            still = select(VISITS.c.visitor_id).where(VISITS.c.visitor_id == FACES.c.visitor_id)
+            conn.execute(delete(FACES).where(FACES.c.first_run_id == run_id, ~still.exists()))
         known: dict[str, np.ndarray] = {}
         last_seen: dict[str, float] = {}
         for row in conn.execute(
@@ -157,7 +161,8 @@ def record_visits(
             plain = open_box(key, bytes(row.descriptor), site_id, row.visitor_id)
             known[row.visitor_id] = np.frombuffer(plain, np.float32)
             last_seen[row.visitor_id] = row.last_seen
-        for i, (first_t, last_t, vec) in enumerate(sorted(visits, key=lambda v: v[0])):
+        ordered = sorted(visits, key=lambda v: v[0])
+        for i, (first_t, last_t, vec) in enumerate(ordered, start=first_index):
             vec = np.asarray(vec, np.float32)
             best, best_d = None, same_person
             for vid, other in known.items():

@@ -20,6 +20,7 @@ without a list to keep up to date.
 
 from __future__ import annotations
 
+import base64
 from typing import Any, Literal
 
 from sqlalchemy import Table, delete, inspect, select
@@ -46,6 +47,10 @@ def _plain(table: Table, row: Any) -> dict[str, Any]:
         value = getattr(row, col.name)
         if isinstance(col.type, UTCTime) and value is not None:
             value = format_time(value)
+        elif isinstance(value, bytes | memoryview):
+            # The one binary column is a returning visitor's descriptor, sealed with the site
+            # key: exported as those sealed bytes (base64), never decrypted into an export.
+            value = base64.b64encode(bytes(value)).decode("ascii")
         out[col.name] = value
     return out
 

@@ -35,3 +35,9 @@ def test_run_on_ray_without_the_extra_is_one_line(no_ray: None, tmp_path: Path) 
     result = cli("run", "--site", site, "--db", f"sqlite:///{tmp_path}/s.db", "--engine", "ray")
     assert_one_line_error(result, "storepixel[ray]")
     assert not (tmp_path / "s.db").exists()  # checked before anything was opened
+
+
+def test_an_unreachable_cluster_is_one_clear_error_at_once() -> None:
+    pytest.importorskip("ray")
+    with pytest.raises(ConfigError, match=r"cannot reach the Ray cluster at 127\.0\.0\.1:9"):
+        list(run_units([], engine="ray", address="127.0.0.1:9"))
