@@ -37,7 +37,7 @@ def test_bus_subscriber_indexes_every_batch_by_close(store: Store) -> None:
     bus.close()
     assert indexer.failures == 0
     assert service.index.count() == 49  # every rendered event, nothing twice
-    assert service.index.missing_vectors(5) == []
+    assert service.index.missing_vectors(5) == ([], 0)
     hits = service.search(plan("queue at the till", site(), now=NOW), limit=3).hits
     assert [h.doc.kind for h in hits] == ["queue_leave"] * 3
     service.close()
