@@ -21,6 +21,7 @@ class Request:
     text: str
     images: list[bytes] = field(default_factory=list)  # JPEG
     schema: dict[str, Any] = field(default_factory=dict)
+    schema_name: str = "chunk_description"  # what the answer is (OpenAI names its schema)
 
 
 @dataclass(frozen=True, slots=True)
