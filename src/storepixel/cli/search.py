@@ -158,7 +158,7 @@ def summary(
         service = SearchService(store)
         try:
             where = resolve_site(site, service)
-            config = load_site(site).describe if _is_yaml(site) else None
+            config = load_site(site).describe if site and _is_yaml(site) else None
             narrator = Narrator(store, where.site_id, where.tz, config)
             written = summarise_day(store, where.site_id, when, where.tz, narrator)
             docs = [d for d, _ in written]
