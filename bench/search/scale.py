@@ -180,6 +180,9 @@ def main() -> None:
     ap.add_argument("--sqlite", action=argparse.BooleanOptionalAction, default=True)
     ap.add_argument("--out", type=Path, default=Path("bench/results/search_scale.json"))
     ap.add_argument("--dir", type=Path, help="Keep the databases here (default: a temporary one).")
+    ap.add_argument(
+        "--reuse", action="store_true", help="Query the year already in --dir (no new load)."
+    )
     args = ap.parse_args()
     result: dict[str, Any] = {"command": " ".join(sys.argv), "docs_generated": args.docs,
                               "load_before": os.getloadavg()}  # fmt: skip
@@ -189,9 +192,13 @@ def main() -> None:
         if args.sqlite:
             r: dict[str, Any] = {}
             path = Path(tmp) / "year.db"
-            for old in Path(tmp).glob("year.db*"):
-                old.unlink()
-            service = load(f"sqlite:///{path}", args.docs, r)
+            if args.reuse:
+                service = SearchService(open_store(f"sqlite:///{path}"))
+                r["documents"] = service.index.count()
+            else:
+                for old in Path(tmp).glob("year.db*"):
+                    old.unlink()
+                service = load(f"sqlite:///{path}", args.docs, r)
             result["embedding"] = embed_throughput(service)
             r["queries"] = queries(service)
             r["size_mb"] = round(sum(p.stat().st_size for p in Path(tmp).glob("year.db*")) / 2**20)
@@ -204,11 +211,15 @@ def main() -> None:
 
             server = pgserver.get_server(f"{tmp}/pg", cleanup_mode="stop")
             try:
-                server.psql("DROP DATABASE IF EXISTS year;")
-                server.psql("CREATE DATABASE year;")
                 uri = server.get_uri("year").replace("postgresql://", "postgresql+psycopg://")
                 r = {}
-                service = load(uri, args.docs, r)
+                if args.reuse:
+                    service = SearchService(open_store(uri))
+                    r["documents"] = service.index.count()
+                else:
+                    server.psql("DROP DATABASE IF EXISTS year;")
+                    server.psql("CREATE DATABASE year;")
+                    service = load(uri, args.docs, r)
                 r["queries"] = queries(service)
                 with service.store.connect() as conn:
                     size = conn.exec_driver_sql(

@@ -44,6 +44,8 @@ FILTER_FIRST = 20_000
 # The longest a document may last (a day summary is one day, 25 h with a clock change). Stored
 # starts are clamped to it, so a time filter can bound the start index from below as well.
 MAX_SPAN_S = 2 * 86400.0
+# Document frequencies are counted up to this: past it a word is common whatever its exact count.
+DF_CAP = 50_000
 
 
 class SearchUnavailable(StoreError):
@@ -286,26 +288,27 @@ class SearchIndex:
         with self.store.connect() as conn:
             return [(int(i), float(s)) for i, s in conn.execute(stmt, {"match": match})]
 
-    def known_terms(self, terms: Sequence[str], site_id: str) -> int:
-        """How many of ``terms`` occur in any document of the site (one index probe each)."""
-        known = 0
-        for term in terms:
-            match = fts_match([term], self.dialect)
-            if self.dialect == "sqlite":
-                sql = (
-                    "SELECT 1 FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid "
-                    "WHERE search_fts MATCH :match AND d.site_id = :site LIMIT 1"
-                )
-            else:
-                sql = (
-                    "SELECT 1 FROM search_documents WHERE tsv @@ to_tsquery('english', :match) "
-                    "AND site_id = :site LIMIT 1"
-                )
-            with self.store.connect() as conn:
-                known += (
-                    conn.execute(text(sql), {"match": match, "site": site_id}).first() is not None
-                )
-        return known
+    def term_counts(self, terms: Sequence[str], cap: int = DF_CAP) -> list[int]:
+        """How many documents hold each term (the store's, all sites; counted up to ``cap``)."""
+        counts = []
+        with self.store.connect() as conn:
+            for term in terms:
+                match = fts_match([term], self.dialect)
+                if self.dialect == "sqlite":
+                    inner = "SELECT 1 FROM search_fts WHERE search_fts MATCH :match LIMIT :cap"
+                else:
+                    inner = (
+                        "SELECT 1 FROM search_documents WHERE tsv @@ to_tsquery('english', :match) "
+                        "LIMIT :cap"
+                    )
+                sql = text(f"SELECT count(*) FROM ({inner}) AS t")
+                counts.append(int(conn.execute(sql, {"match": match, "cap": cap}).scalar_one()))
+        return counts
+
+    def size(self) -> int:
+        """About how many documents the index holds (the highest id: one index probe)."""
+        with self.store.connect() as conn:
+            return int(conn.execute(select(func.max(DOCS.c.id))).scalar() or 0)
 
     def vector_hits(self, query: np.ndarray, f: Filters, k: int) -> list[tuple[int, float]]:
         """Up to ``k`` ``(id, cosine similarity)`` nearest to ``query`` after the filters, exact;
