@@ -101,9 +101,7 @@ VARIANTS: dict[str, Variant] = {
     "rrf_rarity_share": lambda t, v, w, c: [
         i for i, _ in fuse([[i for i, _ in t], [i for i, _ in v]], weights=[w if v else 1, 1])
     ],
-    "rrf_rarity_share_ties": lambda t, v, w, c: [
-        i for i, _ in fuse_ranks(t, v, w if v else 1.0)
-    ],
+    "rrf_rarity_share_ties": lambda t, v, w, c: [i for i, _ in fuse_ranks(t, v, w if v else 1.0)],
     "score_sum_rarity": lambda t, v, w, c: [
         i
         for i, _ in sorted(
