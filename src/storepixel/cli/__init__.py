@@ -59,6 +59,7 @@ FAMILIES = (
     "search",  # search, summary
     "describe",  # descriptions list, describe usage, cost
     "fleet",  # sync
+    "backlog",  # backlog run, backlog status
 )
 
 for _family in FAMILIES:

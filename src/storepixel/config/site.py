@@ -36,7 +36,12 @@ from pydantic import (
 from storepixel.analytics.geometry import polygon_problem
 from storepixel.config.describe import DescribeConfig, for_camera
 from storepixel.config.detector import DetectorConfig
-from storepixel.config.integrations import AlertRuleConfig, OutputConfig, RetentionConfig
+from storepixel.config.integrations import (
+    AlertRuleConfig,
+    ForwardConfig,
+    OutputConfig,
+    RetentionConfig,
+)
 from storepixel.errors import ConfigError
 from storepixel.files import read_yaml
 from storepixel.validation import describe_validation_error, first_problem
@@ -301,6 +306,13 @@ class CameraConfig(_Model):
         description="File path, rtsp:// or http(s):// URL, or a USB device; may be left out "
         "when the video is given on the command line.",
     )
+    playback_url: str | None = Field(
+        None,
+        description="The camera's recordings on a DVR/NVR, for `storepixel backlog run`: a URL "
+        "template with the window's {start} and {end} (UTC; {start_local}/{end_local} in the "
+        "site's time zone) in Python format syntax, e.g. rtsp://HOST/Streaming/tracks/101?"
+        "starttime={start:%Y%m%dT%H%M%SZ}&endtime={end:%Y%m%dT%H%M%SZ}.",
+    )
     analysis_fps: float = Field(
         5.0, gt=0.0, le=60.0, description="Frames per second of capture time to analyse."
     )
@@ -354,6 +366,15 @@ class CameraConfig(_Model):
         default=None,
         description="Keys of the site's `describe:` block this camera overrides (e.g. model).",
     )
+
+    @field_validator("playback_url")
+    @classmethod
+    def _playback_template(cls, value: str | None) -> str | None:
+        from storepixel.sources.playback import template_problem
+
+        if value is not None and (problem := template_problem(value)):
+            raise ValueError(problem)  # never echoes the URL: it may hold a password
+        return value
 
     @model_validator(mode="after")
     def _unique_scope_ids(self) -> CameraConfig:
@@ -445,6 +466,10 @@ class SiteConfig(_Model):
     describe: DescribeConfig | None = Field(
         default=None,
         description="Describe people-chunks with a vision-language model (default: off).",
+    )
+    forward: ForwardConfig | None = Field(
+        default=None,
+        description="Forward this store's rows to a central server while running (default: off).",
     )
 
     _path: Path | None = PrivateAttr(default=None)

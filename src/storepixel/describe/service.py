@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from storepixel.config.describe import DescribeConfig
 from storepixel.describe.chunker import Chunk, ChunkFrame
-from storepixel.describe.control import Budget, RateLimiter, Spent, backoff
+from storepixel.describe.control import Limits, Spent, backoff
 from storepixel.describe.media import MediaMaker
 from storepixel.describe.prompt import REPAIR, SYSTEM, chunk_text
 from storepixel.describe.providers import Provider, ProviderError, Request, make_provider
@@ -112,6 +112,7 @@ class Describer:
         concurrency: int = 2,
         retry_waiting_s: float = 60.0,
         sleep: Callable[[float], bool] | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.store = store
         self.site_id = site_id
@@ -121,14 +122,13 @@ class Describer:
         self.outcomes: list[Outcome] = []
         self._provider_for = provider_for
         self._providers: dict[tuple[str, str, str | None], Provider] = {}
-        self._limiters: dict[tuple[str, str], RateLimiter] = {}
         self._makers: dict[str, MediaMaker] = {}
         self._lock = threading.Lock()
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._waiting: list[_Job] = []
         self._busy = 0
-        self._budget_lock = threading.Lock()  # check-and-reserve is one step
-        self._reserved: dict[str, int] = {}  # camera → estimated tokens of chunks in flight
+        # Rate limits and budget reservations: this process's own, or a cluster's shared ones.
+        self.limits = limits if limits is not None else Limits(self._ledger)
         self._idle = threading.Condition(self._lock)
         self._stop = threading.Event()
         self._sleep = sleep or (lambda s: self._stop.wait(s))
@@ -222,32 +222,10 @@ class Describer:
                 self._providers[key] = self._provider_for(config)
             return self._providers[key]
 
-    def _limiter(self, config: DescribeConfig) -> RateLimiter:
-        key = (config.provider, config.model_name)
-        with self._lock:
-            if key not in self._limiters:
-                self._limiters[key] = RateLimiter(
-                    config.requests_per_minute, config.tokens_per_minute, config.concurrency
-                )
-            return self._limiters[key]
-
-    def _spent(self, camera_id: str) -> tuple[Spent, Spent]:
-        """Today's spending from the ledger plus what chunks in flight are expected to cost."""
+    def _ledger(self, camera_id: str) -> tuple[Spent, Spent]:
+        """Today's measured spending of the camera and the site (the ledger)."""
         cam, site = db.spent_today(self.store, self.site_id, camera_id, self.tz)
-        mine, everyone = self._reserved.get(camera_id, 0), sum(self._reserved.values())
-        return Spent(cam[0] + mine, cam[1]), Spent(site[0] + everyone, site[1])
-
-    def _reserve(self, config: DescribeConfig, camera_id: str, tokens: int) -> str | None:
-        """Check the budgets and, if the chunk fits, count it as spent until it has been sent."""
-        with self._budget_lock:
-            over = Budget(config, self._spent).over(camera_id, tokens)
-            if over is None:
-                self._reserved[camera_id] = self._reserved.get(camera_id, 0) + tokens
-            return over
-
-    def _unreserve(self, camera_id: str, tokens: int) -> None:
-        with self._budget_lock:
-            self._reserved[camera_id] -= tokens
+        return Spent(*cam), Spent(*site)
 
     def _describe(self, job: _Job) -> None:
         chunk, camera, config = job.chunk, job.camera, job.camera.config
@@ -278,14 +256,14 @@ class Describer:
                 return
         assert job.key is not None
         estimate = len(job.frames) * config.tokens_per_frame + 400  # + prompt text, roughly
-        over = self._reserve(config, chunk.camera_id, estimate)
+        over = self.limits.reserve(config, chunk.camera_id, estimate)
         if over is not None:
             self._wait(job, over)
             return
         try:
             self._claimed(job, maker, estimate)
         finally:
-            self._unreserve(chunk.camera_id, estimate)
+            self.limits.unreserve(chunk.camera_id, estimate)
 
     def _claimed(self, job: _Job, maker: MediaMaker, estimate: int) -> None:
         chunk, camera, config = job.chunk, job.camera, job.camera.config
@@ -313,7 +291,6 @@ class Describer:
 
     def _send(self, job: _Job, request: Request, estimate: int) -> None:
         config = job.camera.config
-        limiter = self._limiter(config)
         totals = {"tokens_in": 0, "tokens_out": 0, "cost": None, "attempts": 0}
         repaired = False
         last = "no try made"
@@ -324,7 +301,7 @@ class Describer:
                 break
             totals["attempts"] = attempt
             try:
-                text = self._request(job, request, "describe", limiter, estimate, totals)
+                text = self._request(job, request, "describe", estimate, totals)
             except ProviderError as err:
                 last, down = err.reason, True
                 if not err.retryable:
@@ -348,7 +325,7 @@ class Describer:
                     schema=request.schema,
                 )
                 try:
-                    text = self._request(job, fix, "repair", limiter, 500, totals)
+                    text = self._request(job, fix, "repair", 500, totals)
                     grounded = self._check(job, text)
                 except (ProviderError, AnswerError) as again:
                     last = f"invalid answer: {err}; repair: {again}"
@@ -366,14 +343,15 @@ class Describer:
         job: _Job,
         request: Request,
         purpose: str,
-        limiter: RateLimiter,
         estimate: int,
         totals: dict[str, Any],
     ) -> str | None:
         """One request, within the limits, with its ledger row."""
         config = job.camera.config
         provider = self._provider(config)
-        limiter.wait_turn(estimate, self._stop)
+        self.limits.wait_turn(config, estimate, self._stop)
+        if self._stop.is_set():  # stopped while waiting for a turn: send nothing, keep the chunk
+            raise ProviderError("stopped", "stopped before its turn to be sent", retryable=False)
         started = time.perf_counter()
         row: dict[str, Any] = {
             "chunk_id": job.key,
@@ -389,7 +367,7 @@ class Describer:
             "cost": None,
         }
         try:
-            with limiter.slots:
+            with self.limits.slot(config):
                 reply = provider.send(request)
         except ProviderError as err:
             row.update(outcome=err.outcome, reason=err.reason[:500])

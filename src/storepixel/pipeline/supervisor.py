@@ -155,6 +155,10 @@ class Supervisor:
             except Exception:
                 self.bus.close()
                 raise
+        for sub in self.bus.subscriptions:  # consumers that report camera states (forward:)
+            watch = getattr(sub.consumer, "watch_cameras", None)
+            if callable(watch):
+                watch(self.health)
         self._detector_factory = detector_factory
         self._detectors: dict[str, Any] = {}
         self._timeouts = (open_timeout_s, stall_timeout_s)

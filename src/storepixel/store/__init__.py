@@ -7,6 +7,7 @@
 """
 
 from storepixel.store import (  # noqa: F401  (their tables join Base.metadata)
+    backlog,
     describe_models,
     outward_models,
     search_models,

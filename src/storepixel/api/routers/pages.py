@@ -116,6 +116,11 @@ def alerts_page(request: Request) -> Response:
     return _page(request, "alerts.html", "alerts", "Alerts")
 
 
+@router.get("/fleet")
+def fleet_page(request: Request) -> Response:
+    return _page(request, "fleet.html", "fleet", "Fleet")
+
+
 @router.get("/uploads")
 def uploads_page(request: Request) -> Response:
     return _page(request, "uploads.html", "uploads", "Uploads")
