@@ -256,18 +256,20 @@ def boxes_near(poly: Polygon, boxes: NDArray[np.float32], reach: float) -> NDArr
     """For each box (N, 4 pixels), grown by ``reach`` of its height: does it overlap ``poly``?
 
     A person whose feet are above the shelf's far edge in the image stands behind it (seen over
-    it, further from the camera), and one whose box ends *on* the shelf is hidden by it from the
-    waist or knees down: also behind it. Someone in front of a shelf stands on floor that is nearer
-    the camera, so lower in the image, than the shelf's near edge. Neither is ever within reach,
-    however much the boxes overlap."""
+    it, further from the camera), and so does one whose box ends in the far half of the shelf
+    (the upper half of the outline, straight above or below the feet): the shelf hides them from
+    the waist or knees down. Someone in front of a shelf stands on floor nearer the camera, so
+    lower in the image than the shelf's near edge, or, before a shelf face drawn down to the
+    floor, in its lower part. Neither kind of "behind" is ever within reach, however much the
+    boxes overlap."""
     out = np.zeros(len(boxes), bool)
     v = poly.vertices
     far_edge = float(v[:, 1].min())
     boxes = np.asarray(boxes, np.float64)
     feet = np.column_stack([(boxes[:, 0] + boxes[:, 2]) / 2, boxes[:, 3]]) if len(boxes) else None
-    behind = poly.contains(feet) if feet is not None else np.zeros(0, bool)
+    hidden = poly.contains(feet) if feet is not None else np.zeros(0, bool)
     for i, (x0, y0, x1, y1) in enumerate(boxes):
-        if y1 < far_edge or behind[i]:
+        if y1 < far_edge or (hidden[i] and _in_far_half(v, (x0 + x1) / 2, y1)):
             continue  # standing behind the shelf (feet above it, or hidden by it): out of reach
         m = reach * (y1 - y0)
         x0, y0, x1, y1 = x0 - m, y0 - m, x1 + m, y1 + m
@@ -285,6 +287,15 @@ def boxes_near(poly: Polygon, boxes: NDArray[np.float32], reach: float) -> NDArr
             for j in range(len(v))
         )
     return out
+
+
+def _in_far_half(v: NDArray[np.float64], x: float, y: float) -> bool:
+    """Whether ``(x, y)`` is nearer the top than the bottom of the outline ``v`` along x."""
+    ys = []
+    for (ax, ay), (bx, by) in zip(v, np.roll(v, -1, axis=0), strict=True):
+        if (ax <= x <= bx or bx <= x <= ax) and ax != bx:
+            ys.append(ay + (x - ax) * (by - ay) / (bx - ax))
+    return bool(ys) and y < (min(ys) + max(ys)) / 2
 
 
 class ShelfAnalytics:

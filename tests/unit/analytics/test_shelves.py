@@ -203,3 +203,15 @@ def test_a_person_out_of_reach_is_not_a_pass() -> None:
     assert run(frames) == kinds(run(frames), EventKind.VISIT_START) + kinds(
         run(frames), EventKind.VISIT_END
     )
+
+
+def test_a_person_whose_box_ends_on_the_far_half_of_the_shelf_is_behind_it() -> None:
+    # Seen over the shelf (x 320-512, y 144-336), legs hidden: the box ends at y 190, in its far
+    # (upper) half. However long they stand there, they are not within reach.
+    ca = CameraAnalytics("demo", CAMERA, run_anchor=0.0)
+    events: list[Event] = []
+    for i in range(15):
+        tracks = Tracks([1], [[390, 90, 440, 190]], [0.9], [TrackState.CONFIRMED])
+        events += ca.update(tracks, i * DT, SIZE)
+    events += ca.flush()
+    assert kinds(events, EventKind.SHELF_PASS) == []
