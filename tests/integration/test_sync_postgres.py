@@ -26,6 +26,7 @@ from storepixel.store.queries import iter_events, query_metrics
 from storepixel.store.runs import CameraSession, CoverageInterval
 from storepixel.types import Event, MetricRow
 from tests.fixtures.central import Central, cli, post_json
+from tests.fixtures.helpers import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
@@ -185,6 +186,22 @@ def test_expired_key_and_refused_batch_are_marked_and_the_rest_carries_on(
             errors = {e for (e,) in conn.execute(select(OUTBOX.c.last_error))}
     assert counts.pending > 0 and counts.sent == 0  # all still queued
     assert len(errors) == 1 and "expired" in str(next(iter(errors)))  # the batch says why
+
+    # The same expired key in a running edge (forward:): each round is refused with the reason,
+    # the rows stay queued, the forwarder keeps trying; nothing is counted as sent.
+    from storepixel.config.integrations import ForwardConfig
+    from storepixel.outputs.forward import Forwarder
+
+    config = ForwardConfig(url=server.url, interval_s=1.0)
+    with open_store(edge, create=False) as store:
+        forwarder = Forwarder(store, config, expiring, "lisbon")
+        try:
+            assert wait_for(lambda: forwarder.rounds >= 2, 30)
+            assert forwarder.last is not None and "expired" in str(forwarder.last.error)
+            assert forwarder.last.left == counts.pending and expiring not in repr(forwarder)
+        finally:
+            forwarder.close()
+        assert Outbox(store).counts(f"sync:{server.url}").sent == 0
 
     # A store holding another site's rows too: that site's batch is refused (403) and set
     # aside with the central's reason; lisbon's rows still go.

@@ -115,7 +115,9 @@ class CameraAnalytics:
         self.max_gap_s = max_gap_s if max_gap_s is not None else max(2.0, 3.0 / camera.analysis_fps)
         self.bucket_s = float(bucket_s)
         self.lines = {
-            ln.id: LineCounter(ln.id, ln.points[0], ln.points[1], ln.hysteresis)
+            ln.id: LineCounter(
+                ln.id, ln.points[0], ln.points[1], ln.hysteresis, hidden_side=ln.hidden_side
+            )
             for ln in camera.lines
         }
         self.zones: dict[str, ZoneCounter] = {}

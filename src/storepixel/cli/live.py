@@ -39,8 +39,8 @@ def _run_on_ray(
 ) -> None:
     """The cameras as actors on a Ray cluster, until ``stop`` or ``duration``."""
     from storepixel.engine.ray_cameras import run_cameras_on_ray
-    from storepixel.engine.ray_engine import portable_store_url
     from storepixel.errors import StoreError
+    from storepixel.store.engine import worker_url
 
     deadline = None if duration is None else time.monotonic() + duration
 
@@ -54,7 +54,7 @@ def _run_on_ray(
 
     errors = run_cameras_on_ray(
         site,
-        portable_store_url(db),
+        worker_url(db),
         address=address,
         stop=stopping,
         health_every=health_every,

@@ -229,6 +229,7 @@ RETENTION_DEFAULTS: dict[str, str] = {
     "audit": "365d",
     "outbox": "7d",
     "receipts": "730d",
+    "visitors": "30d",
 }
 
 
@@ -257,6 +258,10 @@ class RetentionConfig(_Model):
     )
     receipts: str = Field(
         default=RETENTION_DEFAULTS["receipts"], description="Point-of-sale receipts."
+    )
+    visitors: str = Field(
+        default=RETENTION_DEFAULTS["visitors"],
+        description="Returning visitors' encrypted face descriptors and visits (opt-in).",
     )
 
     @field_validator("*")

@@ -36,6 +36,7 @@ from pydantic import (
 from storepixel.analytics.geometry import polygon_problem
 from storepixel.config.describe import DescribeConfig, for_camera
 from storepixel.config.detector import DetectorConfig
+from storepixel.config.faces import FacesConfig
 from storepixel.config.integrations import (
     AlertRuleConfig,
     ForwardConfig,
@@ -105,6 +106,13 @@ class LineConfig(_Model):
         description="Counts toward the site's footfall (entrances); set false for inner lines "
         "such as aisle or fitting-room entrances.",
     )
+    hidden_side: Literal["in", "out"] | None = Field(
+        None,
+        description="For a door the camera sees from the side (a shop door in a corridor's "
+        "wall): the side of the line it cannot see. Someone who first appears at the line counts "
+        "as coming from that side, and someone last seen at the line who stays unseen for 3 s as "
+        "gone into it. Leave unset when both sides are in view.",
+    )
 
     @field_validator("points")
     @classmethod
@@ -116,6 +124,25 @@ class LineConfig(_Model):
         if points[0] == points[1]:
             raise ValueError("expected 2 distinct points, got the same point twice")
         return points
+
+
+class StaticObjectConfig(_Model):
+    """A static-object candidate the installer has decided on, where it stands in the picture."""
+
+    box: tuple[float, float, float, float] = Field(
+        description="[x1, y1, x2, y2], normalised (0-1) to the frame."
+    )
+    decision: Literal["confirmed", "dismissed"] = Field(
+        description="'confirmed': not a person; 'dismissed': a real person's place, count it."
+    )
+
+    @field_validator("box")
+    @classmethod
+    def _ordered(cls, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        x1, y1, x2, y2 = box
+        if not (0.0 <= x1 < x2 <= 1.0 and 0.0 <= y1 < y2 <= 1.0):
+            raise ValueError("expected 0 <= x1 < x2 <= 1 and 0 <= y1 < y2 <= 1")
+        return box
 
 
 class ZoneConfig(_Model):
@@ -353,6 +380,12 @@ class CameraConfig(_Model):
         "(not a pixel of it changing) for this many seconds is a static object (a mannequin, a "
         "poster, a reflection) and is not tracked or counted until it moves; 0 = off.",
     )
+    static_objects: list[StaticObjectConfig] = Field(
+        default_factory=list,
+        description="The installer's word on static-object candidates (shown in the camera "
+        "editor): 'confirmed' (not a person: suppressed at once, counted again if it moves) or "
+        "'dismissed' (a person's place: never suppressed).",
+    )
     shelves: list[ShelfConfig] = Field(
         default_factory=list,
         description="Shelves whose pass / attention / reach funnel is measured from body pose. "
@@ -470,6 +503,10 @@ class SiteConfig(_Model):
     forward: ForwardConfig | None = Field(
         default=None,
         description="Forward this store's rows to a central server while running (default: off).",
+    )
+    faces: FacesConfig = Field(
+        default_factory=lambda: FacesConfig(),
+        description="Opt-in face features: aggregate age/gender, returning visitors (off).",
     )
 
     _path: Path | None = PrivateAttr(default=None)

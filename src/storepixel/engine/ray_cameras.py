@@ -93,11 +93,17 @@ def run_cameras_on_ray(
 ) -> list[str]:
     """Run every camera of ``site`` as actors until ``stop(timeout)`` returns True; the store
     errors the cameras reported when they stopped."""
+    from storepixel.redact import redact_url
+
     with connected(address) as ray:
         actors = start_cameras(ray, site, store_url)
         log.info(
             "running on ray",
-            extra={"site": site.site.id, "cameras": ",".join(actors), "store": store_url},
+            extra={
+                "site": site.site.id,
+                "cameras": ",".join(actors),
+                "store": redact_url(store_url),
+            },
         )
         try:
             while not stop(health_every):

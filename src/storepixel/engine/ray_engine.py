@@ -6,8 +6,9 @@ re-run is harmless because event ids are content hashes and every store write is
 Outcomes come back as each task ends (``ray.wait``); one unit's failure never stops the others.
 
 What a unit needs travels inside it: the parsed site config and an absolute store URL are pickled
-with the callable (:func:`portable_store_url`), so a worker needs only storepixel installed, not
-the driver's files or working folder. Variables named ``STOREPIXEL_*`` travel with the job.
+with the callable (:func:`storepixel.store.engine.worker_url`), so a worker needs only storepixel
+installed (the same version), not the driver's working folder. Variables named ``STOREPIXEL_*``
+travel with the job.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from storepixel.engine import Unit, UnitOutcome
@@ -35,22 +35,23 @@ def import_ray() -> Any:
     return ray
 
 
-def portable_store_url(url: str | None) -> str:
-    """``url`` as every node can use it: ``$STOREPIXEL_DB_URL`` or the default filled in, and a
-    relative SQLite path made absolute (workers do not share the driver's working folder)."""
-    from storepixel.store.database import ENV_URL
-    from storepixel.store.engine import DEFAULT_URL
-
-    raw = url or os.environ.get(ENV_URL) or DEFAULT_URL
-    prefix = "sqlite:///"
-    if raw.startswith(prefix) and not raw.startswith(prefix + "/") and raw != "sqlite://":
-        path, _, query = raw[len(prefix) :].partition("?")
-        raw = prefix + str(Path(path).resolve()) + (f"?{query}" if query else "")
-    return raw
-
-
 def _job_env() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k.startswith("STOREPIXEL_")}
+
+
+def unreachable(address: str, timeout_s: float = 3.0) -> str | None:
+    """Why the cluster at ``HOST:PORT`` (or ``ray://HOST:PORT``) cannot be reached, or ``None``:
+    Ray itself would keep trying for minutes before it gives up."""
+    import socket
+
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return None  # "auto" and the like: Ray finds the cluster itself
+    try:
+        with socket.create_connection((host, int(port)), timeout=timeout_s):
+            return None
+    except OSError as err:
+        return err.strerror or type(err).__name__
 
 
 @contextmanager
@@ -62,9 +63,11 @@ def connected(address: str | None) -> Iterator[Any]:
     if ray.is_initialized():
         yield ray
         return
+    if address is not None and (why := unreachable(address)):
+        raise ConfigError(f"cannot reach the Ray cluster at {address}: {why}")
     try:
         ray.init(
-            address=address,
+            address=address or "local",  # None would join any cluster already on this machine
             namespace=NAMESPACE,
             runtime_env={"env_vars": _job_env()},
             include_dashboard=False,

@@ -71,6 +71,8 @@ class FileAnalysis:
     events_new: int = 0
     elapsed_s: float = 0.0
     backdrop: NDArray[np.uint8] | None = None  # a masked frame to draw the heatmap on
+    faces: Any = None  # the opt-in face stage (pipeline.face_stage), None when faces are off
+    faces_recorded: dict[str, Any] = field(default_factory=dict)
 
     def heatmap_png(self) -> bytes | None:
         return None if self.analytics is None else self.analytics.heatmap.render_png(self.backdrop)
@@ -137,9 +139,17 @@ def analyze_source(
 ) -> FileAnalysis:
     """:func:`analyze_file` for any recorded source (a file, a DVR window): ``source_name``
     (redacted when stored) names it in the run record, whose id it shares with every re-run."""
+    # Opt-in returning visitors need the site key: checked before any frame is decoded.
+    key = None
+    if site.faces.visitors:
+        from storepixel.faces.keys import site_key
+
+        key = site_key(site.faces, site.site.id, site.path)
     detector = load_detector(camera.detector)
     # The factory applies the camera's performance settings (change gate, detection region).
-    pipeline = build_camera_pipeline(camera, site.site.id, detector, source.anchor)
+    pipeline = build_camera_pipeline(
+        camera, site.site.id, detector, source.anchor, faces=site.faces
+    )
     mask, analytics = pipeline.mask, pipeline.analytics
     assert isinstance(analytics, CameraAnalytics)
     lines, zones = _geometry(camera)
@@ -198,9 +208,17 @@ def analyze_source(
         analytics=analytics,
         elapsed_s=time.perf_counter() - clock,
         backdrop=backdrop,
+        faces=pipeline.faces,
     )
     if bus is not None:
         analysis.events_new = _record(bus, site, camera, source_name, analysis, started)
+        if pipeline.faces is not None and bus.store is not None:
+            from storepixel.store.faces import record_run
+
+            rid = run_id(site.site.id, camera.id, source_name, analysis.anchor)
+            analysis.faces_recorded = record_run(
+                bus.store, site, camera.id, rid, pipeline.faces, key, actor="analyze"
+            )
     return analysis
 
 

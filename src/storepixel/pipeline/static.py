@@ -37,6 +37,7 @@ anywhere.
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -89,8 +90,12 @@ class StaticObjects:
         match_iou: float = 0.6,
         change: float = 6.0,
         forget_after_s: float = 30.0,
+        decisions: Sequence[tuple[tuple[float, float, float, float], str]] | None = None,
     ) -> None:
         self.static_after_s = float(static_after_s)
+        # The installer's word: (normalised xyxy, "confirmed" | "dismissed")
+        self.decisions = list(decisions or [])
+        self._shape: tuple[int, ...] | None = None  # (height, width) of the last frame
         self.match_iou = float(match_iou)
         self.change = float(change)
         self.forget_after_s = float(forget_after_s)
@@ -102,6 +107,17 @@ class StaticObjects:
     def candidates(self, now: float) -> list[Anchor]:
         """Anchors currently treated as static objects (not dismissed)."""
         return [a for a in self.anchors if self._is_static(a, now)]
+
+    def decide(self, decisions: Sequence[tuple[tuple[float, float, float, float], str]]) -> None:
+        """The installer's word changed: apply it to what was learnt so far."""
+        self.decisions = list(decisions)
+        if self._shape is None:
+            return
+        for a in self.anchors:
+            decided = self._decision(a.xyxy, self._shape)
+            a.dismissed = decided == "dismissed"
+            if decided == "confirmed":
+                a.still_since = -np.inf
 
     def dismiss(self, xyxy: NDArray[np.floating]) -> None:
         """The installer says the anchor at ``xyxy`` is a real person's place: never suppress it."""
@@ -117,6 +133,7 @@ class StaticObjects:
     ) -> Detections:
         """``detections`` less those on a static-object candidate; updates the anchors."""
         self.anchors = [a for a in self.anchors if timestamp - a.last_seen <= self.forget_after_s]
+        self._shape = image.shape[:2]
         grey, scale = _small_grey(image)
         boxes = detections.xyxy.astype(np.float64)
         keep = np.ones(len(detections), bool)
@@ -131,7 +148,12 @@ class StaticObjects:
             if j < 0 or j in used or iou[i, j] < self.match_iou:
                 thumb = _thumb(grey, boxes[i] * scale)
                 since = self._still_since(boxes[i], thumb, timestamp)
-                self.anchors.append(Anchor(boxes[i], thumb, since, timestamp, timestamp))
+                decided = self._decision(boxes[i], image.shape)
+                if decided == "confirmed":  # not a person: static from the start, until it moves
+                    since = -np.inf
+                self.anchors.append(
+                    Anchor(boxes[i], thumb, since, timestamp, timestamp, decided == "dismissed")
+                )
                 if self._is_static(self.anchors[-1], timestamp):
                     keep[i] = False
                     self.found.append(boxes[i])
@@ -155,6 +177,15 @@ class StaticObjects:
                     self.found.append(a.xyxy)
         self._remember(timestamp, grey, scale, boxes)
         return detections if keep.all() else detections.select(keep)
+
+    def _decision(self, box: NDArray[np.float64], shape: tuple[int, ...]) -> str | None:
+        if not self.decisions:
+            return None
+        h, w = shape[:2]
+        places = np.array([d[0] for d in self.decisions], np.float64) * [w, h, w, h]
+        iou = box_iou(box[None], places)[0]
+        best = int(np.argmax(iou))
+        return self.decisions[best][1] if iou[best] >= self.match_iou else None
 
     def _still_since(
         self, box: NDArray[np.float64], thumb: NDArray[np.float32], now: float

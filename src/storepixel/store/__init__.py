@@ -9,6 +9,7 @@
 from storepixel.store import (  # noqa: F401  (their tables join Base.metadata)
     backlog,
     describe_models,
+    face_models,
     outward_models,
     search_models,
     web_models,

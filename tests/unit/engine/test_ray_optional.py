@@ -1,5 +1,5 @@
 """Ray is an optional extra: without it the local engine works and `--engine ray` is one clear
-line; with it, what a unit needs (the store URL) is made usable from any node."""
+line, before anything is opened."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from storepixel.engine import Unit, UnitOutcome, run_units
-from storepixel.engine.ray_engine import portable_store_url
 from storepixel.errors import ConfigError
 from tests.unit.test_cli import assert_one_line_error
 from tests.unit.test_cli_web import cli
@@ -38,14 +37,7 @@ def test_run_on_ray_without_the_extra_is_one_line(no_ray: None, tmp_path: Path) 
     assert not (tmp_path / "s.db").exists()  # checked before anything was opened
 
 
-def test_store_url_travels_as_an_absolute_path(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("STOREPIXEL_DB_URL", raising=False)
-    assert portable_store_url("sqlite:///data/x.db") == f"sqlite:///{tmp_path}/data/x.db"
-    assert portable_store_url(None) == f"sqlite:///{tmp_path}/data/storepixel.db"
-    assert portable_store_url(f"sqlite:///{tmp_path}/y.db") == f"sqlite:///{tmp_path}/y.db"
-    pg = "postgresql+psycopg://u:p@db:5432/shop"
-    monkeypatch.setenv("STOREPIXEL_DB_URL", pg)
-    assert portable_store_url(None) == pg
+def test_an_unreachable_cluster_is_one_clear_error_at_once() -> None:
+    pytest.importorskip("ray")
+    with pytest.raises(ConfigError, match=r"cannot reach the Ray cluster at 127\.0\.0\.1:9"):
+        list(run_units([], engine="ray", address="127.0.0.1:9"))

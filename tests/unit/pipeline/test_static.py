@@ -132,3 +132,25 @@ def test_a_shopper_who_walks_in_and_stands_still_gets_the_full_time() -> None:
             img[100:180, 100:130] = texture
         kept[round(t, 1)] = len(static.apply(box if t >= 6.0 else Detections.empty(), img, t))
     assert kept[12.8] == 1 and kept[13.0] == 0
+
+
+def test_installer_confirms_at_once_dismisses_for_good_and_a_confirmed_one_that_moves_counts() -> (
+    None
+):
+    scene = _Scene()
+    x1, y1, x2, y2 = scene.box()
+    confirmed = ((x1 / W, y1 / H, x2 / W, y2 / H), "confirmed")
+    static = StaticObjects(static_after_s=10.0, decisions=[confirmed])
+    pipeline = CameraPipeline(scene, Tracker(), static=static)
+    assert all(ids == [] for ids in _run(scene, pipeline, 0.0, 5.0, 5.0))  # never a person
+    assert len(static.candidates(5.0)) == 1
+    walk = _run(scene, pipeline, 5.0, 4.0, 5.0, speed=40.0)  # it walks off: re-checked, counted
+    assert walk[-1]
+    # Dismissed ("a person's place"): never suppressed, however long it stands; a decision made
+    # while running applies to what was learnt.
+    still = StaticObjects(static_after_s=2.0)
+    img = np.full((H, W, 3), 120, np.uint8)
+    box = Detections(np.array([[10, 10, 40, 90]], np.float32), np.array([0.9], np.float32))
+    assert [len(still.apply(box, img, t)) for t in (0.0, 1.0, 3.0)] == [1, 1, 0]
+    still.decide([((10 / W, 10 / H, 40 / W, 90 / H), "dismissed")])
+    assert [len(still.apply(box, img, t)) for t in (4.0, 60.0)] == [1, 1]

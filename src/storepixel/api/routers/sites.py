@@ -15,7 +15,14 @@ from storepixel.api.snapshots import file_source, first_frame, jpeg, masked
 from storepixel.api.source_policy import source_for_reader
 from storepixel.api.state import AppState, get_state
 from storepixel.config.registry import source_shown
-from storepixel.config.site import CameraConfig, LineConfig, ShelfConfig, SiteConfig, ZoneConfig
+from storepixel.config.site import (
+    CameraConfig,
+    LineConfig,
+    ShelfConfig,
+    SiteConfig,
+    StaticObjectConfig,
+    ZoneConfig,
+)
 from storepixel.store import accounts
 from storepixel.timeutil import iso
 
@@ -234,6 +241,48 @@ async def snapshot(
         image = masked(raw, camera)
     body = await asyncio.to_thread(jpeg, image)
     return Response(body, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
+
+
+# --- static objects ------------------------------------------------------------------------------
+
+
+class StaticObjectsOut(BaseModel):
+    candidates: list[tuple[float, float, float, float]] = Field(
+        description="Boxes [x1, y1, x2, y2] (normalised) the live camera treats as static objects "
+        "now; empty when the camera is not running here."
+    )
+    decisions: list[StaticObjectConfig]
+
+
+@router.get("/{site}/cameras/{cam}/static-objects", response_model=StaticObjectsOut)
+def static_objects(
+    cam: str, site: SiteConfig = Depends(site_read), state: AppState = Depends(get_state)
+) -> StaticObjectsOut:
+    """Static-object candidates for the installer to confirm or dismiss, and what was decided."""
+    camera = state.sites.camera(site.site.id, cam)
+    found = state.hub.static_candidates(site.site.id, cam) if state.hub is not None else []
+    return StaticObjectsOut(candidates=found, decisions=camera.static_objects)
+
+
+@router.put("/{site}/cameras/{cam}/static-objects", response_model=StaticObjectsOut)
+def put_static_objects(
+    cam: str,
+    body: list[StaticObjectConfig],
+    site: SiteConfig = Depends(site_admin),
+    who: Principal = Depends(current_principal),
+    state: AppState = Depends(get_state),
+) -> StaticObjectsOut:
+    """Replace the decisions; a running camera applies them from its next frame."""
+    decisions = [d.model_dump(mode="json") for d in body]
+
+    def change(data: dict[str, Any]) -> None:
+        data["static_objects"] = decisions
+
+    state.sites.camera(site.site.id, cam)
+    updated = state.sites.edit_camera(site.site.id, cam, change)
+    _audit(state, who, "static_objects.update", f"{site.site.id}/{cam}", {"decisions": decisions})
+    found = state.hub.static_candidates(site.site.id, cam) if state.hub is not None else []
+    return StaticObjectsOut(candidates=found, decisions=updated.static_objects)
 
 
 # --- lines and zones ------------------------------------------------------------------------------

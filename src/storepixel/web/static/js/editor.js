@@ -11,6 +11,7 @@ export const COLORS = {
   planogram: "#be185d", // shelves measured from pose (passers → stoppers → reachers)
   mask: "#6b7280",
   ignore: "#b91c1c",
+  static: "#d97706",
   draft: "#f0b400",
 };
 
@@ -58,7 +59,7 @@ export class ShapeEditor {
   constructor(canvas, { onChange = () => {} } = {}) {
     this.canvas = canvas;
     this.onChange = onChange;
-    this.shapes = { lines: [], zones: [], masks: [], ignore: [] };
+    this.shapes = { lines: [], zones: [], masks: [], ignore: [], static: [] };
     this.draft = { type: "line", kind: "area", points: [], editing: null };
     this.dragging = -1;
     this.readOnly = false; // shows the shapes but takes no points (viewers)
@@ -70,7 +71,7 @@ export class ShapeEditor {
   }
 
   setShapes(shapes) {
-    this.shapes = { lines: [], zones: [], shelves: [], masks: [], ignore: [], ...shapes };
+    this.shapes = { lines: [], zones: [], shelves: [], masks: [], ignore: [], static: [], ...shapes };
     this.draw();
   }
 
@@ -156,6 +157,12 @@ export class ShapeEditor {
     // Ignore areas (set in the site YAML or the API): people standing inside are not tracked.
     for (const a of this.shapes.ignore) {
       polygon(ctx, a.polygon.map(px), COLORS.ignore, 0.12, a.id || null, [6, 4]);
+    }
+    // Static-object candidates and decisions (box [x1, y1, x2, y2]): dashed, labelled.
+    for (const o of this.shapes.static) {
+      const [x1, y1, x2, y2] = o.box;
+      const corners = [[x1, y1], [x2, y1], [x2, y2], [x1, y2]].map(px);
+      polygon(ctx, corners, COLORS.static, o.decision === "dismissed" ? 0 : 0.15, o.label || null, [3, 3]);
     }
     for (const z of this.shapes.zones) {
       if (z.id === editing) continue;

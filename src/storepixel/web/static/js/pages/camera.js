@@ -35,6 +35,7 @@ start(async () => {
   });
   await loadCamera();
   loadSnapshot();
+  loadStatic().then(() => setInterval(loadStatic, 10000)); // candidates come and go with the picture
   showDescriptions(document.getElementById("descriptions"), sitePath, site.timezone, { camera: camId });
   loadHealth(site.timezone).then((live) => {
     if (live) setInterval(() => loadHealth(site.timezone), 5000); // keep live numbers current
@@ -57,8 +58,79 @@ async function loadCamera() {
     shelves: camera.shelves || [],
     masks: camera.privacy_masks || [],
     ignore: camera.ignore_areas || [],
+    static: editor.shapes.static, // kept: they come from their own endpoint
   });
   renderList();
+}
+
+// --- static objects: the live camera's candidates, and the installer's word on them ---------------
+
+let staticObjects = { candidates: [], decisions: [] };
+
+/** Intersection over union of two [x1, y1, x2, y2] boxes. */
+function boxIou(a, b) {
+  const iw = Math.max(0, Math.min(a[2], b[2]) - Math.max(a[0], b[0]));
+  const ih = Math.max(0, Math.min(a[3], b[3]) - Math.max(a[1], b[1]));
+  const inter = iw * ih;
+  const area = (r) => (r[2] - r[0]) * (r[3] - r[1]);
+  return inter / (area(a) + area(b) - inter || 1);
+}
+
+async function loadStatic() {
+  try {
+    staticObjects = await api.get(`${camPath}/static-objects`);
+  } catch (err) {
+    say(document.getElementById("static-msg"), err.message);
+    return;
+  }
+  renderStatic();
+}
+
+function renderStatic() {
+  const { candidates, decisions } = staticObjects;
+  // A candidate already decided on (same place) is listed once, as decided.
+  const open = candidates.filter((c) => !decisions.some((d) => boxIou(c, d.box) >= 0.6));
+  const rows = [
+    ...open.map((box, i) => ({ box, state: "candidate", label: `S${i + 1}` })),
+    ...decisions.map((d, i) => ({ box: d.box, state: d.decision, label: `D${i + 1}`, index: i })),
+  ];
+  editor.shapes.static = rows.map((r) => ({ box: r.box, decision: r.state, label: r.label }));
+  editor.draw();
+  const where = (b) => b.map((v) => v.toFixed(2)).join(", ");
+  const button = (text, label, action) =>
+    el("button", { type: "button", disabled: !isAdmin, onclick: action, "aria-label": label }, text);
+  const list = rows.map((r) =>
+    el(
+      "tr",
+      { "data-static": r.label },
+      el("th", { scope: "row" }, el("span", { class: "swatch", style: `background:${COLORS.static}` }), `${r.label} (${where(r.box)})`),
+      el("td", { text: r.state === "candidate" ? "not counted: has not moved" : r.state === "confirmed" ? "confirmed: not a person" : "dismissed: counted" }),
+      el(
+        "td",
+        {},
+        ...(r.state === "candidate"
+          ? [
+              button("Confirm", `Confirm ${r.label} is not a person`, () => decide([...decisions, { box: r.box, decision: "confirmed" }], `${r.label} confirmed`)),
+              " ",
+              button("Dismiss", `Dismiss ${r.label}: a person's place`, () => decide([...decisions, { box: r.box, decision: "dismissed" }], `${r.label} dismissed`)),
+            ]
+          : [button("Forget", `Forget decision ${r.label}`, () => decide(decisions.filter((_, i) => i !== r.index), `${r.label} forgotten`))]),
+      ),
+    ),
+  );
+  const empty = el("tr", {}, el("td", { colspan: 3, class: "muted", text: "None: nothing person-shaped has stood still here." }));
+  document.getElementById("static-list").replaceChildren(...(list.length ? list : [empty]));
+}
+
+async function decide(decisions, done) {
+  const msgBox = document.getElementById("static-msg");
+  try {
+    staticObjects = await api.put(`${camPath}/static-objects`, decisions);
+    renderStatic();
+    say(msgBox, `${done}. The camera applies it from its next frame.`, "ok");
+  } catch (err) {
+    say(msgBox, err.message);
+  }
 }
 
 function loadSnapshot() {
