@@ -44,7 +44,7 @@ from storepixel.analytics.geometry import Polygon, to_normalised
 from storepixel.analytics.heatmap import Heatmap
 from storepixel.analytics.lines import Crossing, LineCounter
 from storepixel.analytics.occupancy import BUCKET_S, Bucket, StepSeries, bucket_start
-from storepixel.analytics.people import PeopleRoles
+from storepixel.analytics.people import PeopleRoles, PeopleRules
 from storepixel.analytics.queues import QueueCounter
 from storepixel.analytics.shelves import ShelfAnalytics, ShelfOutcome
 from storepixel.analytics.transitions import TransitionCounter
@@ -107,6 +107,7 @@ class CameraAnalytics:
         visit_grace_s: float | None = None,
         heatmap_grid: tuple[int, int] = (48, 64),
         bucket_s: float = BUCKET_S,
+        people: PeopleRules | None = None,
     ) -> None:
         self.site_id = site_id
         self.camera = camera
@@ -126,7 +127,7 @@ class CameraAnalytics:
             self.zones[z.id] = cls(z.id, z.polygon, z.presence_s, z.grace_s, z.hysteresis)
         self.zone_kind = {z.id: z.kind for z in camera.zones}
         self.staff_zones = [Polygon(z.polygon) for z in camera.zones if z.kind == "staff"]
-        self.roles = PeopleRoles(camera.people)
+        self.roles = PeopleRoles(people)
         self.ended_visits: list[tuple[str, int | None]] = []  # (role, group) of each ended visit
         self.shelves = (
             ShelfAnalytics([(s.id, s.polygon, s.min_attention_s) for s in camera.shelves])

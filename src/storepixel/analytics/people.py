@@ -15,7 +15,7 @@
 Judged in body heights (the person's box height), so the same rule holds near and far from
 the camera.
 
->>> p = PeopleRoles(PeopleConfig())
+>>> p = PeopleRoles()
 >>> for i in range(20):  # 1 and 2 walk side by side from t=0, 3 alone from t=10
 ...     t = float(i)
 ...     p.update(t, [1, 2, 3] if i >= 10 else [1, 2],
@@ -34,9 +34,21 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike
 
-from storepixel.config.site import PeopleConfig
-
 Role = Literal["customer", "staff"]
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleRules:
+    """The rule's settings (docs/people.md); the defaults are the product's."""
+
+    staff_zone_s: float = 5.0  # seconds in a staff zone that make a person staff
+    staff_present_s: float = 2700.0  # 45 min in one camera's view: most of an hour
+    group_within_s: float = 3.0  # visits starting at most this far apart may be one group
+    group_window_s: float = 10.0  # their first seconds together, over which it is judged
+    group_distance: float = 1.0  # feet at most this many body heights apart: walking together
+    group_together: float = 0.7  # share of those frames spent walking together
+
+
 FORGET_S = 600.0  # an ended visit is kept this long for partners still in view
 GAP_S = 2.0  # longer unseen spans do not count as time in a staff zone
 
@@ -60,8 +72,8 @@ class PeopleRoles:
     """Fed the confirmed people of each analysed frame (normalised foot points and box heights,
     and whether each stands in a staff zone); ``end`` classifies a visit as it ends."""
 
-    def __init__(self, config: PeopleConfig) -> None:
-        self.config = config
+    def __init__(self, config: PeopleRules | None = None) -> None:
+        self.config = config or PeopleRules()
         self._people: dict[int, _Person] = {}
         self._pairs: dict[tuple[int, int], _Pair] = {}
         self._parent: dict[int, int] = {}

@@ -154,8 +154,8 @@ class ZoneConfig(_Model):
         "area",
         description="area: visits, dwell, occupancy. queue: also joins/leaves, waiting time and "
         "queue length. shelf: like area, tuned for short stops in front of a shelf. staff: where "
-        "only staff go (behind a counter); whoever stays there is counted as staff "
-        "(`people.staff_zone_s`).",
+        "only staff go (behind a counter); whoever stays there 5 s is counted as staff "
+        "(docs/people.md).",
     )
     polygon: list[Point] = Field(
         description="At least 3 normalised points forming a simple (not self-crossing) polygon."
@@ -289,40 +289,6 @@ class PerformanceConfig(_Model):
     )
 
 
-class PeopleConfig(_Model):
-    """Who is staff and who came together (docs/people.md); decided as each visit ends."""
-
-    staff_zone_s: float = Field(
-        default=5.0, ge=0.0, description="Seconds inside a `staff` zone that make a person staff."
-    )
-    staff_present_s: float = Field(
-        default=2700.0,
-        gt=0.0,
-        description="Seconds in one camera's view that make a person staff (default 45 min: "
-        "most of an hour, longer than any shopper stays).",
-    )
-    group_within_s: float = Field(
-        default=3.0, ge=0.0, description="Visits starting at most this far apart may be one group."
-    )
-    group_window_s: float = Field(
-        default=10.0,
-        gt=0.0,
-        description="Seconds from when both are in view over which walking together is judged.",
-    )
-    group_distance: float = Field(
-        default=1.0,
-        gt=0.0,
-        description="Feet at most this many body heights apart count as walking together.",
-    )
-    group_together: float = Field(
-        default=0.7,
-        gt=0.0,
-        le=1.0,
-        description="Share of the frames both were seen in which they walked together, for a "
-        "group.",
-    )
-
-
 class CameraConfig(_Model):
     """One camera: where its video comes from, how often to analyse it, and what to count."""
 
@@ -391,9 +357,6 @@ class CameraConfig(_Model):
         description="Shelves whose pass / attention / reach funnel is measured from body pose. "
         "The pose model runs only on people near one of them; a camera without shelves runs "
         "no pose model at all.",
-    )
-    people: PeopleConfig = Field(
-        default_factory=lambda: PeopleConfig(), description=PeopleConfig.__doc__
     )
     describe: dict[str, Any] | None = Field(
         default=None,

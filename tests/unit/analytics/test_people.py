@@ -7,11 +7,13 @@ from __future__ import annotations
 import numpy as np
 
 from storepixel.analytics.engine import CameraAnalytics
+from storepixel.analytics.people import PeopleRules
 from storepixel.config.site import CameraConfig
 from storepixel.events.ids import track_pseudonym
 from storepixel.types import Event, EventKind, Tracks, TrackState
 
 SIZE = (640, 480)
+RULES = PeopleRules(staff_present_s=600)  # "most of an hour", shortened to keep the test short
 DT = 0.5
 CAMERA = CameraConfig.model_validate(
     {
@@ -20,7 +22,6 @@ CAMERA = CameraConfig.model_validate(
             {"id": "counter", "kind": "staff",
              "polygon": [[0.7, 0.1], [1, 0.1], [1, 0.5], [0.7, 0.5]]}
         ],
-        "people": {"staff_present_s": 600},
     }
 )  # fmt: skip
 
@@ -29,7 +30,7 @@ def run(
     paths: dict[int, list[tuple[float, float] | None]], camera: CameraConfig = CAMERA
 ) -> list[Event]:
     """Each track's foot point (px) per frame; ``None``: not in view."""
-    ca = CameraAnalytics("demo", camera, run_anchor=0.0)
+    ca = CameraAnalytics("demo", camera, run_anchor=0.0, people=RULES)
     n = max(len(p) for p in paths.values())
     events: list[Event] = []
     for i in range(n):
@@ -115,7 +116,7 @@ def test_the_summary_counts_visits_as_parties_and_staff_apart() -> None:
         3: walk(60, 420, 50, 16, delay=20),
         4: [(560.0, 200.0)] * 40,
     }
-    ca = CameraAnalytics("demo", CAMERA, run_anchor=0.0)
+    ca = CameraAnalytics("demo", CAMERA, run_anchor=0.0, people=RULES)
     n = max(len(p) for p in ca_paths.values())
     for i in range(n):
         live = [(tid, p[i]) for tid, p in ca_paths.items() if i < len(p) and p[i] is not None]
