@@ -7,9 +7,11 @@ motion of their own*: they breathe, turn their head, shift their weight. So each
 each with the time since the picture inside it last changed. An anchor still for
 ``static_after_s`` is a static-object candidate, and detections on it are dropped before the
 tracker, as an ignore area would drop them: the pixels are still seen, so a shopper walking in
-front of it is found (and the change of the picture restarts the anchor's clock). When a
+front of it is found (and their passing does not restart the anchor's clock, below). When a
 candidate moves, its detections no longer fall on the anchor, so they are counted again; an
-anchor not found for ``forget_after_s`` is forgotten.
+anchor not found for ``forget_after_s`` is forgotten. The installer's word (``decisions``, from
+the camera editor) overrides the clock: a confirmed place is static from its first sighting
+until its picture changes for good, a dismissed one never is.
 
 A detector finds a mannequin only now and then (a pose it scores 0.4 one second and 0.6 the
 next), so the time since it was first *detected* says little about how long it has stood there.
@@ -232,8 +234,11 @@ def static_tracks(
 
 def _small_grey(image: NDArray[np.uint8]) -> tuple[NDArray[np.uint8], float]:
     """The frame in grey, at most ``HISTORY_WIDTH`` wide, and the scale it was shrunk by."""
-    grey = np.asarray(
-        cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image, np.uint8
+    # A copy either way: the history must not hold on to (or see changes in) the caller's frame.
+    grey = (
+        np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), np.uint8)
+        if image.ndim == 3
+        else np.array(image, np.uint8, copy=True)
     )
     scale = min(1.0, HISTORY_WIDTH / grey.shape[1])
     if scale < 1.0:

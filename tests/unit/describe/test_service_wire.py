@@ -242,6 +242,22 @@ def test_concurrent_submissions_of_one_chunk_are_described_once(
     assert sorted(o.status for o in describer.outcomes).count("skipped") == 3
 
 
+def test_closing_while_a_chunk_waits_for_its_turn_sends_nothing_more(
+    store: Store, server: VlmServer
+) -> None:
+    from tests.fixtures.helpers import wait_for
+
+    cfg = config(server, "gemini", requests_per_minute=1)
+    describer = Describer(store, "demo", UTC, retry_waiting_s=3600)
+    for start in (T0, T0 + 100):
+        describer.submit(chunk(start), CameraContext("cam1", cfg))
+    assert wait_for(lambda: len(describer.outcomes) == 1, 30)  # the second waits for its minute
+    describer.close(timeout=0)
+    assert len(server.received) == 1
+    statuses = sorted(r["status"] for r in db.list_chunks(store))
+    assert statuses == ["done", "waiting"]
+
+
 def test_gemini_clip_is_one_inline_h264_video_billed_by_its_sampled_frames(
     store: Store, server: VlmServer
 ) -> None:
