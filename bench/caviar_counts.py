@@ -58,15 +58,17 @@ def count(rows: mot_eval.MotRows, seq: Sequence, camera: str) -> tuple[int, int]
     """(in, out) of the camera's door line over tracker rows (xywh pixels)."""
     cam = next(c for c in load_site(SITE).cameras if c.id == camera)
     line = cam.lines[0]
-    counter = LineCounter(line.id, line.points[0], line.points[1], hysteresis=line.hysteresis)
+    counter = LineCounter(
+        line.id, line.points[0], line.points[1], line.hysteresis, hidden_side=line.hidden_side
+    )
     assert seq.frame_size is not None
     w, h = seq.frame_size
     by_frame: dict[int, list[tuple[int, float, float]]] = {}
     for f, tid, x, y, bw, bh, _ in rows:
         by_frame.setdefault(int(f), []).append((tid, (x + bw / 2) / w, (y + bh) / h))
-    for f in sorted(by_frame):
-        ids = [r[0] for r in by_frame[f]]
-        counter.update(ids, [r[1:] for r in by_frame[f]], (f - 1) / seq.fps)
+    for f in range(1, max([seq.n_frames, *by_frame]) + 1):  # every frame: people vanish too
+        here = by_frame.get(f, [])
+        counter.update([r[0] for r in here], [r[1:] for r in here], (f - 1) / seq.fps)
     return counter.in_count, counter.out_count
 
 

@@ -4,9 +4,10 @@
         [--clip NAME=PATH[:SITE.yaml:CAMERA]] …
 
 Default clips: ``vtest.avi`` (data/samples), the store-day clip (bench/store_day.py, 3 minutes,
-20 % busy; its site bench/sites/store-day.yaml) and two CAVIAR clips (../shared/eval/caviar,
-skipped when absent). Each is analysed by the real pipeline (detector, tracker: what ``analyze``
-runs) and cut into people-chunks with the default ``describe:`` settings. Measured:
+20 % busy; its site bench/sites/store-day.yaml) and every CAVIAR clip (../shared/eval/caviar,
+corridor and shop-front cameras, skipped when absent). Each is analysed by the real pipeline
+(detector, tracker: what ``analyze`` runs) and cut into people-chunks with the default
+``describe:`` settings. Measured:
 
 - ``covered``: fraction of analysed frames with a confirmed person whose time lies inside a
   chunk (must be 1.0: every stretch with someone in view is sent);
@@ -16,7 +17,12 @@ runs) and cut into people-chunks with the default ``describe:`` settings. Measur
   ``sent_ratio_frames`` divides by the analysed frames that show a confirmed person instead
   (stricter: every detector dropout counts as nobody there);
 - image tokens (frames chosen × 66, Gemini's low resolution) per hour with people and per hour
-  of footage, beside the reference estimate (1 fps of every hour at 66 tokens = 237,600 an hour).
+  of footage, beside the reference estimate (1 fps of every hour at 66 tokens = 237,600 an hour);
+- ``clip_tokens_documented``: what the same chunks would cost sent as Gemini inline H.264 clips
+  (``send_as: clip``), by Google's documented accounting, not measured: the service samples a
+  clip at 1 frame a second and counts each sampled frame like a still at the same media
+  resolution (66 at LOW); the clips carry no audio track, so no audio tokens.
+  ``bench/describe_gemini_media.py`` measures both ways on the real service when a key is set.
 """
 
 from __future__ import annotations
@@ -37,6 +43,7 @@ from storepixel.config.site import SiteConfig, load_site, parse_site  # noqa: E4
 from storepixel.describe.chunker import Chunk, PeopleChunker  # noqa: E402
 from storepixel.describe.cost import REFERENCE_TOKENS_PER_FRAME, reference_tokens  # noqa: E402
 from storepixel.describe.frames import frame_budget, select_frames  # noqa: E402
+from storepixel.describe.media import clip_sampled_frames  # noqa: E402
 from storepixel.pipeline.camera import FrameResult  # noqa: E402
 from storepixel.pipeline.factory import camera_mask  # noqa: E402
 from storepixel.pipeline.file_job import analyze_file  # noqa: E402
@@ -60,6 +67,7 @@ def measure(
         pad_s=config.pad_s,
         merge_gap_s=config.merge_gap_s,
         overlap_s=config.overlap_s,
+        max_sent_ratio=config.max_sent_ratio,
         prepare=mask.apply if mask else None,
     )
     chunks: list[Chunk] = []
@@ -67,11 +75,13 @@ def measure(
     visits: dict[int, list[float]] = {}  # track id → [first, last] confirmed sighting
     analysed_times: list[float] = []
     frames_sent = 0
+    clip_frames = 0
 
     def take(chunk: Chunk) -> None:
-        nonlocal frames_sent
+        nonlocal frames_sent, clip_frames
         budget = frame_budget(chunk.seconds, config.chunk_tokens, config.tokens_per_frame)
         frames_sent += len(select_frames(chunk.frames, budget))
+        clip_frames += clip_sampled_frames(chunk.seconds)
         chunk.frames = []  # keep only times: memory stays flat over long footage
         chunks.append(chunk)
 
@@ -118,6 +128,7 @@ def measure(
         "image_tokens": tokens,
         "tokens_per_people_hour": round(tokens * 3600 / people_s) if people_s else None,
         "tokens_per_footage_hour": round(tokens * 3600 / footage_s) if footage_s else None,
+        "clip_tokens_documented": clip_frames * REFERENCE_TOKENS_PER_FRAME,
         "reference_tokens_per_hour": reference_tokens(3600.0),
         "cpu_s": round(cpu_s, 1),
     }
@@ -131,9 +142,8 @@ def default_clips() -> list[tuple[str, Path, SiteConfig, str]]:
 
     store_day = build(REPO / "out" / "store_day_3min.mp4", minutes=3.0, busy=0.2)
     clips.append(("store-day", store_day, load_site(REPO / "bench/sites/store-day.yaml"), "plaza"))
-    for name in ("EnterExitCrossingPaths1front.mpg", "OneStopNoEnter2cor.mp4"):
-        if (CAVIAR / name).exists():
-            clips.append((f"caviar-{name.split('.')[0]}", as_mp4(CAVIAR / name), plain, "cam"))
+    for path in sorted(CAVIAR.glob("*.mp*")):  # every CAVIAR clip there: both cameras
+        clips.append((f"caviar-{path.stem}", as_mp4(path), plain, "cam"))
     return clips
 
 
@@ -173,9 +183,19 @@ def main() -> None:
     result = {
         "command": "python bench/describe_chunks.py",
         "settings": config.model_dump(
-            include={"max_chunk_s", "pad_s", "merge_gap_s", "overlap_s", "chunk_tokens"}
+            include={
+                "max_chunk_s",
+                "pad_s",
+                "merge_gap_s",
+                "overlap_s",
+                "max_sent_ratio",
+                "chunk_tokens",
+            }
         ),
         "load_avg": os.getloadavg(),
+        "worst_sent_ratio_frames": max(
+            (r["sent_ratio_frames"] for r in rows if r["sent_ratio_frames"]), default=None
+        ),
         "clips": rows,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -1,4 +1,4 @@
-"""CPU cost per frame of the camera-adaptive mechanisms: the far-band pass and static objects.
+"""CPU cost per frame of the camera-adaptive mechanisms: far band, size map, static objects, colour.
 
     STOREPIXEL_EVAL=../shared/eval .venv/bin/python bench/mechanism_cost.py [VIDEO ...] \
         [--frames 200] [--json bench/results/mechanism_cost.json]
@@ -6,7 +6,11 @@
 For each clip: the bundled detector (onnxruntime float32) with ``far_slices: 0`` and with the
 default, CPU seconds per frame (``time.process_time``: what the mechanism costs this process,
 whatever else loads the machine) and how many frames ran the far band; then
-``StaticObjects.apply`` on that detector's boxes. CPU time counts both onnxruntime threads.
+``StaticObjects.apply`` on that detector's boxes, the person-size map's learning and far-band
+query (``PersonSizeMap.add_boxes`` + ``far_band``), the colour descriptors
+(``tracking.appearance.describe``) and the whole tracker with and without its colour cue.
+CPU time counts both onnxruntime threads. One command; the load average is printed at the end
+(CPU time is what to compare; wall time on a loaded box is not).
 """
 
 from __future__ import annotations
@@ -33,7 +37,10 @@ def main() -> None:
     from storepixel.config.detector import DetectorConfig
     from storepixel.pipeline.static import StaticObjects
     from storepixel.sources import open_source
+    from storepixel.tracking import Tracker, TrackerConfig
+    from storepixel.tracking.appearance import describe
     from storepixel.vision.detector import load_detector
+    from storepixel.vision.size_map import PersonSizeMap
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("videos", nargs="*", type=Path, default=DEFAULT)
@@ -61,12 +68,31 @@ def main() -> None:
         for f, d in zip(frames, found, strict=True):
             static.apply(d, f.image, f.timestamp)
         row["static ms"] = round(1000 * (time.process_time() - c0) / len(frames), 2)
+        size_map = PersonSizeMap()
+        c0 = time.process_time()
+        for f, d in zip(frames, found, strict=True):
+            size_map.add_boxes(d.xyxy, (f.width, f.height))
+            size_map.far_band(40.0, f.height)
+        row["size map ms"] = round(1000 * (time.process_time() - c0) / len(frames), 3)
+        c0 = time.process_time()
+        for f, d in zip(frames, found, strict=True):
+            describe(f.image, d.xyxy)
+        row["colour ms"] = round(1000 * (time.process_time() - c0) / len(frames), 2)
+        for name, colour in (("tracker ms", True), ("tracker ms, boxes only", False)):
+            tracker = Tracker(TrackerConfig(appearance=colour))
+            c0 = time.process_time()
+            for f, d in zip(frames, found, strict=True):
+                tracker.update(d, f.timestamp, f.image, (f.width, f.height))
+            row[name] = round(1000 * (time.process_time() - c0) / len(frames), 2)
+        row["people per frame"] = round(sum(len(d) for d in found) / len(frames), 1)
         row["frames"] = len(frames)
         out.append(row)
         print(row, flush=True)
-    print(f"load average {os.getloadavg()[0]:.1f}")
+    load = round(os.getloadavg()[0], 1)
+    print(f"load average {load}")
     if args.json:
-        args.json.write_text(json.dumps(out, indent=1) + "\n", encoding="utf-8")
+        result = {"load_average": load, "clips": out}
+        args.json.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

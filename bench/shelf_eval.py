@@ -138,6 +138,13 @@ def dwell_baseline(
     }
 
 
+def truth_count(clip: dict[str, Any], key: str) -> int:
+    return int(clip["passes"]) if key == "passes" else len(clip[TRUTH_KEYS[key]])
+
+
+TRUTH_KEYS = {"stoppers": "attention_s", "reaches": "reaches"}
+
+
 def error(measured: float | None, truth: float) -> float | None:
     if measured is None:
         return None
@@ -186,6 +193,14 @@ def main() -> None:
         }
         totals[side]["error"] = {
             k: error(totals[side][k], totals["truth"][k]) for k in totals["truth"]
+        }
+        # Totals can be right by luck (one clip's extra reach cancels another's miss): the sum
+        # of each clip's own miscount says how well each clip is counted.
+        totals[side]["per_clip_miscount"] = {
+            k: None
+            if per_clip[clips[0]][side][k] is None
+            else sum(abs(per_clip[c][side][k] - truth_count(truth[c], k)) for c in clips)
+            for k in ("passes", "stoppers", "reaches")
         }
     frames = sum(per_clip[c]["frames"] for c in clips)
     result = {

@@ -4,6 +4,7 @@ pytest_plugins = [
     "tests.fixtures.postgres",
     "tests.fixtures.receivers",
     "tests.fixtures.rtsp_server",
+    "tests.fixtures.central",
 ]
 
 # With --doctest-modules every module is imported: this one runs under the system python (gi).

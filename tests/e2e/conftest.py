@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,8 +93,11 @@ def _wait_healthy(server: Server, timeout: float = 60.0) -> None:
     raise RuntimeError(f"storepixel serve did not answer /healthz: {server.log.read_text()}")
 
 
-def start_server(tmp: Path, vtest: Path, *, run: bool = False) -> Server:
-    """Site copy + store + admin, then ``storepixel serve`` on a free port."""
+def start_server(
+    tmp: Path, vtest: Path, *, run: bool = False, extra_sites: Sequence[Path] = ()
+) -> Server:
+    """Site copy (and ``extra_sites``) + store + admin, then ``storepixel serve`` on a free
+    port."""
     site_text = SITE_EXAMPLE.read_text(encoding="utf-8")
     site_text = re.sub(r"source: \S+", f"source: {vtest}", site_text, count=1)
     site_file = tmp / "site.yaml"
@@ -112,6 +115,8 @@ def start_server(tmp: Path, vtest: Path, *, run: bool = False) -> Server:
     port = free_port()
     log = tmp / "serve.log"
     cmd = [*cli, "serve", "--site", str(site_file), "--db", db_url, "--port", str(port)]
+    for extra in extra_sites:
+        cmd += ["--site", str(extra)]
     cmd += ["--data-dir", str(tmp / "data"), *(["--run"] if run else [])]
     with log.open("w") as out:
         process = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, text=True, cwd=tmp)

@@ -202,6 +202,33 @@ def test_ignore_areas_set_through_the_api_are_drawn(
         assert answer.ok, answer.text()
 
 
+def test_static_object_decisions_are_listed_drawn_and_forgotten_in_the_editor(
+    admin_page: Page, server: Server, shot: Shot
+) -> None:
+    """A decision on a static object (here made through the API: a file camera has no live
+    candidates) is listed and drawn on the camera page; "Forget" removes it from the YAML."""
+    page = admin_page
+    request = page.context.request
+    csrf = {"X-CSRF-Token": request.get(server.api("/api/auth/me")).json()["csrf_token"]}
+    url = server.api(f"{CAM_API}/static-objects")
+    decision = {"box": [0.7, 0.1, 0.8, 0.4], "decision": "confirmed"}
+    answer = request.put(url, data=[decision], headers=csrf)
+    assert answer.ok, answer.text()
+    page.goto(server.api(f"/cameras/{CAM}"))
+    wait_until(page, "document.getElementById('snapshot').naturalWidth > 0")
+    row = page.locator("#static-list tr[data-static=D1]")
+    expect(row).to_contain_text("confirmed: not a person")
+    red, green, blue, alpha = _canvas_pixel(page, 0.75, 0.25)  # orange fill over the box
+    assert alpha > 0 and red > blue, (red, green, blue, alpha)
+    shot(page, "camera-static-objects")
+    row.get_by_role("button", name="Forget decision D1").click()
+    expect(page.locator("#static-msg")).to_contain_text("D1 forgotten")
+    expect(page.locator("#static-list")).to_contain_text("None")
+    assert request.get(url).json()["decisions"] == []
+    saved = yaml.safe_load(server.site_file.read_text(encoding="utf-8"))
+    assert not saved["cameras"][0].get("static_objects")
+
+
 def test_upload_progress_then_counts_on_analytics(
     admin_page: Page, server: Server, clip: Path, shot: Shot
 ) -> None:

@@ -162,10 +162,16 @@ def test_bad_describe_settings_are_one_line_errors(
     site.write_text(SITE.format(provider="claude", url=server.gemini_url))
     line = one_line_error(storepixel(*args))
     assert "describe.provider" in line and "gemini" in line
+    line = one_line_error(storepixel("doctor", "--site", site, "--no-db"))
+    assert "describe.provider" in line and "gemini" in line
     # A missing API key.
     site.write_text(SITE.format(provider="gemini", url=server.gemini_url))
     line = one_line_error(storepixel(*args, env={"GEMINI_API_KEY": ""}))
     assert "GEMINI_API_KEY is not set" in line
+    doctor = storepixel("doctor", "--site", site, "--no-db", "--json", env={"GEMINI_API_KEY": ""})
+    assert doctor.returncode != 0 and "Traceback" not in doctor.stderr
+    [check] = [c for c in json.loads(doctor.stdout) if c["subject"] == "describe (cam1)"]
+    assert check["status"] == "fail" and "GEMINI_API_KEY is not set" in check["detail"]
     # An unreachable server.
     site.write_text(SITE.format(provider="openai", url="http://127.0.0.1:9/v1"))
     line = one_line_error(storepixel(*args))
@@ -176,3 +182,38 @@ def test_bad_describe_settings_are_one_line_errors(
     assert checks["describe (cam1)"]["status"] == "fail"
     assert "unreachable" in checks["describe (cam1)"]["detail"]
     assert server.received == []  # nothing was analysed, nothing sent
+
+
+def test_describe_resume_sends_what_a_stopped_run_left_waiting(
+    server: VlmServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storepixel.config.site import load_site
+    from storepixel.describe.feed import camera_context
+    from storepixel.describe.service import Describer
+    from storepixel.store import open_store
+    from tests.unit.describe.test_service_wire import chunk
+
+    site = site_file(tmp_path, "gemini", server.gemini_url)
+    kept = tmp_path / "kept"
+    site.write_text(
+        site.read_text().replace(
+            "  max_tries: 2\n",
+            f"  max_tries: 2\n  media: {{store: true, retention_days: 1, dir: '{kept}'}}\n",
+        )
+    )
+    db = f"sqlite:///{tmp_path / 's.db'}"
+    monkeypatch.setenv("GEMINI_API_KEY", "k1")
+    server.default = "500"  # a live run with the provider down, then stopped
+    config = load_site(site)
+    with open_store(db) as store:
+        describer = Describer(store, "demo", config.site.tz, retry_waiting_s=3600)
+        describer.submit(chunk(), camera_context(config, "cam1", source="live"))
+        assert describer.wait_idle(30)
+        describer.close(timeout=0)
+    server.default = "good"
+    result = storepixel("describe", "resume", "--site", site, "--db", db)
+    assert result.returncode == 0, result.stderr
+    assert "resumed 1 waiting chunks: 1 done" in result.stderr
+    [row] = json.loads(storepixel("descriptions", "list", "--db", db, "--json").stdout)
+    assert row["status"] == "done" and row["summary"]
+    assert [r.behaviour for r in server.received] == ["500", "500", "good"]

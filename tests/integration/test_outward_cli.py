@@ -150,7 +150,7 @@ def test_privacy_export_and_delete_are_audited(tmp_path: Path) -> None:
     r = runner.invoke(app, ["privacy", "delete", "--track", "t0", "--db", url, "--by", "dpo"])
     assert "deleted 2 rows about track_id t0" in r.output
     r = runner.invoke(app, ["privacy", "delete", "--visitor", "v1", "--db", url])
-    assert r.exit_code == 2 and "holds no visitor ids" in r.output
+    assert r.exit_code == 2 and "no visitor 'v1' is stored" in r.output
     r = runner.invoke(app, ["privacy", "export", "--db", url])
     assert r.exit_code == 2 and "exactly one of --track" in r.output
     with open_store(url) as store:

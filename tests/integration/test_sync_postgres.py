@@ -7,36 +7,31 @@ neither write nor read the other's; a wrong key is a one-line error that loses n
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import json
 import os
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from storepixel.outputs.outbox import OUTBOX, Outbox
 from storepixel.store import open_store
 from storepixel.store.accounts import create_key
+from storepixel.store.descriptions import add_chunk, list_chunks, settle
 from storepixel.store.queries import iter_events, query_metrics
 from storepixel.store.runs import CameraSession, CoverageInterval
 from storepixel.types import Event, MetricRow
-from tests.fixtures.rtsp_server import free_port
+from tests.fixtures.central import Central, cli, post_json
+from tests.fixtures.helpers import wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 # Recent capture times: the central's retention job (run when serve starts) keeps them.
 T0 = float(int(time.time() // 3600 - 3) * 3600)
-
-
-def _cli() -> list[str]:
-    exe = Path(sys.executable).with_name("storepixel")
-    return [str(exe)] if exe.exists() else [sys.executable, "-m", "storepixel.cli"]
 
 
 def _events(site: str, first: int, n: int) -> list[Event]:
@@ -68,86 +63,15 @@ def _fill_edge(url: str, site: str, first: int, n: int) -> None:
         )
 
 
-class Central:
-    """``storepixel serve`` for two sites on PostgreSQL, stoppable and restartable."""
-
-    def __init__(self, tmp: Path, db: str, sites: list[Path]) -> None:
-        self.tmp, self.db, self.sites = tmp, db, sites
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> None:
-        cmd = [*_cli(), "serve", "--db", self.db, "--port", str(self.port)]
-        for site in self.sites:
-            cmd += ["--site", str(site)]
-        cmd += ["--data-dir", str(self.tmp / "data")]
-        log = (self.tmp / "serve.log").open("ab")
-        self.process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, cwd=self.tmp)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, (self.tmp / "serve.log").read_text()[-2000:]
-            with (
-                contextlib.suppress(OSError),
-                urllib.request.urlopen(self.url + "/healthz", timeout=2) as r,
-            ):
-                if r.status == 200:
-                    return
-            time.sleep(0.2)
-        raise AssertionError("central serve did not answer /healthz")
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=5)
-
-
-@pytest.fixture
-def central(tmp_path: Path, pg_url: str) -> Iterator[tuple[Central, dict[str, str]]]:
-    sites = []
-    for site in ("lisbon", "porto"):
-        path = tmp_path / f"{site}.yaml"
-        path.write_text(f"site: {{id: {site}}}\ncameras: [{{id: cam1}}]\n")
-        sites.append(path)
-    with open_store(pg_url) as store:
-        keys = {
-            s: create_key(store, f"edge {s}", s, ["ingest"], "test")[1] for s in ("lisbon", "porto")
-        }
-    server = Central(tmp_path, pg_url, sites)
-    server.start()
-    try:
-        yield server, keys
-    finally:
-        server.stop()
-
-
 def _sync(edge: str, to: str, key: str, *extra: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "STOREPIXEL_INGEST_KEY": key}
     return subprocess.run(
-        [*_cli(), "sync", "--db", edge, "--to", to, *extra],
+        [*cli(), "sync", "--db", edge, "--to", to, *extra],
         capture_output=True,
         text=True,
         timeout=120,
         env=env,
     )
-
-
-def _post(url: str, key: str, body: dict[str, object]) -> tuple[int, dict[str, object]]:
-    req = urllib.request.Request(
-        url,
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(req, timeout=10) as r:
-            return r.status, json.loads(r.read())
-    except urllib.error.HTTPError as err:
-        return err.code, json.loads(err.read())
 
 
 def _snapshot(url: str) -> set[tuple[str, str, str, float, str]]:
@@ -197,15 +121,15 @@ def test_two_edges_catch_up_after_central_outage(
 
     # A replayed batch (a lost acknowledgement) changes nothing.
     replay = {"events": _json_events(edges["porto"])[:5]}
-    status, answer = _post(f"{server.url}/api/sites/porto/ingest", keys["porto"], replay)
+    status, answer = post_json(f"{server.url}/api/sites/porto/ingest", keys["porto"], replay)
     assert status == 200 and answer["events_new"] == 0 and answer["events_existing"] == 5
     assert _snapshot(pg_url) == union
 
     # Store A's key cannot write to store B, nor smuggle B's rows under its own site,
     # nor read B's events.
-    status, answer = _post(f"{server.url}/api/sites/porto/ingest", keys["lisbon"], replay)
+    status, answer = post_json(f"{server.url}/api/sites/porto/ingest", keys["lisbon"], replay)
     assert status == 403, answer
-    status, answer = _post(f"{server.url}/api/sites/lisbon/ingest", keys["lisbon"], replay)
+    status, answer = post_json(f"{server.url}/api/sites/lisbon/ingest", keys["lisbon"], replay)
     assert status == 403 and "porto" in str(answer["detail"]), answer
     req = urllib.request.Request(
         f"{server.url}/api/sites/porto/events",
@@ -231,3 +155,66 @@ def _json_events(url: str) -> list[dict[str, object]]:
 
     with open_store(url, create=False) as store:
         return [event_to_json(e) for e in iter_events(store)]
+
+
+def test_expired_key_and_refused_batch_are_marked_and_the_rest_carries_on(
+    tmp_path: Path, central: tuple[Central, dict[str, str]], pg_url: str
+) -> None:
+    server, keys = central
+    with open_store(pg_url) as store:
+        _, expiring = create_key(
+            store, "lisbon edge", "lisbon", ["ingest"], "test", expires_at=time.time() + 1
+        )
+    edge = f"sqlite:///{tmp_path / 'edge.db'}"
+    _fill_edge(edge, "lisbon", 0, 6)
+    with open_store(edge) as store:  # a described chunk goes too (the describer was on)
+        chunk = dict(id="c1", site_id="lisbon", camera_id="cam1", start_time=T0, end_time=T0 + 15,
+                     provider="gemini", model="m", prompt_version="v1", track_ids=[1],
+                     sent_times=[T0])  # fmt: skip
+        add_chunk(store, chunk)
+        settle(store, "c1", "done", summary="#1: picks up a box", items=[{"time": T0}])
+    time.sleep(1.2)  # the key is now past its expiry
+
+    expired = _sync(edge, server.url, expiring)
+    assert expired.returncode != 0 and "Traceback" not in expired.stderr
+    (line,) = expired.stderr.strip().splitlines()
+    assert "HTTP 401" in line and "expired" in line and "rows stay queued" in line, line
+    assert expiring not in line
+    with open_store(edge, create=False) as store:
+        counts = Outbox(store).counts(f"sync:{server.url}")
+        with store.connect() as conn:
+            errors = {e for (e,) in conn.execute(select(OUTBOX.c.last_error))}
+    assert counts.pending > 0 and counts.sent == 0  # all still queued
+    assert len(errors) == 1 and "expired" in str(next(iter(errors)))  # the batch says why
+
+    # The same expired key in a running edge (forward:): each round is refused with the reason,
+    # the rows stay queued, the forwarder keeps trying; nothing is counted as sent.
+    from storepixel.config.integrations import ForwardConfig
+    from storepixel.outputs.forward import Forwarder
+
+    config = ForwardConfig(url=server.url, interval_s=1.0)
+    with open_store(edge, create=False) as store:
+        forwarder = Forwarder(store, config, expiring, "lisbon")
+        try:
+            assert wait_for(lambda: forwarder.rounds >= 2, 30)
+            assert forwarder.last is not None and "expired" in str(forwarder.last.error)
+            assert forwarder.last.left == counts.pending and expiring not in repr(forwarder)
+        finally:
+            forwarder.close()
+        assert Outbox(store).counts(f"sync:{server.url}").sent == 0
+
+    # A store holding another site's rows too: that site's batch is refused (403) and set
+    # aside with the central's reason; lisbon's rows still go.
+    _fill_edge(edge, "porto", 0, 3)
+    mixed = _sync(edge, server.url, keys["lisbon"])
+    assert mixed.returncode == 1, mixed.stderr
+    assert "sent 6 events" in mixed.stdout and "(6 events new there)" in mixed.stdout
+    (refused,) = mixed.stderr.strip().splitlines()
+    assert "site porto" in refused and "HTTP 403" in refused, refused
+    with open_store(edge, create=False) as store:
+        parked = Outbox(store).counts(f"sync:{server.url}")
+    assert parked.parked > 0 and all("403" in why for why in parked.reasons.values())
+    with open_store(pg_url, create=False) as store:
+        assert {e.site_id for e in iter_events(store)} == {"lisbon"}
+        (described,) = list_chunks(store, site_id="lisbon")
+    assert described["summary"] == "#1: picks up a box" and described["items"] == [{"time": T0}]

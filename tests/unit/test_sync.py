@@ -59,3 +59,50 @@ def test_the_central_refuses_rows_of_another_site_and_malformed_rows_whole() -> 
     with pytest.raises(SyncRefused, match="unknown parts"):
         apply_batch(central, "a", {"frames": []})
     assert query_events(central).events == []  # nothing of a refused batch was written
+
+
+def test_settled_descriptions_are_forwarded_once_and_open_ones_wait() -> None:
+    from storepixel.store.descriptions import add_chunk, list_chunks, settle
+
+    edge, central = open_store("sqlite://"), open_store("sqlite://")
+    for key in ("k1", "k2"):
+        add_chunk(
+            edge,
+            dict(id=key, site_id="a", camera_id="cam1", start_time=T0, end_time=T0 + 15,
+                 provider="gemini", model="m", prompt_version="v1", track_ids=[1],
+                 sent_times=[T0]),
+        )  # fmt: skip
+    settle(edge, "k1", "done", summary="#1: looks at the shelf", people=[{"subject": 1}])
+    (b,) = batches(edge, "sync:c", now=0.0)
+    assert [d["id"] for d in b.rows["descriptions"]] == ["k1"]  # k2 is still being described
+    for _ in range(2):  # a replayed batch changes nothing
+        apply_batch(central, "a", b.body())
+    acknowledge(edge, b, now=0.0)
+    (row,) = list_chunks(central, site_id="a")
+    assert row["summary"] == "#1: looks at the shelf" and row["status"] == "done"
+    settle(edge, "k2", "failed", reason="provider refused")
+    (later,) = batches(edge, "sync:c", now=1.0)
+    assert [d["id"] for d in later.rows["descriptions"]] == ["k2"]
+    with pytest.raises(ForeignRows):
+        apply_batch(central, "b", later.body())
+
+
+def test_health_reports_lag_against_what_the_central_has() -> None:
+    from storepixel.store.sync import edge_health, health_report
+
+    edge, central = open_store("sqlite://"), open_store("sqlite://")
+    edge.write_events([_ev("a", i) for i in range(5)])
+    cams = [{"camera": "cam1", "state": "streaming", "failure": None, "last_frame_time": T0}]
+    first = next(iter(batches(edge, "sync:c", now=T0, size=3)))
+    apply_batch(central, "a", first.body())
+    acknowledge(edge, first, now=T0 + 50)
+    report = health_report(edge, "sync:c", now=T0 + 100, cameras=cams)
+    assert report["pending"] == 2 and report["last_sync_at"] == T0 + 50
+    apply_batch(central, "a", {"health": report})  # events up to T0+2 there, T0+4 on the edge
+    (health,) = edge_health(central, ["a", "b"]).values()
+    assert health["lag_s"] == 2.0 and health["cameras"] == cams and health["pending"] == 2
+    for b in batches(edge, "sync:c", now=T0 + 110):
+        apply_batch(central, "a", {**b.body(), "health": health_report(edge, "sync:c", now=T0)})
+    assert edge_health(central, ["a"])["a"]["lag_s"] == 0.0
+    with pytest.raises(SyncRefused, match="health"):
+        apply_batch(central, "a", {"health": {"cameras": "nope"}})

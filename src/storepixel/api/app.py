@@ -42,6 +42,7 @@ from storepixel.api.routers import (
     search,
     shelves,
     sites,
+    visitors,
 )
 from storepixel.api.source_policy import SourcePolicy
 from storepixel.api.state import AppState
@@ -181,6 +182,7 @@ def create_app(
         outward,
         search,
         fleet,
+        visitors,
     ):
         app.include_router(module.router)
     pages = _pages_router()

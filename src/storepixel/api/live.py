@@ -113,6 +113,21 @@ class LiveHub:
         camera = self.sites.camera(site_id, camera_id)
         return masked(latest.result.frame.image, camera)
 
+    def static_candidates(
+        self, site_id: str, camera_id: str
+    ) -> list[tuple[float, float, float, float]]:
+        """The newest frame's static-object candidates, normalised [x1, y1, x2, y2]."""
+        latest = self._latest.get((site_id, camera_id))
+        if latest is None:
+            return []
+        frame = latest.result.frame
+        boxes = getattr(latest.result, "static_candidates", np.zeros((0, 4)))
+        scale = np.array([frame.width, frame.height, frame.width, frame.height], np.float64)
+        return [
+            tuple(round(float(v), 4) for v in np.clip(b / scale, 0.0, 1.0))  # type: ignore[misc]
+            for b in np.asarray(boxes, np.float64).reshape(-1, 4)
+        ]
+
     def frame_message(self, site_id: str, camera_id: str) -> _Encoded | None:
         """The newest frame with boxes, ids, lines and zones drawn, as JPEG (cached per frame)."""
         key = (site_id, camera_id)

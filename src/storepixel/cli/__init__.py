@@ -59,6 +59,8 @@ FAMILIES = (
     "search",  # search, summary
     "describe",  # descriptions list, describe usage, cost
     "fleet",  # sync
+    "backlog",  # backlog run, backlog status
+    "visitors",  # visitors keygen, attributes, rate, delete (opt-in face features)
 )
 
 for _family in FAMILIES:

@@ -108,7 +108,14 @@ def track(
 
 @one_line_errors
 def analyze(
-    video: Annotated[Path, typer.Argument(help="Video file to analyse.")],
+    videos: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Video file(s) or folder(s) of videos. Several files run as a batch on "
+            "--engine, each anchored by its container's creation time.",
+            show_default=False,
+        ),
+    ],
     site: Annotated[Path, typer.Option("--site", help="Site YAML (cameras, lines, zones).")],
     camera: Annotated[
         str | None,
@@ -138,10 +145,24 @@ def analyze(
             "--describe", help="Describe people-chunks with the site's describe: provider."
         ),
     ] = False,
+    engine: Annotated[
+        str, typer.Option(help="Where a batch of files runs: local or ray (storepixel[ray]).")
+    ] = "local",
+    ray_address: Annotated[
+        str | None, typer.Option(help="Ray cluster address (default: start or join a local one).")
+    ] = None,
 ) -> None:
     """Count line crossings, zone visits, dwell, occupancy and queues; store events and metrics."""
     import json
     from zoneinfo import ZoneInfo
+
+    if len(videos) > 1 or videos[0].is_dir() or engine != "local" or ray_address is not None:
+        extras: dict[str, object] = {"--report": report, "--annotate": annotate}
+        extras["--describe"] = describe or None
+        extras["--json"] = json_out or None
+        _analyze_batch(videos, site, camera, start, db, engine, ray_address, extras)
+        return
+    video = videos[0]
 
     from storepixel.config.site import load_site
     from storepixel.events.bus import build_bus
@@ -218,6 +239,49 @@ def analyze(
         _print_summary(result.as_json())
 
 
+def _analyze_batch(
+    videos: list[Path],
+    site: Path,
+    camera: str | None,
+    start: str | None,
+    db: str | None,
+    engine: str,
+    ray_address: str | None,
+    extras: dict[str, object],
+) -> None:
+    """Several files (or folders) as units on ``engine``; one line per file, exit 1 if any
+    failed (the others are recorded either way)."""
+    from storepixel.cli.backlog import check_engine, run_batch
+    from storepixel.config.site import load_site
+    from storepixel.pipeline.file_units import expand_videos, file_units
+    from storepixel.store import open_store
+    from storepixel.store.engine import worker_url
+    from storepixel.timeutil import parse_when
+
+    given = [name for name, value in extras.items() if value is not None]
+    if given:
+        raise ConfigError(f"{', '.join(given)} work on one file; analyse it on its own")
+    check_engine(engine, ray_address)
+    site_config = load_site(site)
+    camera_id = site_config.camera(camera).id
+    files = expand_videos(videos)
+    anchor = None if start is None else parse_when(start, site_config.site.tz, "--start")
+    url = worker_url(db)
+    with open_store(url) as store:  # created and migrated once, before any worker opens it
+        shown = store.url
+    units = file_units(site_config, camera_id, files, url, anchor)
+    err_console.print(f"{len(units)} file(s) on the {engine} engine → {shown}", soft_wrap=True)
+    outcomes = run_batch(units, engine, ray_address)
+    failed = sum(not o.ok for o in outcomes)
+    new = sum(o.counts.get("events_new", 0) for o in outcomes)
+    err_console.print(
+        f"{len(outcomes) - failed} file(s) analysed ({new} new events), {failed} failed",
+        soft_wrap=True,
+    )
+    if failed:
+        raise typer.Exit(1)
+
+
 def _print_summary(summary: dict) -> None:  # type: ignore[type-arg]
     from rich.console import Console
     from rich.table import Table
@@ -240,3 +304,10 @@ def _print_summary(summary: dict) -> None:  # type: ignore[type-arg]
             str(z["occupancy_peak"]),
         )
     Console().print(table)
+    people = summary.get("people")
+    if people:
+        Console().print(
+            f"people: {people['customers']} customers in {people['parties']} parties "
+            f"({people['groups']} groups, {people['alone']} alone), {people['staff']} staff",
+            highlight=False,
+        )

@@ -64,7 +64,7 @@ def descriptions_list(
     from storepixel.store.descriptions import chunk_json, list_chunks
     from storepixel.store.queries import to_posix
 
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         rows = list_chunks(
             store,
             site_id=site,
@@ -111,7 +111,7 @@ def describe_usage(
     if site is not None:
         config = load_site(site)
         tz, site_id = config.site.tz, config.site.id
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         rows = usage(store, tz, site_id)
     if json_out:
         typer.echo(json.dumps(rows))
@@ -147,6 +147,49 @@ def describe_usage(
     Console().print(table)
 
 
+@describe_app.command("resume")
+@one_line_errors
+def describe_resume(
+    site: Annotated[Path, typer.Option("--site", help="Site YAML.")],
+    db: DB = None,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for the chunks to be described.")
+    ] = DRAIN_TIMEOUT_S,
+) -> None:
+    """Describe the chunks left waiting (over budget, provider down) by a stopped process, now.
+    ``run`` and ``serve --run`` do this on start by themselves."""
+    from storepixel.config.site import load_site
+    from storepixel.describe.feed import camera_context
+    from storepixel.describe.live import describing_cameras
+    from storepixel.describe.setup import describer_for
+    from storepixel.store import open_store
+
+    config = load_site(site)
+    cameras = describing_cameras(config)
+    with open_store(db, create=False) as store:
+        describer = describer_for(config, cameras, store)
+        counts = describer.resume({c: camera_context(config, c) for c in cameras})
+        describer.wait_idle(timeout)
+        describer.close(timeout=0)
+    ended: dict[str, int] = {}
+    for outcome in describer.outcomes:
+        ended[outcome.status] = ended.get(outcome.status, 0) + 1
+    states = ", ".join(f"{n} {s}" for s, n in sorted(ended.items())) or "none sent"
+    err_console.print(f"resumed {counts['resumed']} waiting chunks: {states}", highlight=False)
+    if counts["failed"]:
+        err_console.print(
+            f"{counts['failed']} live chunks could not be resumed: their pictures were not kept "
+            "(describe.media.store is off); marked failed",
+            highlight=False,
+        )
+    if counts["needs_file"]:
+        err_console.print(
+            f"{counts['needs_file']} chunks from files wait for their file to be analysed again "
+            "with --describe",
+            highlight=False,
+        )
+
+
 @one_line_errors
 def cost(
     site: Annotated[Path, typer.Option("--site", help="Site YAML.")],
@@ -160,7 +203,7 @@ def cost(
     from storepixel.store import open_store
 
     config = load_site(site)
-    with open_store(db) as store:
+    with open_store(db, create=False) as store:
         rows = cost_table(store, config)
     if json_out:
         typer.echo(json.dumps(rows))

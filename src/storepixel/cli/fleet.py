@@ -2,46 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import os
-import time
-import urllib.error
-import urllib.request
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from storepixel.cli.support import one_line_errors
 from storepixel.cli.web import DB_HELP
-from storepixel.errors import StorepixelError
 
 KEY_ENV = "STOREPIXEL_INGEST_KEY"
-
-
-class SyncError(StorepixelError):
-    """The central server could not be reached or refused a batch."""
-
-
-def _post(url: str, key: str, body: dict[str, Any], timeout: float) -> dict[str, Any]:
-    request = urllib.request.Request(
-        url,
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            answer: dict[str, Any] = json.loads(response.read() or b"{}")
-            return answer
-    except urllib.error.HTTPError as err:
-        try:
-            detail = json.loads(err.read() or b"{}").get("detail", "")
-        except ValueError:
-            detail = ""
-        raise SyncError(f"central refused the batch: HTTP {err.code} {detail}".rstrip()) from None
-    except (urllib.error.URLError, OSError) as err:
-        reason = getattr(err, "reason", err)
-        raise SyncError(f"cannot reach the central server: {reason}") from None
 
 
 def sync(
@@ -52,35 +21,29 @@ def sync(
 ) -> None:
     """Send the rows this store has not yet had acknowledged to a central server, once.
 
-    Events, minute metrics, hourly sessions and coverage go in batches to
-    ``TO/api/sites/SITE/ingest`` with the site-scoped ingest key in $STOREPIXEL_INGEST_KEY.
-    A batch counts as sent only once the central answered; run it again to resume.
+    Events, minute metrics, hourly sessions, coverage and descriptions go in batches to
+    ``TO/api/sites/SITE/ingest`` with the site-scoped ingest key in $STOREPIXEL_INGEST_KEY,
+    then the edge's health. A batch counts as sent only once the central answered; run it
+    again to resume. A batch the central refuses (not the key) is set aside with its reason.
     """
+    from storepixel.outputs.forward import SyncError, send_pending
     from storepixel.redact import redact_url
     from storepixel.store import open_store
-    from storepixel.store import sync as edge
 
     key = os.environ.get(KEY_ENV, "").strip()
     if not key:
         raise SyncError(f"set ${KEY_ENV} to an ingest key of the central server")
-    base = to.rstrip("/")
-    shown = redact_url(base)
-    sent = dict.fromkeys(edge.KINDS, 0)
-    new = 0
+    shown = redact_url(to.rstrip("/"))
     with open_store(db, create=False) as store:
-        destination = edge.destination_for(shown)
-        try:
-            for b in edge.batches(store, destination, now=time.time(), size=batch):
-                answer = _post(f"{base}/api/sites/{b.site_id}/ingest", key, b.body(), timeout)
-                edge.acknowledge(store, b, now=time.time())
-                new += int(answer.get("events_new", 0))
-                for kind, n in b.counts().items():
-                    sent[kind] += n
-        except SyncError as err:
-            left = edge.pending(store, destination)
-            raise SyncError(f"{err}; {left} rows stay queued, run sync again") from None
-    parts = ", ".join(f"{n} {kind}" for kind, n in sent.items())
-    typer.echo(f"sent {parts} to {shown} ({new} events new there); nothing left to send")
+        done = send_pending(store, to, key, batch=batch, timeout=timeout)
+    if done.error is not None:
+        raise SyncError(f"{done.error}; {done.left} rows stay queued, run sync again")
+    for why in done.parked:
+        typer.echo(f"refused and set aside: {why}", err=True)
+    left = "nothing left to send" if not done.left else f"{done.left} rows left"
+    typer.echo(f"{done.summary(shown)}; {left}")
+    if done.parked:
+        raise typer.Exit(1)
 
 
 def register(app: typer.Typer) -> None:

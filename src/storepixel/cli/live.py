@@ -24,6 +24,49 @@ class LogFormat(StrEnum):
     json = "json"
 
 
+class Engine(StrEnum):
+    local = "local"
+    ray = "ray"
+
+
+def _run_on_ray(
+    site: Any,
+    db: str | None,
+    address: str | None,
+    stop: threading.Event,
+    duration: float | None,
+    health_every: float,
+) -> None:
+    """The cameras as actors on a Ray cluster, until ``stop`` or ``duration``."""
+    from storepixel.engine.ray_cameras import run_cameras_on_ray
+    from storepixel.errors import StoreError
+    from storepixel.store.engine import worker_url
+
+    deadline = None if duration is None else time.monotonic() + duration
+
+    def stopping(wait: float) -> bool:
+        if deadline is not None:
+            wait = min(wait, deadline - time.monotonic())
+        return stop.wait(max(0.0, wait)) or (deadline is not None and time.monotonic() >= deadline)
+
+    def on_health(h: dict[str, Any]) -> None:
+        log.info("health", extra={k: v for k, v in h.items() if k in HEALTH_KEYS})
+
+    errors = run_cameras_on_ray(
+        site,
+        worker_url(db),
+        address=address,
+        stop=stopping,
+        health_every=health_every,
+        on_health=on_health,
+    )
+    if errors:
+        raise StoreError(f"the last results could not be stored: {errors[0]}")
+
+
+HEALTH_KEYS = ("camera_id", "state", "failure", "frames", "reconnect_count", "node_id")
+
+
 def _health_fields(h: Any) -> dict[str, Any]:
     return {
         "camera": h.camera_id,
@@ -55,6 +98,20 @@ def run(
         float | None, typer.Option("--duration", min=0.1, help="Stop after this many seconds.")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug logs.")] = False,
+    engine: Annotated[
+        Engine,
+        typer.Option(
+            "--engine",
+            help="local: every camera in this process; ray: each camera a restartable actor on "
+            "a Ray cluster (the storepixel[ray] extra).",
+        ),
+    ] = Engine.local,
+    ray_address: Annotated[
+        str | None,
+        typer.Option(
+            "--ray-address", help="Ray cluster to join (default: start one on this machine)."
+        ),
+    ] = None,
 ) -> None:
     """Run every camera of the site until SIGTERM/SIGINT, storing events as they happen."""
     from storepixel.config.site import load_site
@@ -65,13 +122,18 @@ def run(
 
     setup_logging(log_format.value, logging.DEBUG if verbose else logging.INFO)
     site_config = load_site(site)
+    if engine is Engine.ray:
+        from storepixel.engine.ray_engine import import_ray
+
+        import_ray()  # before anything starts: a one-line error without the extra
     store = open_store(db)
     try:
         from storepixel.outputs.service import OutwardService
 
         outward = OutwardService(store, site_config)
-        supervisor = Supervisor(site_config, store, site_path=site, analysis_workers=workers)
         stop = threading.Event()
+        if engine is Engine.local:
+            supervisor = Supervisor(site_config, store, site_path=site, analysis_workers=workers)
 
         def _on_signal(signum: int, _frame: Any) -> None:
             log.info("signal received, stopping", extra={"signal": signal.Signals(signum).name})
@@ -81,6 +143,13 @@ def run(
         signal.signal(signal.SIGTERM, _on_signal)
         signal.signal(signal.SIGINT, _on_signal)
         outward.start()
+        if engine is Engine.ray:
+            _run_on_ray(site_config, db, ray_address, stop, duration, health_every)
+            left = outward.stop()
+            if left:
+                log.warning("%d message(s) wait in the outbox for the next run", left)
+            log.info("stopped cleanly")
+            return
         supervisor.start()
         log.info(
             "running",

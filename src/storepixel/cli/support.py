@@ -29,7 +29,8 @@ R = TypeVar("R")
 
 # Messages carry user text (paths like ``clip[cam2].mp4``, polygons ``[[x, y], ...]``): never
 # read it as markup or highlight it; styles are given explicitly (rich ``Text``).
-err_console = Console(stderr=True, markup=False, highlight=False)
+# soft_wrap: an error is one line however narrow the terminal (a wrapped path reads as two errors).
+err_console = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 
 
 def one_line_errors(func: Callable[P, R]) -> Callable[P, R]:

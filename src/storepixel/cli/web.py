@@ -200,15 +200,22 @@ def keys_create(
         list[str], typer.Option("--scope", help="read, ingest or admin; repeat for more.")
     ],
     name: Annotated[str, typer.Option("--name", help="What the key is for.")] = "api key",
+    expires_in: Annotated[
+        float | None,
+        typer.Option("--expires-in", min=0.0, help="Days until the key stops working."),
+    ] = None,
     db: Annotated[str | None, typer.Option(help=DB_HELP)] = None,
 ) -> None:
     """Create an API key; the key is printed once, on standard output."""
+    import time
+
     from storepixel.config.site import load_site
     from storepixel.store import accounts, open_store
 
     site_id = load_site(site).site.id
+    expires_at = None if expires_in is None else time.time() + expires_in * 86400
     with open_store(db) as store:
-        key, secret = accounts.create_key(store, name, site_id, scope, "cli")
+        key, secret = accounts.create_key(store, name, site_id, scope, "cli", expires_at=expires_at)
         accounts.audit(
             store,
             "cli",
@@ -227,11 +234,15 @@ def keys_create(
 @one_line_errors
 def keys_list(db: Annotated[str | None, typer.Option(help=DB_HELP)] = None) -> None:
     """List keys (never their secrets)."""
+    import time
+
     from storepixel.store import accounts, open_store
 
     with open_store(db, create=False) as store:
         for key in accounts.list_keys(store):
             state = "revoked" if key.revoked_at is not None else "active"
+            if key.revoked_at is None and key.expired(time.time()):
+                state = "expired"
             typer.echo(f"{key.id}\t{key.site_id}\t{','.join(key.scopes)}\t{state}\t{key.name}")
 
 

@@ -79,11 +79,22 @@ class DescribeConfig(BaseModel):
     pad_s: float = Field(1.0, ge=0.0, description="Seconds kept before and after people.")
     merge_gap_s: float = Field(3.0, ge=0.0, description="Gaps shorter than this stay one chunk.")
     overlap_s: float = Field(1.0, ge=0.0, description="Overlap between the parts of a long stay.")
+    max_sent_ratio: float = Field(
+        1.25,
+        ge=1.0,
+        description="Seconds sent per second with someone in view, at most: padding, merged gaps "
+        "and overlap shrink (a gap is cut out) to fit.",
+    )
     chunk_tokens: int = Field(1100, ge=1, description="Image-token budget of one chunk.")
     frame_tokens: int | None = Field(
         None, ge=1, description="Tokens per frame; default per provider."
     )
     image_size: int = Field(512, ge=64, le=2048, description="Long side of a sent frame, pixels.")
+    send_as: Literal["stills", "clip"] = Field(
+        "stills",
+        description="stills (chosen JPEG frames) or clip (gemini only: one inline H.264 clip of "
+        "the chunk, which the service samples at 1 frame a second).",
+    )
     # privacy
     blur_faces: bool = Field(True, description="Blur faces before frames leave the box.")
     media: MediaConfig = Field(
@@ -102,6 +113,15 @@ class DescribeConfig(BaseModel):
     daily_cost_per_camera: float | None = Field(None, ge=0.0, description="US dollars.")
     daily_cost_per_site: float | None = Field(None, ge=0.0, description="US dollars.")
     prices: dict[str, Price] = Field(default_factory=dict, description="Per model, $/M tokens.")
+
+    @model_validator(mode="after")
+    def _clip_needs_gemini(self) -> DescribeConfig:
+        if self.send_as == "clip" and self.provider != "gemini":
+            raise ValueError(
+                f"send_as clip needs provider gemini ({self.provider} takes stills: "
+                "set send_as: stills)"
+            )
+        return self
 
     @property
     def enabled(self) -> bool:

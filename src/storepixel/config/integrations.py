@@ -168,6 +168,34 @@ class OutputConfig(_Model):
         return self
 
 
+ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]{0,127}$"
+
+
+class ForwardConfig(_Model):
+    """Forward this store's rows to a central ``storepixel serve`` while ``run`` (or ``serve
+    --run``) works: the same sender as ``storepixel sync``, every ``interval_s``, resuming
+    after restarts and outages from the store's outbox (docs/fleet.md)."""
+
+    url: str = Field(description="The central server, e.g. https://central.example.com.")
+    key_env: str = Field(
+        "STOREPIXEL_INGEST_KEY",
+        pattern=ENV_NAME,
+        description="Environment variable holding the site's ingest key (never in the file).",
+    )
+    interval_s: float = Field(
+        30.0, ge=1.0, le=86400.0, description="Seconds between rounds (also the health report)."
+    )
+    batch: int = Field(1000, ge=1, le=5000, description="Rows per request.")
+    timeout_s: float = Field(30.0, gt=0.0, le=600.0, description="Seconds to wait for an answer.")
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"forward.url starts with http:// or https://, got {value!r}")
+        return value.rstrip("/")
+
+
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*([dhm])$")
 
 
@@ -201,6 +229,7 @@ RETENTION_DEFAULTS: dict[str, str] = {
     "audit": "365d",
     "outbox": "7d",
     "receipts": "730d",
+    "visitors": "30d",
 }
 
 
@@ -229,6 +258,10 @@ class RetentionConfig(_Model):
     )
     receipts: str = Field(
         default=RETENTION_DEFAULTS["receipts"], description="Point-of-sale receipts."
+    )
+    visitors: str = Field(
+        default=RETENTION_DEFAULTS["visitors"],
+        description="Returning visitors' encrypted face descriptors and visits (opt-in).",
     )
 
     @field_validator("*")

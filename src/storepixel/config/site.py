@@ -36,7 +36,13 @@ from pydantic import (
 from storepixel.analytics.geometry import polygon_problem
 from storepixel.config.describe import DescribeConfig, for_camera
 from storepixel.config.detector import DetectorConfig
-from storepixel.config.integrations import AlertRuleConfig, OutputConfig, RetentionConfig
+from storepixel.config.faces import FacesConfig
+from storepixel.config.integrations import (
+    AlertRuleConfig,
+    ForwardConfig,
+    OutputConfig,
+    RetentionConfig,
+)
 from storepixel.errors import ConfigError
 from storepixel.files import read_yaml
 from storepixel.validation import describe_validation_error, first_problem
@@ -52,7 +58,7 @@ Identifier = Annotated[
 ]
 Coordinate = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Point = tuple[Coordinate, Coordinate]
-ZoneKind = Literal["area", "queue", "shelf"]
+ZoneKind = Literal["area", "queue", "shelf", "staff"]
 
 # Per kind: (minimum presence, exit grace) in seconds when the zone does not set them. A queue
 # needs a longer presence so that people walking across it are not "waiting"; a shelf a shorter
@@ -61,6 +67,7 @@ ZONE_DEFAULTS: dict[str, tuple[float, float]] = {
     "area": (1.0, 2.0),
     "queue": (3.0, 3.0),
     "shelf": (2.0, 1.5),
+    "staff": (1.0, 2.0),
 }
 
 
@@ -99,6 +106,13 @@ class LineConfig(_Model):
         description="Counts toward the site's footfall (entrances); set false for inner lines "
         "such as aisle or fitting-room entrances.",
     )
+    hidden_side: Literal["in", "out"] | None = Field(
+        None,
+        description="For a door the camera sees from the side (a shop door in a corridor's "
+        "wall): the side of the line it cannot see. Someone who first appears at the line counts "
+        "as coming from that side, and someone last seen at the line who stays unseen for 3 s as "
+        "gone into it. Leave unset when both sides are in view.",
+    )
 
     @field_validator("points")
     @classmethod
@@ -112,6 +126,25 @@ class LineConfig(_Model):
         return points
 
 
+class StaticObjectConfig(_Model):
+    """A static-object candidate the installer has decided on, where it stands in the picture."""
+
+    box: tuple[float, float, float, float] = Field(
+        description="[x1, y1, x2, y2], normalised (0-1) to the frame."
+    )
+    decision: Literal["confirmed", "dismissed"] = Field(
+        description="'confirmed': not a person; 'dismissed': a real person's place, count it."
+    )
+
+    @field_validator("box")
+    @classmethod
+    def _ordered(cls, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+        x1, y1, x2, y2 = box
+        if not (0.0 <= x1 < x2 <= 1.0 and 0.0 <= y1 < y2 <= 1.0):
+            raise ValueError("expected 0 <= x1 < x2 <= 1 and 0 <= y1 < y2 <= 1")
+        return box
+
+
 class ZoneConfig(_Model):
     """A polygon where people are counted in and out: an area, a queue or a shelf front."""
 
@@ -120,7 +153,9 @@ class ZoneConfig(_Model):
     kind: ZoneKind = Field(
         "area",
         description="area: visits, dwell, occupancy. queue: also joins/leaves, waiting time and "
-        "queue length. shelf: like area, tuned for short stops in front of a shelf.",
+        "queue length. shelf: like area, tuned for short stops in front of a shelf. staff: where "
+        "only staff go (behind a counter); whoever stays there 5 s is counted as staff "
+        "(docs/people.md).",
     )
     polygon: list[Point] = Field(
         description="At least 3 normalised points forming a simple (not self-crossing) polygon."
@@ -264,6 +299,13 @@ class CameraConfig(_Model):
         description="File path, rtsp:// or http(s):// URL, or a USB device; may be left out "
         "when the video is given on the command line.",
     )
+    playback_url: str | None = Field(
+        None,
+        description="The camera's recordings on a DVR/NVR, for `storepixel backlog run`: a URL "
+        "template with the window's {start} and {end} (UTC; {start_local}/{end_local} in the "
+        "site's time zone) in Python format syntax, e.g. rtsp://HOST/Streaming/tracks/101?"
+        "starttime={start:%Y%m%dT%H%M%SZ}&endtime={end:%Y%m%dT%H%M%SZ}.",
+    )
     analysis_fps: float = Field(
         5.0, gt=0.0, le=60.0, description="Frames per second of capture time to analyse."
     )
@@ -304,6 +346,12 @@ class CameraConfig(_Model):
         "(not a pixel of it changing) for this many seconds is a static object (a mannequin, a "
         "poster, a reflection) and is not tracked or counted until it moves; 0 = off.",
     )
+    static_objects: list[StaticObjectConfig] = Field(
+        default_factory=list,
+        description="The installer's word on static-object candidates (shown in the camera "
+        "editor): 'confirmed' (not a person: suppressed at once, counted again if it moves) or "
+        "'dismissed' (a person's place: never suppressed).",
+    )
     shelves: list[ShelfConfig] = Field(
         default_factory=list,
         description="Shelves whose pass / attention / reach funnel is measured from body pose. "
@@ -314,6 +362,15 @@ class CameraConfig(_Model):
         default=None,
         description="Keys of the site's `describe:` block this camera overrides (e.g. model).",
     )
+
+    @field_validator("playback_url")
+    @classmethod
+    def _playback_template(cls, value: str | None) -> str | None:
+        from storepixel.sources.playback import template_problem
+
+        if value is not None and (problem := template_problem(value)):
+            raise ValueError(problem)  # never echoes the URL: it may hold a password
+        return value
 
     @model_validator(mode="after")
     def _unique_scope_ids(self) -> CameraConfig:
@@ -405,6 +462,14 @@ class SiteConfig(_Model):
     describe: DescribeConfig | None = Field(
         default=None,
         description="Describe people-chunks with a vision-language model (default: off).",
+    )
+    forward: ForwardConfig | None = Field(
+        default=None,
+        description="Forward this store's rows to a central server while running (default: off).",
+    )
+    faces: FacesConfig = Field(
+        default_factory=lambda: FacesConfig(),
+        description="Opt-in face features: aggregate age/gender, returning visitors (off).",
     )
 
     _path: Path | None = PrivateAttr(default=None)

@@ -4,7 +4,10 @@
   the ledger's own measured usage, plus an estimate of the request about to be sent;
 - ``RateLimiter``: requests- and tokens-per-minute over a sliding minute, and a cap on
   requests in flight (a semaphore);
-- ``backoff``: how long to wait before the next try, honouring the server's ``Retry-After``.
+- ``backoff``: how long to wait before the next try, honouring the server's ``Retry-After``;
+- ``Limits``: all of a describer's limiters and budget reservations, in this process. On a Ray
+  cluster one shared ``Limits`` lives in a named actor that every worker's describer asks
+  (:mod:`storepixel.engine.ray_limits`), so the limits hold for the cluster, not per worker.
 
 It only ever blocks describe workers: counting runs on other threads and never waits on it.
 
@@ -20,6 +23,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 from storepixel.config.describe import DescribeConfig
@@ -92,22 +96,87 @@ class RateLimiter:
         self._lock = threading.Lock()
         self._sent: deque[tuple[float, int]] = deque()
 
+    def try_take(self, tokens: int) -> float:
+        """Count one more request of ``tokens`` and return 0 if it fits the last minute's
+        limits; otherwise count nothing and return the seconds until it may fit."""
+        with self._lock:
+            now = self._clock()
+            while self._sent and self._sent[0][0] <= now - 60.0:
+                self._sent.popleft()
+            used = sum(n for _, n in self._sent)
+            fits_rpm = self.rpm is None or len(self._sent) < self.rpm
+            # A request bigger than the whole limit still goes, alone in its minute.
+            fits_tpm = self.tpm is None or not self._sent or used + tokens <= self.tpm
+            if fits_rpm and fits_tpm:
+                self._sent.append((now, tokens))
+                return 0.0
+            return max(0.05, self._sent[0][0] + 60.0 - now)
+
     def wait_turn(self, tokens: int, stop: threading.Event | None = None) -> None:
         """Block until one more request of ``tokens`` fits the last minute's limits."""
-        while True:
-            with self._lock:
-                now = self._clock()
-                while self._sent and self._sent[0][0] <= now - 60.0:
-                    self._sent.popleft()
-                used = sum(n for _, n in self._sent)
-                fits_rpm = self.rpm is None or len(self._sent) < self.rpm
-                # A request bigger than the whole limit still goes, alone in its minute.
-                fits_tpm = self.tpm is None or not self._sent or used + tokens <= self.tpm
-                if fits_rpm and fits_tpm:
-                    self._sent.append((now, tokens))
-                    return
-                wait = self._sent[0][0] + 60.0 - now
-            if stop is not None and stop.wait(max(0.05, wait)):
+        while wait := self.try_take(tokens):
+            if stop is not None and stop.wait(wait):
                 return
             if stop is None:
-                time.sleep(max(0.05, wait))
+                time.sleep(wait)
+
+
+Ledger = Callable[[str], tuple[Spent, Spent]]  # camera → (camera, site) spent today, measured
+
+
+class Limits:
+    """A describer's limits: a ``RateLimiter`` per provider and model, and the daily budgets
+    checked against ``ledger`` plus the estimates of requests in flight (reserved until their
+    ledger rows are written). The blocking methods serve a describer in this process; the
+    ``try_``/``free_`` ones serve many processes through one actor without ever blocking it."""
+
+    def __init__(self, ledger: Ledger) -> None:
+        self._ledger = ledger
+        self._limiters: dict[tuple[str, str], RateLimiter] = {}
+        self._lock = threading.Lock()
+        self._budget_lock = threading.Lock()  # check-and-reserve is one step
+        self._reserved: dict[str, int] = {}  # camera → estimated tokens of requests in flight
+
+    def limiter(self, config: DescribeConfig) -> RateLimiter:
+        key = (config.provider, config.model_name)
+        with self._lock:
+            if key not in self._limiters:
+                self._limiters[key] = RateLimiter(
+                    config.requests_per_minute, config.tokens_per_minute, config.concurrency
+                )
+            return self._limiters[key]
+
+    def wait_turn(self, config: DescribeConfig, tokens: int, stop: threading.Event) -> None:
+        self.limiter(config).wait_turn(tokens, stop)
+
+    def slot(self, config: DescribeConfig) -> AbstractContextManager[object]:
+        """Held while a request is in flight (``concurrency`` at most)."""
+        return self.limiter(config).slots
+
+    def try_turn(self, config: DescribeConfig, tokens: int) -> float:
+        return self.limiter(config).try_take(tokens)
+
+    def try_slot(self, config: DescribeConfig) -> bool:
+        return self.limiter(config).slots.acquire(blocking=False)
+
+    def free_slot(self, config: DescribeConfig) -> None:
+        self.limiter(config).slots.release()
+
+    def spent(self, camera_id: str) -> tuple[Spent, Spent]:
+        """Today's spending from the ledger plus what requests in flight are expected to cost."""
+        cam, site = self._ledger(camera_id)
+        mine, everyone = self._reserved.get(camera_id, 0), sum(self._reserved.values())
+        return Spent(cam.tokens + mine, cam.cost), Spent(site.tokens + everyone, site.cost)
+
+    def reserve(self, config: DescribeConfig, camera_id: str, tokens: int) -> str | None:
+        """Check the budgets and, if the request fits, count it as spent until it is settled."""
+        with self._budget_lock:
+            over = Budget(config, self.spent).over(camera_id, tokens)
+            if over is None:
+                self._reserved[camera_id] = self._reserved.get(camera_id, 0) + tokens
+            return over
+
+    def unreserve(self, camera_id: str, tokens: int) -> None:
+        """The request's ledger rows are written: they count from now on instead."""
+        with self._budget_lock:
+            self._reserved[camera_id] = self._reserved.get(camera_id, 0) - tokens

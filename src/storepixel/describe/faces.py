@@ -39,15 +39,22 @@ class FaceBlur:
         det.setInputSize((width, height))
         return det
 
-    def faces(self, image: NDArray[np.uint8]) -> NDArray[np.float32]:
-        """Face boxes (N, 4) as x, y, w, h in ``image`` pixels."""
+    def detect(self, image: NDArray[np.uint8]) -> NDArray[np.float32]:
+        """YuNet's rows (N, 15) in ``image`` pixels: x, y, w, h, five landmarks (right eye, left
+        eye, nose tip, right and left mouth corners, as x, y) and the score."""
         h, w = image.shape[:2]
         scale = max(1.0, MIN_SIDE / max(h, w))
         view = rescale(image, scale)
         _, found = self._detector(view.shape[1], view.shape[0]).detect(view)
         if found is None:
-            return np.zeros((0, 4), np.float32)
-        return (found[:, :4] / scale).astype(np.float32)
+            return np.zeros((0, 15), np.float32)
+        out = found.astype(np.float32).copy()
+        out[:, :14] /= scale
+        return out
+
+    def faces(self, image: NDArray[np.uint8]) -> NDArray[np.float32]:
+        """Face boxes (N, 4) as x, y, w, h in ``image`` pixels."""
+        return self.detect(image)[:, :4]
 
     def apply(self, image: NDArray[np.uint8]) -> tuple[NDArray[np.uint8], int]:
         """A copy of ``image`` with every face found blurred, and how many there were."""

@@ -8,7 +8,7 @@ most three a second), and submitting is a queue put.
 from __future__ import annotations
 
 from storepixel.config.describe import DescribeConfig
-from storepixel.config.site import CameraConfig
+from storepixel.config.site import CameraConfig, SiteConfig
 from storepixel.describe.chunker import Chunk, PeopleChunker
 from storepixel.describe.service import CameraContext, Describer
 from storepixel.pipeline.camera import FrameResult
@@ -20,6 +20,16 @@ def scope_names(camera: CameraConfig) -> list[str]:
     named = [(z.name or z.id, z.kind) for z in camera.zones]
     names = [f"{n} ({kind})" if kind != "area" else n for n, kind in named]
     return names + [f"{line.name or line.id} (line)" for line in camera.lines]
+
+
+def camera_context(
+    site: SiteConfig, camera_id: str, run_anchor: float = 0.0, source: str | None = None
+) -> CameraContext:
+    """What the describer needs to know about one of ``site``'s cameras."""
+    camera = site.camera(camera_id)
+    return CameraContext(
+        camera_id, site.describe_for(camera_id), scope_names(camera), run_anchor, source
+    )
 
 
 class DescribeFeed:
@@ -40,6 +50,7 @@ class DescribeFeed:
             pad_s=config.pad_s,
             merge_gap_s=config.merge_gap_s,
             overlap_s=config.overlap_s,
+            max_sent_ratio=config.max_sent_ratio,
             prepare=mask.apply if mask else None,
         )
         # The analytics engine seeds track pseudonyms with the run's anchor; a file's is its first

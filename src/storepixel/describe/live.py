@@ -5,6 +5,7 @@ as it closes, so a description is stored seconds after the people leave (or afte
 
 It runs on the bus's consumer thread: counting never waits for it. If that thread falls behind,
 the bus drops frames for it alone; a chunk then has fewer candidate frames, never a wrong time.
+On start it queues again the chunks a stopped run left waiting (``Describer.resume``).
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ class LiveDescriber:
             )
             for cid in cameras
         }
+        # Chunks a stopped run left waiting (provider down, over budget) go first.
+        self.describer.resume({cid: feed.context for cid, feed in self.feeds.items()})
 
     @classmethod
     def attach(

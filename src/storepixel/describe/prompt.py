@@ -41,6 +41,7 @@ def chunk_text(
     people: Sequence[int],
     times: Sequence[float],
     tz: ZoneInfo,
+    clip: bool = False,
 ) -> str:
     lines = []
     if context.strip():
@@ -50,5 +51,8 @@ def chunk_text(
         lines.append("Zones, lines and shelves in view: " + ", ".join(scopes) + ".")
     lines.append(f"Chunk: {clock_label(start, tz)} to {clock_label(end, tz)}.")
     lines.append("Tracked people: " + (", ".join(f"#{p}" for p in sorted(people)) or "none") + ".")
-    lines.append("Stills at: " + ", ".join(clock_label(t, tz) for t in times) + ".")
+    if clip:  # the stills come as one video clip; each of its frames shows its capture time
+        lines.append("The stills come as one video clip; each frame shows its capture time.")
+    else:
+        lines.append("Stills at: " + ", ".join(clock_label(t, tz) for t in times) + ".")
     return "\n".join(lines)

@@ -14,7 +14,8 @@ blocked or slowed. Workers (``concurrency`` of them) then, per chunk:
    and subjects, store it as ``done`` and hand its alerts, as ``vlm_alert`` events, to
    ``on_events``. Garbage every try → ``failed`` with the reason; the provider down or
    refusing every try → ``waiting`` (tried again every ``retry_waiting_s`` while this process
-   holds the chunk's pictures in memory; a file can simply be analysed again).
+   holds the chunk's pictures; after a restart ``resume`` queues them again from the pictures
+   kept on disk when the site keeps media, and a file can simply be analysed again).
 """
 
 from __future__ import annotations
@@ -31,8 +32,14 @@ from zoneinfo import ZoneInfo
 
 from storepixel.config.describe import DescribeConfig
 from storepixel.describe.chunker import Chunk, ChunkFrame
-from storepixel.describe.control import Budget, RateLimiter, Spent, backoff
-from storepixel.describe.media import MediaMaker
+from storepixel.describe.control import Limits, Spent, backoff
+from storepixel.describe.media import (
+    CLIP_FPS,
+    ChunkMedia,
+    MediaMaker,
+    clip_sampled_frames,
+    kept_media,
+)
 from storepixel.describe.prompt import REPAIR, SYSTEM, chunk_text
 from storepixel.describe.providers import Provider, ProviderError, Request, make_provider
 from storepixel.describe.schema import (
@@ -83,6 +90,9 @@ class _Job:
     submitted: float  # wall clock: chunk closed → stored latency
     frames: list[ChunkFrame] | None = None
     key: str | None = None
+    media: ChunkMedia | None = None  # made once (kept on disk when the site stores media)
+    resumed: bool = False  # picked up from the store after a restart
+    cpu_start: float = 0.0  # the worker thread's CPU clock when it took the chunk
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +106,7 @@ class Outcome:
     latency_s: float  # chunk closed (submitted) → stored
     alerts: int = 0
     submitted: float = 0.0  # wall clock when the chunk closed
+    cpu_s: float = 0.0  # CPU time this process's worker spent on it (a loaded box's wall is not)
 
 
 class Describer:
@@ -112,6 +123,7 @@ class Describer:
         concurrency: int = 2,
         retry_waiting_s: float = 60.0,
         sleep: Callable[[float], bool] | None = None,
+        limits: Limits | None = None,
     ) -> None:
         self.store = store
         self.site_id = site_id
@@ -121,14 +133,13 @@ class Describer:
         self.outcomes: list[Outcome] = []
         self._provider_for = provider_for
         self._providers: dict[tuple[str, str, str | None], Provider] = {}
-        self._limiters: dict[tuple[str, str], RateLimiter] = {}
         self._makers: dict[str, MediaMaker] = {}
         self._lock = threading.Lock()
         self._queue: queue.Queue[_Job | None] = queue.Queue()
         self._waiting: list[_Job] = []
         self._busy = 0
-        self._budget_lock = threading.Lock()  # check-and-reserve is one step
-        self._reserved: dict[str, int] = {}  # camera → estimated tokens of chunks in flight
+        # Rate limits and budget reservations: this process's own, or a cluster's shared ones.
+        self.limits = limits if limits is not None else Limits(self._ledger)
         self._idle = threading.Condition(self._lock)
         self._stop = threading.Event()
         self._sleep = sleep or (lambda s: self._stop.wait(s))
@@ -179,6 +190,47 @@ class Describer:
         for worker in self._workers:
             worker.join(timeout=5.0)
 
+    def resume(self, cameras: dict[str, CameraContext]) -> dict[str, int]:
+        """Queue again the chunks a stopped process left pending or waiting, for these cameras.
+
+        A chunk can be sent again when the site keeps media (``describe.media.store``): its
+        pictures were written when it was queued. Without them, a live chunk can never be
+        described (its footage is gone) and is marked failed with the reason; a chunk from a
+        file stays waiting: analysing that file again with ``--describe`` describes it.
+        Counts: ``resumed``, ``failed`` (pictures lost), ``needs_file``.
+        """
+        counts = {"resumed": 0, "failed": 0, "needs_file": 0}
+        for row in db.list_chunks(self.store, site_id=self.site_id, status=db.OPEN):
+            camera = cameras.get(row["camera_id"])
+            if camera is None:
+                continue
+            media = kept_media(camera.config, row["camera_id"], row["id"])
+            if media is None:
+                if (row["source"] or "live") == "live":
+                    reason = (
+                        "its pictures were lost when the process stopped (live footage is kept "
+                        "only with describe.media.store)"
+                    )
+                    self._settle_lost(row["id"], reason)
+                    counts["failed"] += 1
+                else:
+                    counts["needs_file"] += 1
+                continue
+            chunk = Chunk(
+                row["camera_id"], row["start_time"], row["end_time"], [], set(row["track_ids"])
+            )
+            job = _Job(chunk, camera, time.time(), [], row["id"], media, resumed=True)
+            with self._lock:
+                self._busy += 1
+            self._queue.put(job)
+            counts["resumed"] += 1
+        if any(counts.values()):
+            log.info("describe: after a restart %s", counts)
+        return counts
+
+    def _settle_lost(self, key: str, reason: str) -> None:
+        db.settle(self.store, key, "failed", reason=reason)
+
     # -- workers ------------------------------------------------------------------------------
 
     def _work(self) -> None:
@@ -222,34 +274,13 @@ class Describer:
                 self._providers[key] = self._provider_for(config)
             return self._providers[key]
 
-    def _limiter(self, config: DescribeConfig) -> RateLimiter:
-        key = (config.provider, config.model_name)
-        with self._lock:
-            if key not in self._limiters:
-                self._limiters[key] = RateLimiter(
-                    config.requests_per_minute, config.tokens_per_minute, config.concurrency
-                )
-            return self._limiters[key]
-
-    def _spent(self, camera_id: str) -> tuple[Spent, Spent]:
-        """Today's spending from the ledger plus what chunks in flight are expected to cost."""
+    def _ledger(self, camera_id: str) -> tuple[Spent, Spent]:
+        """Today's measured spending of the camera and the site (the ledger)."""
         cam, site = db.spent_today(self.store, self.site_id, camera_id, self.tz)
-        mine, everyone = self._reserved.get(camera_id, 0), sum(self._reserved.values())
-        return Spent(cam[0] + mine, cam[1]), Spent(site[0] + everyone, site[1])
-
-    def _reserve(self, config: DescribeConfig, camera_id: str, tokens: int) -> str | None:
-        """Check the budgets and, if the chunk fits, count it as spent until it has been sent."""
-        with self._budget_lock:
-            over = Budget(config, self._spent).over(camera_id, tokens)
-            if over is None:
-                self._reserved[camera_id] = self._reserved.get(camera_id, 0) + tokens
-            return over
-
-    def _unreserve(self, camera_id: str, tokens: int) -> None:
-        with self._budget_lock:
-            self._reserved[camera_id] -= tokens
+        return Spent(*cam), Spent(*site)
 
     def _describe(self, job: _Job) -> None:
+        job.cpu_start = time.thread_time()
         chunk, camera, config = job.chunk, job.camera, job.camera.config
         maker = self._maker(camera)
         if job.frames is None:
@@ -276,16 +307,24 @@ class Describer:
             if not new and db.chunk_status(self.store, job.key) in ("done", "failed", "sending"):
                 self._record(job, "skipped", "already described")
                 return
+            if config.media.store:  # kept from now on, so it survives a restart while waiting
+                job.media = maker.make(chunk, job.frames)
+                maker.keep(job.key, chunk, job.media)
         assert job.key is not None
-        estimate = len(job.frames) * config.tokens_per_frame + 400  # + prompt text, roughly
-        over = self._reserve(config, chunk.camera_id, estimate)
+        if job.media is not None:
+            sent = job.media
+            images = clip_sampled_frames(chunk.seconds) if sent.clip else len(sent.pictures)
+            estimate = images * config.tokens_per_frame + 400  # + prompt text, roughly
+        else:
+            estimate = maker.estimate_tokens(chunk, job.frames) + 400
+        over = self.limits.reserve(config, chunk.camera_id, estimate)
         if over is not None:
             self._wait(job, over)
             return
         try:
             self._claimed(job, maker, estimate)
         finally:
-            self._unreserve(chunk.camera_id, estimate)
+            self.limits.unreserve(chunk.camera_id, estimate)
 
     def _claimed(self, job: _Job, maker: MediaMaker, estimate: int) -> None:
         chunk, camera, config = job.chunk, job.camera, job.camera.config
@@ -293,7 +332,7 @@ class Describer:
         if not db.claim(self.store, job.key):
             self._record(job, "skipped", "already taken")
             return
-        media = maker.make(chunk, job.frames)
+        media = job.media if job.media is not None else maker.make(chunk, job.frames)
         request = Request(
             system=SYSTEM,
             text=chunk_text(
@@ -305,15 +344,17 @@ class Describer:
                 people=sorted(chunk.people),
                 times=[p.time for p in media.pictures],
                 tz=self.tz,
+                clip=media.clip is not None,
             ),
-            images=[p.jpeg for p in media.pictures],
+            images=[] if media.clip is not None else [p.jpeg for p in media.pictures],
             schema=response_schema(),
+            video=media.clip,
+            video_fps=CLIP_FPS,
         )
         self._send(job, request, estimate)
 
     def _send(self, job: _Job, request: Request, estimate: int) -> None:
         config = job.camera.config
-        limiter = self._limiter(config)
         totals = {"tokens_in": 0, "tokens_out": 0, "cost": None, "attempts": 0}
         repaired = False
         last = "no try made"
@@ -324,7 +365,7 @@ class Describer:
                 break
             totals["attempts"] = attempt
             try:
-                text = self._request(job, request, "describe", limiter, estimate, totals)
+                text = self._request(job, request, "describe", estimate, totals)
             except ProviderError as err:
                 last, down = err.reason, True
                 if not err.retryable:
@@ -348,7 +389,7 @@ class Describer:
                     schema=request.schema,
                 )
                 try:
-                    text = self._request(job, fix, "repair", limiter, 500, totals)
+                    text = self._request(job, fix, "repair", 500, totals)
                     grounded = self._check(job, text)
                 except (ProviderError, AnswerError) as again:
                     last = f"invalid answer: {err}; repair: {again}"
@@ -366,14 +407,15 @@ class Describer:
         job: _Job,
         request: Request,
         purpose: str,
-        limiter: RateLimiter,
         estimate: int,
         totals: dict[str, Any],
     ) -> str | None:
         """One request, within the limits, with its ledger row."""
         config = job.camera.config
         provider = self._provider(config)
-        limiter.wait_turn(estimate, self._stop)
+        self.limits.wait_turn(config, estimate, self._stop)
+        if self._stop.is_set():  # stopped while waiting for a turn: send nothing, keep the chunk
+            raise ProviderError("stopped", "stopped before its turn to be sent", retryable=False)
         started = time.perf_counter()
         row: dict[str, Any] = {
             "chunk_id": job.key,
@@ -389,7 +431,7 @@ class Describer:
             "cost": None,
         }
         try:
-            with limiter.slots:
+            with self.limits.slot(config):
                 reply = provider.send(request)
         except ProviderError as err:
             row.update(outcome=err.outcome, reason=err.reason[:500])
@@ -449,7 +491,9 @@ class Describer:
         events = []
         for alert in grounded.alerts:
             subject = alert.get("subject")
-            if subject is not None:
+            # A chunk resumed after a restart keeps its old run's track numbers, whose
+            # pseudonyms this run cannot derive: the chunk stands in for the person then.
+            if subject is not None and not job.resumed:
                 track = track_pseudonym(
                     self.site_id, job.chunk.camera_id, job.camera.run_anchor, int(subject)
                 )
@@ -498,6 +542,7 @@ class Describer:
             time.time() - job.submitted,
             alerts,
             job.submitted,
+            time.thread_time() - job.cpu_start,
         )
         with self._lock:
             self.outcomes.append(outcome)

@@ -68,12 +68,17 @@ def describer_for(
             check(config, network=network_check)
         except ConfigError as err:
             raise ConfigError(f"camera {camera_id}: {err}") from None
+    from storepixel.engine.ray_limits import cluster_limits
+
+    # On a Ray cluster every worker's describer shares the site's one set of limits.
+    url = store.engine.url.render_as_string(hide_password=False)
     return Describer(
         store,
         site.site.id,
         site.site.tz,
         on_events=on_events,
         concurrency=max(c.concurrency for c in configs),
+        limits=cluster_limits(site.site.id, url, site.site.timezone),
     )
 
 

@@ -81,6 +81,7 @@ ATTACHERS: tuple[str, ...] = (
     "storepixel.pipeline.live_heatmaps:attach",
     "storepixel.outputs.sink:attach",  # alert rules and the outbox (webhooks, MQTT, …)
     "storepixel.search.indexer:attach",
+    "storepixel.outputs.forward:attach",  # edge → central (``forward:``)
 )
 
 Attacher = Callable[["EventBus", "SiteConfig", "Store | None"], None]

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, and_, delete, func, select, update
 
 from storepixel.store import Store
+from storepixel.store.models import to_datetime
 from storepixel.store.outward_models import OutboxRecord
 
 OUTBOX: Table = OutboxRecord.__table__  # type: ignore[assignment]
@@ -184,6 +186,26 @@ class Outbox:
                 .where(OUTBOX.c.seq == seq)
                 .values(status="parked", attempts=attempts, last_error=error[:2000])
             )
+
+    def note_error(self, seqs: Sequence[int], error: str, *, park: bool = False) -> None:
+        """Why a batch of messages was not delivered: kept pending (tried again), or parked."""
+        values: dict[str, Any] = {"last_error": error[:2000], "attempts": OUTBOX.c.attempts + 1}
+        if park:
+            values["status"] = "parked"
+        with self.store.transaction() as conn:
+            for i in range(0, len(seqs), 500):
+                chunk = list(seqs[i : i + 500])
+                conn.execute(update(OUTBOX).where(OUTBOX.c.seq.in_(chunk)).values(values))
+
+    def last_sent(self, destination: str) -> float | None:
+        """When the last message to ``destination`` was acknowledged (wall clock)."""
+        c = OUTBOX.c
+        stmt = select(func.max(c.sent_at)).where(c.destination == destination)
+        with self.store.connect() as conn:
+            value = conn.execute(stmt).scalar()
+        if isinstance(value, str):  # SQLite may hand an aggregate back as its stored text
+            value = datetime.fromisoformat(value)
+        return None if value is None else to_datetime(value).timestamp()
 
     def counts(self, destination: str) -> Counts:
         c = OUTBOX.c

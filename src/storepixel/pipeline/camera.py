@@ -1,5 +1,5 @@
 """One camera's per-frame pipeline: privacy mask → gate → detector → ignore areas → static
-objects → tracker → pose (cameras with shelves) → analytics.
+objects → tracker → pose (cameras with shelves) → analytics → faces (opt-in, site ``faces:``).
 
 No I/O here: sources feed frames in, callers take detections, tracks and events out. The same
 class serves ``storepixel track``, ``storepixel analyze`` and the live daemon.
@@ -59,6 +59,14 @@ class _PoseStage(Protocol):
     def attach(self, image: NDArray[np.uint8], tracks: Tracks, t: float) -> Tracks: ...
 
 
+class _FaceStage(Protocol):
+    def observe(
+        self, image: NDArray[np.uint8], tracks: Tracks, t: float, events: list[Event]
+    ) -> None: ...
+
+    def finish(self) -> None: ...
+
+
 class _Analytics(Protocol):
     def update(
         self, tracks: Tracks, timestamp: float, frame_size: tuple[int, int]
@@ -74,6 +82,8 @@ class FrameResult:
     tracks: Tracks
     events: list[Event] = field(default_factory=list)
     detected: bool = True  # False: the detector skipped it; tracks held or interpolated
+    # Static-object candidates at this frame (xyxy pixels, N x 4): for the installer to decide on.
+    static_candidates: NDArray[np.float64] = field(default_factory=lambda: np.zeros((0, 4)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +110,7 @@ class CameraPipeline:
         ignore: IgnoreAreas | None = None,
         static: StaticObjects | None = None,
         pose: _PoseStage | None = None,
+        faces: _FaceStage | None = None,
     ) -> None:
         self.detector = detector
         self.tracker = tracker
@@ -111,6 +122,7 @@ class CameraPipeline:
         self.ignore = ignore
         self.static = static
         self.pose = pose
+        self.faces = faces  # opt-in (site ``faces:``); None: nothing biometric is computed
         self.last_timestamp: float | None = None
         self.frames = 0
         self.detections_run = 0  # frames the detector looked at (== frames without a gate)
@@ -219,10 +231,17 @@ class CameraPipeline:
         events: list[Event] = []
         if self.analytics is not None:
             events = self.analytics.update(tracks, frame.timestamp, (frame.width, frame.height))
+        if self.faces is not None:
+            self.faces.observe(image, tracks, frame.timestamp, events)
         self.last_timestamp = frame.timestamp
         self.frames += 1
         self._tracks = tracks
-        return FrameResult(frame, detections, tracks, events, detected)
+        candidates = (
+            np.array([a.xyxy for a in self.static.candidates(frame.timestamp)]).reshape(-1, 4)
+            if self.static is not None
+            else np.zeros((0, 4))
+        )
+        return FrameResult(frame, detections, tracks, events, detected, candidates)
 
     def _detect(self, image: NDArray[np.uint8], timestamp: float) -> Detections:
         self.detections_run += 1
@@ -249,6 +268,8 @@ class CameraPipeline:
         of footage or shutdown): the events of both. Callers that want the waiting frames'
         results call ``drain`` first."""
         events = [e for r in self.drain() for e in r.events]
+        if self.faces is not None:
+            self.faces.finish()
         if self.analytics is None or self.last_timestamp is None:
             return events
         return events + self.analytics.flush(self.last_timestamp)

@@ -18,8 +18,11 @@ import functools
 from typing import Any
 
 from storepixel.analytics.engine import CameraAnalytics
+from storepixel.config.faces import FacesConfig
 from storepixel.config.site import CameraConfig, PerformanceConfig
+from storepixel.events.ids import track_pseudonym
 from storepixel.pipeline.camera import CameraPipeline
+from storepixel.pipeline.face_stage import FaceStage
 from storepixel.pipeline.gate import ChangeGate, GateSettings
 from storepixel.pipeline.ignore import IgnoreAreas
 from storepixel.pipeline.pose_stage import PoseStage
@@ -38,6 +41,7 @@ def build_camera_pipeline(
     run_anchor: float,
     *,
     naive: bool = False,
+    faces: FacesConfig | None = None,
 ) -> CameraPipeline:
     """Mask → gate → ``detector`` → ignore areas → a fresh tracker → analytics for ``camera``,
     anchored at ``run_anchor`` (the capture time the run started: it seeds the pseudonymous
@@ -60,6 +64,7 @@ def build_camera_pipeline(
         ignore=camera_ignore_areas(camera),
         static=camera_static_objects(camera),
         pose=pose_stage(camera),
+        faces=face_stage(faces, site_id, camera.id, run_anchor),
     )
     if not naive:
         apply_performance(pipeline, camera)
@@ -79,6 +84,34 @@ def shared_pose_estimator() -> PoseEstimator:
     return PoseEstimator()
 
 
+def face_stage(
+    faces: FacesConfig | None, site_id: str, camera_id: str, run_anchor: float
+) -> FaceStage | None:
+    """The opt-in face stage; ``None`` (no face model loaded, nothing biometric computed) unless
+    the site turns ``faces.attributes`` or ``faces.visitors`` on. Each switch loads only its own
+    model; the models are imported here, not at module level, so that off means not even
+    imported."""
+    if faces is None or not faces.any:
+        return None
+    from storepixel.describe.faces import FaceBlur
+
+    attributes = descriptor = None
+    if faces.attributes:
+        from storepixel.faces.attributes import AgeGender
+
+        attributes = AgeGender()
+    if faces.visitors:
+        from storepixel.faces.descriptor import FaceDescriptor
+
+        descriptor = FaceDescriptor()
+    return FaceStage(
+        FaceBlur(),
+        lambda tid: track_pseudonym(site_id, camera_id, run_anchor, tid),
+        attributes=attributes,
+        descriptor=descriptor,
+    )
+
+
 def camera_mask(camera: CameraConfig) -> PrivacyMask:
     """``camera``'s privacy masks, blanked before any model sees a frame."""
     return PrivacyMask([m.polygon for m in camera.privacy_masks])
@@ -91,7 +124,10 @@ def camera_ignore_areas(camera: CameraConfig) -> IgnoreAreas:
 
 def camera_static_objects(camera: CameraConfig) -> StaticObjects | None:
     """Watch for things that never move on ``camera`` (None when its ``static_after_s`` is 0)."""
-    return StaticObjects(camera.static_after_s) if camera.static_after_s > 0 else None
+    if camera.static_after_s <= 0:
+        return None
+    decisions = [(o.box, o.decision) for o in camera.static_objects]
+    return StaticObjects(camera.static_after_s, decisions=decisions)
 
 
 def apply_performance(pipeline: CameraPipeline, camera: CameraConfig) -> None:

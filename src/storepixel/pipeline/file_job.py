@@ -15,7 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -34,9 +34,23 @@ from storepixel.vision.detector import load_detector
 
 ANCHOR_KINDS = {
     "given start time": "start",
+    "window start": "window",
     "container creation time": "container",
     "file modification time": "mtime",
 }
+
+
+class RecordedSource(Protocol):
+    """What the file pipeline needs of a source: frames in capture order and their timeline."""
+
+    camera_id: str
+    anchor: float
+    anchor_origin: str
+    fps: float | None
+    frame_count: int | None
+    truncated: bool
+
+    def __iter__(self) -> Iterator[Frame]: ...
 
 
 @dataclass(slots=True)
@@ -57,6 +71,8 @@ class FileAnalysis:
     events_new: int = 0
     elapsed_s: float = 0.0
     backdrop: NDArray[np.uint8] | None = None  # a masked frame to draw the heatmap on
+    faces: Any = None  # the opt-in face stage (pipeline.face_stage), None when faces are off
+    faces_recorded: dict[str, Any] = field(default_factory=dict)
 
     def heatmap_png(self) -> bytes | None:
         return None if self.analytics is None else self.analytics.heatmap.render_png(self.backdrop)
@@ -98,9 +114,42 @@ def analyze_file(
 
     ``observe`` sees every settled frame's result in capture order (e.g. the describe feed)."""
     source = VideoFileSource(video, camera.id, camera.analysis_fps, start)
+    return analyze_source(
+        source,
+        Path(video).name,
+        site,
+        camera,
+        bus,
+        annotate=annotate,
+        progress=progress,
+        observe=observe,
+    )
+
+
+def analyze_source(
+    source: RecordedSource,
+    source_name: str,
+    site: SiteConfig,
+    camera: CameraConfig,
+    bus: EventBus | None,
+    *,
+    annotate: str | Path | None = None,
+    progress: Callable[[Iterable[Frame], int | None], Iterator[Frame]] | None = None,
+    observe: Callable[[list[FrameResult]], None] | None = None,
+) -> FileAnalysis:
+    """:func:`analyze_file` for any recorded source (a file, a DVR window): ``source_name``
+    (redacted when stored) names it in the run record, whose id it shares with every re-run."""
+    # Opt-in returning visitors need the site key: checked before any frame is decoded.
+    key = None
+    if site.faces.visitors:
+        from storepixel.faces.keys import site_key
+
+        key = site_key(site.faces, site.site.id, site.path)
     detector = load_detector(camera.detector)
     # The factory applies the camera's performance settings (change gate, detection region).
-    pipeline = build_camera_pipeline(camera, site.site.id, detector, source.anchor)
+    pipeline = build_camera_pipeline(
+        camera, site.site.id, detector, source.anchor, faces=site.faces
+    )
     mask, analytics = pipeline.mask, pipeline.analytics
     assert isinstance(analytics, CameraAnalytics)
     lines, zones = _geometry(camera)
@@ -159,9 +208,17 @@ def analyze_file(
         analytics=analytics,
         elapsed_s=time.perf_counter() - clock,
         backdrop=backdrop,
+        faces=pipeline.faces,
     )
     if bus is not None:
-        analysis.events_new = _record(bus, site, camera, Path(video), analysis, started)
+        analysis.events_new = _record(bus, site, camera, source_name, analysis, started)
+        if pipeline.faces is not None and bus.store is not None:
+            from storepixel.store.faces import record_run
+
+            rid = run_id(site.site.id, camera.id, source_name, analysis.anchor)
+            analysis.faces_recorded = record_run(
+                bus.store, site, camera.id, rid, pipeline.faces, key, actor="analyze"
+            )
     return analysis
 
 
@@ -169,11 +226,11 @@ def _record(
     bus: EventBus,
     site: SiteConfig,
     camera: CameraConfig,
-    video: Path,
+    source_name: str,
     analysis: FileAnalysis,
     started: float,
 ) -> int:
-    rid = run_id(site.site.id, camera.id, video.name, analysis.anchor)
+    rid = run_id(site.site.id, camera.id, source_name, analysis.anchor)
     coverage = []
     if analysis.frames:
         begin = analysis.anchor + analysis.first_offset
@@ -184,7 +241,7 @@ def _record(
         id=rid,
         site_id=site.site.id,
         camera_id=camera.id,
-        source_name=video.name,
+        source_name=source_name,
         anchor_time=analysis.anchor,
         anchor_kind=ANCHOR_KINDS.get(analysis.anchor_origin),
         started_at=started,

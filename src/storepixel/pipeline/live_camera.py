@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from storepixel.analytics.engine import CameraAnalytics
 from storepixel.analytics.occupancy import bucket_start
+from storepixel.config.faces import FacesConfig
 from storepixel.config.site import CameraConfig
 from storepixel.errors import ConfigError
 from storepixel.pipeline.camera import FrameResult
@@ -119,6 +120,7 @@ class LiveCamera:
         backoff: Backoff | None = None,
         open_timeout_s: float = 10.0,
         stall_timeout_s: float = 10.0,
+        faces: FacesConfig | None = None,
     ) -> None:
         if not camera.source:
             raise ConfigError(f"camera {camera.id!r} has no source: set cameras[].source")
@@ -140,7 +142,9 @@ class LiveCamera:
         self.reader = CameraReader(
             source, LatestFrameSlot(on_put=on_frame_ready), backoff, on_state=on_state
         )
-        self.pipeline = build_camera_pipeline(camera, site_id, detector_for(camera), run_anchor)
+        self.pipeline = build_camera_pipeline(
+            camera, site_id, detector_for(camera), run_anchor, faces=faces
+        )
         self.closer = HourCloser(tz)
         self.run = AnalysisRun(
             id=run_id(site_id, camera.id, source.name, run_anchor),
@@ -163,6 +167,11 @@ class LiveCamera:
         self._lines: dict[str, dict[str, int]] = {}
         self.counts: dict[str, Any] = self._empty_counts()
         self.last_frame: Frame | None = None  # raw: mask it before showing it (``masked``)
+        # The opt-in face stage's output for the writer: its counts so far (a snapshot, replaced
+        # in the store under this run) and the visits' descriptors not yet matched.
+        self._face_counts: dict[tuple[float, str, str, str], int] | None = None
+        self._face_visits: list[Any] = []
+        self.face_visits_recorded = 0
 
     @property
     def analytics(self) -> CameraAnalytics:
@@ -243,12 +252,38 @@ class LiveCamera:
         self._count(results[-1] if results else None, events, frame.timestamp)
         self.last_frame = frame
         with self._lock:
+            self._take_faces()
             self.frames += 1
             self._last_time = frame.timestamp
             self._out.events.extend(events)
             self._out.metrics.extend(rows)
         self.reader.report_analysed()
         return results, events
+
+    def _take_faces(self) -> None:
+        """(Under ``_lock``, on the analysis thread.) Hand the face stage's news to the writer."""
+        stage = self.pipeline.faces
+        if stage is None:
+            return
+        counts = getattr(stage, "counts", None)
+        if counts:
+            self._face_counts = dict(counts)
+        visits = getattr(stage, "visits", None)
+        if visits:
+            self._face_visits.extend(visits)
+            visits.clear()
+
+    def take_faces(self) -> tuple[dict[tuple[float, str, str, str], int] | None, list[Any]]:
+        """(Writer thread.) The face counts so far, if changed, and the visits not yet stored."""
+        with self._lock:
+            counts, self._face_counts = self._face_counts, None
+            visits, self._face_visits = self._face_visits, []
+        return counts, visits
+
+    def give_back_faces(self, visits: list[Any]) -> None:
+        """A write failed: keep these visits for the next flush."""
+        with self._lock:
+            self._face_visits = visits + self._face_visits
 
     def masked(self, frame: Frame) -> Frame:
         """``frame`` with the camera's privacy masks blanked: what may be shown to people."""
@@ -263,6 +298,7 @@ class LiveCamera:
         self._carry.clear()
         self.reader.coverage.gap()
         with self._lock:
+            self._take_faces()
             self.finished = True
             self._out.events.extend(events)
             self._out.metrics.extend(rows)
@@ -278,6 +314,9 @@ class LiveCamera:
         self.pipeline.ignore = camera_ignore_areas(camera)
         if camera.static_after_s != old.static_after_s:
             self.pipeline.static = camera_static_objects(camera)
+        elif camera.static_objects != old.static_objects and self.pipeline.static is not None:
+            # The installer decided on candidates: keep what was learnt, apply their word.
+            self.pipeline.static.decide([(o.box, o.decision) for o in camera.static_objects])
         if camera.detector != old.detector:
             # Its own view of the (shared) detector: adaptive-pass state is per camera.
             self.pipeline.detector = for_camera(self._detector_for(camera))

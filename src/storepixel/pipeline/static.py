@@ -7,11 +7,25 @@ motion of their own*: they breathe, turn their head, shift their weight. So each
 each with the time since the picture inside it last changed. An anchor still for
 ``static_after_s`` is a static-object candidate, and detections on it are dropped before the
 tracker, as an ignore area would drop them: the pixels are still seen, so a shopper walking in
-front of it is found (and the change of the picture restarts the anchor's clock). When a
+front of it is found (and their passing does not restart the anchor's clock, below). When a
 candidate moves, its detections no longer fall on the anchor, so they are counted again; an
-anchor not found for ``forget_after_s`` is forgotten.
+anchor not found for ``forget_after_s`` is forgotten. The installer's word (``decisions``, from
+the camera editor) overrides the clock: a confirmed place is static from its first sighting
+until its picture changes for good, a dismissed one never is.
 
-Only small grey thumbnails of the boxes are kept, in memory, never written anywhere.
+A detector finds a mannequin only now and then (a pose it scores 0.4 one second and 0.6 the
+next), so the time since it was first *detected* says little about how long it has stood there.
+The picture does: each camera keeps a short history of its frames (small, grey, one every
+``HISTORY_STEP_S``, as far back as ``static_after_s``), and a new anchor's clock starts when the
+picture inside its box last differed from now. A passer-by in front of it (another detection
+covering part of it, not on it) hides the object without moving it, so a difference while
+someone else stood there does not restart the clock, here or later, and neither does a change
+that is over within ``PASSING_S`` with the picture back as it was (a passer-by the detector did
+not find on their own, merged into the thing's box). A shopper's own motion does: it leaves the
+picture changed.
+
+Only small grey pictures are kept, in memory, for ``static_after_s`` at most, never written
+anywhere.
 
 >>> import numpy as np
 >>> from storepixel.types import Detections
@@ -24,6 +38,8 @@ Only small grey thumbnails of the boxes are kept, in memory, never written anywh
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -34,6 +50,16 @@ from storepixel.types import Detections
 from storepixel.vision.nms import box_iou
 
 THUMB = (12, 24)  # (w, h) of the grey thumbnail compared over time: coarse, so noise averages
+# The history: one frame every half second is plenty to see whether a box's picture changed
+# (a walking person changes it within a second), at most this wide (a 1080p camera's 60 px
+# person is still 18 px), so a camera's history is a megabyte or two.
+HISTORY_STEP_S = 0.5
+HISTORY_WIDTH = 320
+# Another person's box covering this much of an anchor hides it: a change of the picture then is
+# theirs, not the anchor's.
+OCCLUDED = 0.25
+# A passer-by crosses a person-width in about a second when walking; two allow for a slow one.
+PASSING_S = 2.0
 
 
 @dataclass(slots=True)
@@ -46,6 +72,7 @@ class Anchor:
     last_seen: float
     first_seen: float
     dismissed: bool = False  # an installer said "this is a person's place, count it"
+    differs_since: float | None = None  # the picture has differed from ``thumb`` since then
 
     def still_for(self, now: float) -> float:
         return now - self.still_since
@@ -65,17 +92,34 @@ class StaticObjects:
         match_iou: float = 0.6,
         change: float = 6.0,
         forget_after_s: float = 30.0,
+        decisions: Sequence[tuple[tuple[float, float, float, float], str]] | None = None,
     ) -> None:
         self.static_after_s = float(static_after_s)
+        # The installer's word: (normalised xyxy, "confirmed" | "dismissed")
+        self.decisions = list(decisions or [])
+        self._shape: tuple[int, ...] | None = None  # (height, width) of the last frame
         self.match_iou = float(match_iou)
         self.change = float(change)
         self.forget_after_s = float(forget_after_s)
         self.anchors: list[Anchor] = []
         self.found: list[NDArray[np.float64]] = []  # every anchor that was ever static (boxes)
+        # (time, small grey frame, its scale, that frame's boxes), oldest first
+        self._history: deque[tuple[float, NDArray[np.uint8], float, NDArray[np.float64]]] = deque()
 
     def candidates(self, now: float) -> list[Anchor]:
         """Anchors currently treated as static objects (not dismissed)."""
         return [a for a in self.anchors if self._is_static(a, now)]
+
+    def decide(self, decisions: Sequence[tuple[tuple[float, float, float, float], str]]) -> None:
+        """The installer's word changed: apply it to what was learnt so far."""
+        self.decisions = list(decisions)
+        if self._shape is None:
+            return
+        for a in self.anchors:
+            decided = self._decision(a.xyxy, self._shape)
+            a.dismissed = decided == "dismissed"
+            if decided == "confirmed":
+                a.still_since = -np.inf
 
     def dismiss(self, xyxy: NDArray[np.floating]) -> None:
         """The installer says the anchor at ``xyxy`` is a real person's place: never suppress it."""
@@ -91,38 +135,82 @@ class StaticObjects:
     ) -> Detections:
         """``detections`` less those on a static-object candidate; updates the anchors."""
         self.anchors = [a for a in self.anchors if timestamp - a.last_seen <= self.forget_after_s]
-        if not len(detections):
-            return detections
-        grey = np.asarray(
-            cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else image, np.uint8
-        )
+        self._shape = image.shape[:2]
+        grey, scale = _small_grey(image)
         boxes = detections.xyxy.astype(np.float64)
         keep = np.ones(len(detections), bool)
         iou = (
             box_iou(boxes, np.array([a.xyxy for a in self.anchors]))
-            if self.anchors
+            if self.anchors and len(boxes)
             else np.zeros((len(boxes), 0))
         )
         used: set[int] = set()
         for i in np.argsort(-detections.confidence):
             j = int(np.argmax(iou[i])) if iou.shape[1] else -1
             if j < 0 or j in used or iou[i, j] < self.match_iou:
-                thumb = _thumb(grey, boxes[i])
-                self.anchors.append(Anchor(boxes[i], thumb, timestamp, timestamp, timestamp))
+                thumb = _thumb(grey, boxes[i] * scale)
+                since = self._still_since(boxes[i], thumb, timestamp)
+                decided = self._decision(boxes[i], image.shape)
+                if decided == "confirmed":  # not a person: static from the start, until it moves
+                    since = -np.inf
+                self.anchors.append(
+                    Anchor(boxes[i], thumb, since, timestamp, timestamp, decided == "dismissed")
+                )
+                if self._is_static(self.anchors[-1], timestamp):
+                    keep[i] = False
+                    self.found.append(boxes[i])
                 continue
             used.add(j)
             a = self.anchors[j]
             # The picture is sampled at the anchor's own box, not the detection's: detector boxes
             # jitter by a few pixels, which alone would look like motion of a textured thing.
-            thumb = _thumb(grey, a.xyxy)
-            if float(np.abs(thumb - a.thumb).mean()) > self.change:
-                a.thumb, a.still_since = thumb, timestamp  # it moved: start again
+            thumb = _thumb(grey, a.xyxy * scale)
+            if float(np.abs(thumb - a.thumb).mean()) <= self.change:
+                a.differs_since = None  # as it was: still, or whoever passed in front has gone
+            elif not _occluded(a.xyxy, boxes, self.match_iou):
+                if a.differs_since is None:
+                    a.differs_since = timestamp
+                elif timestamp - a.differs_since > PASSING_S:  # it moved: start again
+                    a.thumb, a.still_since, a.differs_since = thumb, timestamp, None
             a.last_seen = timestamp
             if self._is_static(a, timestamp):
                 keep[i] = False
                 if not any(b is a.xyxy for b in self.found):
                     self.found.append(a.xyxy)
+        self._remember(timestamp, grey, scale, boxes)
         return detections if keep.all() else detections.select(keep)
+
+    def _decision(self, box: NDArray[np.float64], shape: tuple[int, ...]) -> str | None:
+        if not self.decisions:
+            return None
+        h, w = shape[:2]
+        places = np.array([d[0] for d in self.decisions], np.float64) * [w, h, w, h]
+        iou = box_iou(box[None], places)[0]
+        best = int(np.argmax(iou))
+        return self.decisions[best][1] if iou[best] >= self.match_iou else None
+
+    def _still_since(
+        self, box: NDArray[np.float64], thumb: NDArray[np.float32], now: float
+    ) -> float:
+        """When the picture in ``box`` last differed from ``thumb`` (now), looking back through
+        the history; differences while someone else's box covered it, or over within
+        ``PASSING_S``, are not its own."""
+        since = now
+        for t, grey, scale, boxes in reversed(self._history):
+            if float(np.abs(_thumb(grey, box * scale) - thumb).mean()) <= self.change:
+                since = t
+            elif not _occluded(box, boxes, self.match_iou) and since - t > PASSING_S:
+                break
+        return since
+
+    def _remember(
+        self, t: float, grey: NDArray[np.uint8], scale: float, boxes: NDArray[np.float64]
+    ) -> None:
+        if self._history and t - self._history[-1][0] < HISTORY_STEP_S:
+            return
+        self._history.append((t, grey, scale, boxes))
+        while t - self._history[0][0] > self.static_after_s:
+            self._history.popleft()
 
 
 def static_tracks(
@@ -142,6 +230,34 @@ def static_tracks(
         if on.mean() >= 0.5:
             out.add(tid)
     return out
+
+
+def _small_grey(image: NDArray[np.uint8]) -> tuple[NDArray[np.uint8], float]:
+    """The frame in grey, at most ``HISTORY_WIDTH`` wide, and the scale it was shrunk by."""
+    # A copy either way: the history must not hold on to (or see changes in) the caller's frame.
+    grey = (
+        np.asarray(cv2.cvtColor(image, cv2.COLOR_BGR2GRAY), np.uint8)
+        if image.ndim == 3
+        else np.array(image, np.uint8, copy=True)
+    )
+    scale = min(1.0, HISTORY_WIDTH / grey.shape[1])
+    if scale < 1.0:
+        size = (HISTORY_WIDTH, max(1, round(grey.shape[0] * scale)))
+        grey = np.asarray(cv2.resize(grey, size, interpolation=cv2.INTER_AREA), np.uint8)
+    return grey, scale
+
+
+def _occluded(box: NDArray[np.float64], others: NDArray[np.float64], match_iou: float) -> bool:
+    """Someone else stands in front of ``box``: a box not on it (IoU under ``match_iou``)
+    covers at least ``OCCLUDED`` of it."""
+    if not len(others):
+        return False
+    iou = box_iou(box[None], others)[0]
+    ix = np.minimum(box[2], others[:, 2]) - np.maximum(box[0], others[:, 0])
+    iy = np.minimum(box[3], others[:, 3]) - np.maximum(box[1], others[:, 1])
+    cover = np.clip(ix, 0, None) * np.clip(iy, 0, None)
+    area = max((box[2] - box[0]) * (box[3] - box[1]), 1e-9)
+    return bool(((cover / area >= OCCLUDED) & (iou < match_iou)).any())
 
 
 def _thumb(grey: NDArray[np.uint8], xyxy: NDArray[np.float64]) -> NDArray[np.float32]:

@@ -133,6 +133,12 @@ class Supervisor:
         on_state: Callable[[CameraHealth], None] | None = None,
         bus: EventBus | None = None,
     ) -> None:
+        # Opt-in returning visitors: the site key, checked before anything starts.
+        self._face_key: bytes | None = None
+        if site.faces.visitors:
+            from storepixel.faces.keys import site_key
+
+            self._face_key = site_key(site.faces, site.site.id, site_path or site.path)
         if detector_factory is None:
             from storepixel.vision.detector import load_detector
 
@@ -155,6 +161,10 @@ class Supervisor:
             except Exception:
                 self.bus.close()
                 raise
+        for sub in self.bus.subscriptions:  # consumers that report camera states (forward:)
+            watch = getattr(sub.consumer, "watch_cameras", None)
+            if callable(watch):
+                watch(self.health)
         self._detector_factory = detector_factory
         self._detectors: dict[str, Any] = {}
         self._timeouts = (open_timeout_s, stall_timeout_s)
@@ -196,6 +206,7 @@ class Supervisor:
             "supervisor started",
             extra={"site": self.site_id, "cameras": len(self._cameras)},
         )
+        self._audit_faces()
 
     def stop(self, timeout: float = 10.0) -> None:
         """Stop capturing, close open visits, write everything (partial hours included)."""
@@ -307,7 +318,47 @@ class Supervisor:
             site_path=self.site_path,
             open_timeout_s=open_s,
             stall_timeout_s=stall_s,
+            faces=self.site.faces,
         )
+
+    def _audit_faces(self) -> None:
+        """Each live run that uses an opt-in face feature goes to the audit log."""
+        from storepixel.store.accounts import audit
+
+        with self._lock:
+            cameras = list(self._cameras.values())
+        for feature in ("attributes", "visitors"):
+            if getattr(self.site.faces, feature):
+                for cam in cameras:
+                    target = f"{self.site_id}/{cam.camera_id}"
+                    audit(self.store, "run", f"faces.{feature}", target, {"run": cam.run.id})
+
+    def _write_faces(self, cameras: list[LiveCamera]) -> None:
+        """The face stage's counts (replaced under each run) and new visits, after the batch."""
+        from storepixel.faces.descriptor import SAME_PERSON
+        from storepixel.store.faces import record_visits, write_counts
+
+        for cam in cameras:
+            counts, visits = cam.take_faces()
+            try:
+                if counts is not None and self.site.faces.attributes:
+                    write_counts(self.store, self.site_id, cam.camera_id, cam.run.id, counts)
+                if visits and self._face_key is not None:
+                    record_visits(
+                        self.store,
+                        self.site_id,
+                        cam.camera_id,
+                        cam.run.id,
+                        [(v.first_t, v.last_t, v.descriptor) for v in visits],
+                        self._face_key,
+                        same_person=SAME_PERSON,
+                        replace=False,
+                        first_index=cam.face_visits_recorded,
+                    )
+                    cam.face_visits_recorded += len(visits)
+            except StorepixelError as err:
+                log.warning("face counts or visits not stored yet: %s", err)
+                cam.give_back_faces(visits)
 
     def _state_changed(self, health: CameraHealth) -> None:
         level = logging.INFO if health.failure is None else logging.WARNING
@@ -406,6 +457,8 @@ class Supervisor:
                     self._retired = retired + self._retired
                 return
             self._backlog = Outputs()
+            if self.site.faces.any:
+                self._write_faces(cameras)
             if self.last_write_error is not None:
                 log.info("store writes resumed")
                 self.last_write_error = None

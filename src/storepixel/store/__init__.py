@@ -7,7 +7,9 @@
 """
 
 from storepixel.store import (  # noqa: F401  (their tables join Base.metadata)
+    backlog,
     describe_models,
+    face_models,
     outward_models,
     search_models,
     web_models,

@@ -206,6 +206,10 @@ class ApiKey:
     created_by: str
     revoked_at: float | None = None
     last_used_at: float | None = None
+    expires_at: float | None = None
+
+    def expired(self, now: float) -> bool:
+        return self.expires_at is not None and now >= self.expires_at
 
     def as_json(self) -> dict[str, Any]:
         from storepixel.timeutil import iso
@@ -220,6 +224,7 @@ class ApiKey:
             "revoked": self.revoked_at is not None,
             "revoked_at": iso(self.revoked_at) if self.revoked_at is not None else None,
             "last_used_at": iso(self.last_used_at) if self.last_used_at is not None else None,
+            "expires_at": iso(self.expires_at) if self.expires_at is not None else None,
         }
 
 
@@ -233,6 +238,7 @@ def _key(r: Any) -> ApiKey:
         r.created_by,
         r.revoked_at,
         r.last_used_at,
+        r.expires_at,
     )
 
 
@@ -246,13 +252,22 @@ def check_scopes(scopes: list[str] | tuple[str, ...]) -> tuple[str, ...]:
 
 
 def create_key(
-    store: Store, name: str, site_id: str, scopes: list[str] | tuple[str, ...], created_by: str
+    store: Store,
+    name: str,
+    site_id: str,
+    scopes: list[str] | tuple[str, ...],
+    created_by: str,
+    *,
+    expires_at: float | None = None,
 ) -> tuple[ApiKey, str]:
-    """A new key: returns its record and the secret (shown once, stored only as a hash)."""
+    """A new key: returns its record and the secret (shown once, stored only as a hash).
+    ``expires_at`` (POSIX seconds) ends it by itself, as a revocation would."""
     name = name.strip()
     if not 1 <= len(name) <= 128:
         raise AccountError("invalid key name: expected 1-128 characters")
     ordered = check_scopes(scopes)
+    if expires_at is not None and expires_at <= time.time():
+        raise AccountError("the key's expiry must be in the future")
     key_id = secrets.token_hex(6)
     secret = f"{KEY_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
     now = time.time()
@@ -266,9 +281,11 @@ def create_key(
                 key_hash=sha256(secret),
                 created_at=now,
                 created_by=created_by,
+                expires_at=expires_at,
             )
         )
-    return ApiKey(key_id, name, site_id, ordered, now, created_by), secret
+    key = ApiKey(key_id, name, site_id, ordered, now, created_by, expires_at=expires_at)
+    return key, secret
 
 
 def list_keys(store: Store) -> list[ApiKey]:
@@ -289,7 +306,9 @@ def revoke_key(store: Store, key_id: str) -> ApiKey:
 
 
 def key_for_secret(store: Store, secret: str) -> ApiKey | None:
-    """The live (not revoked) key with this secret, its last use noted at most once a minute."""
+    """The key with this secret unless revoked (an expired key is returned: the caller says
+    "expired", which tells an operator more than "invalid"); its last use noted at most once a
+    minute."""
     if not secret.startswith(KEY_PREFIX) or len(secret) > 200:
         return None
     with store.connect() as conn:
@@ -297,7 +316,9 @@ def key_for_secret(store: Store, secret: str) -> ApiKey | None:
     if row is None or row.revoked_at is not None:
         return None
     now = time.time()
-    if row.last_used_at is None or now - row.last_used_at > 60:
+    if (row.expires_at is None or now < row.expires_at) and (
+        row.last_used_at is None or now - row.last_used_at > 60
+    ):
         with store.transaction() as conn:
             conn.execute(update(KEYS).where(KEYS.c.id == row.id).values(last_used_at=now))
     return _key(row)

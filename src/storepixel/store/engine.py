@@ -60,6 +60,24 @@ def parse_url(url: str) -> URL:
     return parsed
 
 
+def worker_url(url: str | None) -> str:
+    """The store URL as another process (a Ray worker, started elsewhere) must see it: the
+    default or ``$STOREPIXEL_DB_URL`` filled in, and a relative SQLite path made absolute.
+
+    >>> worker_url("postgresql://app:pw@db/sp")
+    'postgresql://app:pw@db/sp'
+    """
+    raw = url or os.environ.get("STOREPIXEL_DB_URL") or DEFAULT_URL
+    parsed = parse_url(raw)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:"):
+        return raw
+    if database.startswith("file:") or Path(database).expanduser().is_absolute():
+        return raw
+    absolute = str(Path(database).expanduser().resolve())
+    return parsed.set(database=absolute).render_as_string(hide_password=False)
+
+
 EXTENSION_SQLITE = ("sqlean", "pysqlite3")  # drop-in sqlite3 modules that load extensions
 
 

@@ -2,7 +2,8 @@
 or deleted, with an audit record of who asked.
 
 storepixel stores no faces or names: a *track id* is a person within one analysis run, a *visitor
-id* exists only where an opt-in feature links tracks (re-identification). Every table with a
+id* exists only where the opt-in returning-visitors feature (site ``faces.visitors``) links visits
+by an encrypted face descriptor; an unknown visitor id is a one-line error. Every table with a
 ``track_id`` or ``visitor_id`` column is searched, so tables added by such features are covered
 without a list to keep up to date.
 
@@ -19,6 +20,7 @@ without a list to keep up to date.
 
 from __future__ import annotations
 
+import base64
 from typing import Any, Literal
 
 from sqlalchemy import Table, delete, inspect, select
@@ -45,6 +47,10 @@ def _plain(table: Table, row: Any) -> dict[str, Any]:
         value = getattr(row, col.name)
         if isinstance(col.type, UTCTime) and value is not None:
             value = format_time(value)
+        elif isinstance(value, bytes | memoryview):
+            # The one binary column is a returning visitor's descriptor, sealed with the site
+            # key: exported as those sealed bytes (base64), never decrypted into an export.
+            value = base64.b64encode(bytes(value)).decode("ascii")
         out[col.name] = value
     return out
 
@@ -65,6 +71,13 @@ def _tables(store: Store, key: Key) -> list[Table]:
     return tables
 
 
+def _unknown_visitor(key: Key, value: str, found: Any) -> None:
+    """A visitor id must exist (a typo must not read as "deleted"); a track id may have aged out
+    or never produced a row, and reads as nothing."""
+    if key == "visitor_id" and not found:
+        raise StorepixelError(f"no visitor {value!r} is stored (an unknown or deleted id)")
+
+
 def export_subject(store: Store, key: Key, value: str, *, actor: str) -> dict[str, list[Any]]:
     """Every stored row about ``value``, per table (audited as ``privacy.export``)."""
     out: dict[str, list[Any]] = {}
@@ -73,6 +86,7 @@ def export_subject(store: Store, key: Key, value: str, *, actor: str) -> dict[st
             rows = conn.execute(select(table).where(table.c[key] == value)).all()
             if rows:
                 out[table.name] = [_plain(table, r) for r in rows]
+    _unknown_visitor(key, value, out)
     _audit(store, actor, "privacy.export", key, value, {t: len(r) for t, r in out.items()})
     return out
 
@@ -88,5 +102,6 @@ def delete_subject(store: Store, key: Key, value: str, *, actor: str) -> dict[st
             n = int(conn.execute(delete(table).where(table.c[key] == value)).rowcount or 0)
             if n:
                 counts[table.name] = n
+        _unknown_visitor(key, value, counts)  # raising rolls back: nothing was deleted
     _audit(store, actor, "privacy.delete", key, value, counts)
     return counts

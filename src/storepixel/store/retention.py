@@ -55,6 +55,10 @@ RETAINED: list[Retained] = [
     # (tokens and cost per request, nothing about people) is kept like other aggregates.
     Retained("describe_chunks", "end_time", "descriptions"),
     Retained("describe_ledger", "requested_at", "metrics"),
+    # Opt-in face features: counts are aggregates; descriptors and visits go after `visitors`.
+    Retained("face_attribute_counts", "hour_start", "metrics"),
+    Retained("visitor_faces", "last_seen", "visitors"),
+    Retained("visitor_visits", "time", "visitors"),
 ]
 
 

@@ -19,7 +19,7 @@ from storepixel.store.models import ID, NAME, Base, UTCTime
 
 FTS_TABLE = "search_fts"  # SQLite FTS5 (plus its shadow tables search_fts_*)
 VECTOR_TABLE = "search_text_vectors"
-OLD_VECTOR_TABLE = "search_vectors"  # one vector per document, until migration 0009
+OLD_VECTOR_TABLE = "search_vectors"  # one vector per document, until migration 0012
 TSV_COLUMN = "tsv"
 TSV_INDEX = "ix_search_documents_tsv"
 
@@ -42,7 +42,7 @@ class SearchDocumentRecord(Base):
     track_id: Mapped[str | None] = mapped_column(String(ID))
     text: Mapped[str] = mapped_column(Text)
     semantic: Mapped[str] = mapped_column(Text)  # what is embedded: the text without clock times
-    # Hash of ``semantic``: the row of its vector. Nullable only because migration 0009 added it
+    # Hash of ``semantic``: the row of its vector. Nullable only because migration 0012 added it
     # to filled tables; every writer sets it.
     semantic_key: Mapped[str | None] = mapped_column(String(32))
 

@@ -41,7 +41,8 @@ class SessionTokenRecord(Base):
 
 
 class ApiKeyRecord(Base):
-    """An API key bound to one site with scopes (``read``, ``ingest``, ``admin``), revocable."""
+    """An API key bound to one site with scopes (``read``, ``ingest``, ``admin``), revocable,
+    and expiring at ``expires_at`` when set."""
 
     __tablename__ = "api_keys"
 
@@ -54,6 +55,26 @@ class ApiKeyRecord(Base):
     created_by: Mapped[str] = mapped_column(String(64))
     revoked_at: Mapped[float | None] = mapped_column(UTCTime())
     last_used_at: Mapped[float | None] = mapped_column(UTCTime())
+    expires_at: Mapped[float | None] = mapped_column(UTCTime())
+
+
+class EdgeHealthRecord(Base):
+    """What a store's edge box last reported with a sync (central side; one row per site).
+
+    ``received_at`` is the central's clock; ``edge_time``, ``last_sync_at`` (the edge's last
+    acknowledged batch before this one) and ``lag_s`` (age of the oldest row still queued on the
+    edge) are the edge's; ``cameras`` is ``[{camera, state, failure, last_frame_time}]``, or
+    empty when the report came from a one-off ``storepixel sync`` (no cameras running there)."""
+
+    __tablename__ = "edge_health"
+
+    site_id: Mapped[str] = mapped_column(String(NAME), primary_key=True)
+    received_at: Mapped[float] = mapped_column(UTCTime())
+    edge_time: Mapped[float] = mapped_column(UTCTime())
+    last_sync_at: Mapped[float | None] = mapped_column(UTCTime())
+    pending: Mapped[int] = mapped_column(Integer)
+    lag_s: Mapped[float | None] = mapped_column(Float)
+    cameras: Mapped[list[Any]] = mapped_column(JsonDoc)
 
 
 class AuditRecord(Base):

@@ -141,3 +141,40 @@ def test_tracks_are_independent_and_forgotten() -> None:
     assert sorted((c.track, c.direction) for c in got) == [(1, "in"), (2, "out")]
     line.update([], [], 10.0)
     assert line._tracks == {}
+
+
+def _door() -> LineCounter:
+    """A door in the left wall, seen edge-on: x = 0.2, the shop (the "in" side) out of view."""
+    return LineCounter("door", (0.2, 0.5), (0.2, 0.9), hysteresis=0.02, hidden_side="in")
+
+
+def _walk(counter: LineCounter, tid: int, xs: list[float], t0: float, y: float = 0.7) -> float:
+    for k, x in enumerate(xs):
+        counter.update([tid], [[x, y]], t0 + k * 0.2)
+    return t0 + len(xs) * 0.2
+
+
+def test_a_door_seen_edge_on_counts_who_comes_out_of_and_vanishes_into_it() -> None:
+    door = _door()
+    # Comes out of the wall: first seen just outside the line, walks off into the corridor.
+    t = _walk(door, 1, [0.21, 0.24, 0.28, 0.33, 0.40], 0.0)
+    assert (door.in_count, door.out_count) == (0, 1)
+    # Walks up to the door and vanishes a hair past the line (never beyond the band).
+    t = _walk(door, 2, [0.40, 0.33, 0.27, 0.22, 0.19], t)
+    for k in range(20):  # nobody seen for 4 s
+        door.update([], [], t + k * 0.2)
+    assert (door.in_count, door.out_count) == (1, 1)
+    # Walks past along the corridor, never near the door: nothing, even when lost.
+    t = _walk(door, 3, [0.45, 0.45, 0.46, 0.46], t + 4.0)
+    for k in range(20):
+        door.update([], [], t + k * 0.2)
+    assert (door.in_count, door.out_count) == (1, 1)
+
+
+def test_without_a_hidden_side_appearing_and_vanishing_at_the_line_counts_nothing() -> None:
+    line = LineCounter("door", (0.2, 0.5), (0.2, 0.9), hysteresis=0.02)
+    t = _walk(line, 1, [0.21, 0.24, 0.28, 0.33, 0.40], 0.0)
+    t = _walk(line, 2, [0.40, 0.33, 0.27, 0.22, 0.19], t)
+    for k in range(20):
+        line.update([], [], t + k * 0.2)
+    assert (line.in_count, line.out_count) == (0, 0)

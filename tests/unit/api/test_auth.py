@@ -144,6 +144,26 @@ def test_revoked_and_bogus_keys_are_refused(
     assert r.status_code == 401
 
 
+def test_an_expired_key_is_refused_with_the_reason(
+    admin: tuple[TestClient, dict[str, str]], store: Store
+) -> None:
+    from sqlalchemy import update
+
+    from storepixel.store.accounts import KEYS
+
+    client, csrf = admin
+    body = {"name": "edge", "site": "lisbon", "scopes": ["ingest"], "expires_in_days": 1}
+    created = client.post("/api/keys", json=body, headers=csrf).json()
+    assert created["expires_at"] is not None
+    bearer = {"Authorization": f"Bearer {created['key']}"}
+    assert client.get("/api/sites", headers=bearer, cookies={}).status_code == 200
+    with store.transaction() as conn:  # a day later
+        conn.execute(update(KEYS).where(KEYS.c.id == created["id"]).values(expires_at=1.0))
+    r = client.get("/api/sites", headers=bearer, cookies={})
+    assert r.status_code == 401 and "expired" in r.json()["detail"], r.json()
+    assert created["key"] not in r.text
+
+
 def test_keys_are_stored_hashed(admin: tuple[TestClient, dict[str, str]], store: Store) -> None:
     from sqlalchemy import text
 

@@ -123,6 +123,15 @@ def test_live_feeds_health_snapshot_and_edits(live: TestClient) -> None:
 
     snap = client.get("/api/sites/demo/cameras/cam1/snapshot.jpg")
     assert snap.status_code == 200 and snap.headers["content-type"] == "image/jpeg"
+    # Static objects: the running camera's candidates are listed; a decision reaches it.
+    url = "/api/sites/demo/cameras/cam1/static-objects"
+    assert isinstance(client.get(url).json()["candidates"], list)
+    decision = {"box": [0.1, 0.1, 0.2, 0.4], "decision": "confirmed"}
+    assert client.put(url, json=[decision], headers=csrf).status_code == 200
+    running = client.app.state.storepixel.supervisor("demo")._cameras["cam1"]  # type: ignore[attr-defined]
+    assert wait_for(
+        lambda: running.pipeline.static.decisions == [((0.1, 0.1, 0.2, 0.4), "confirmed")], 30
+    )
     metrics = client.get("/metrics").text
     assert 'storepixel_camera_up{camera="cam1",site="demo"}' in metrics
     assert client.get("/api/sites/demo/cameras/cam1").json()["live"] is True

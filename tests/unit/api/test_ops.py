@@ -51,6 +51,8 @@ def test_openapi_lists_every_resource(client: TestClient) -> None:
         "/api/sites/{site}/events/export",
         "/api/sites/{site}/jobs",
         "/api/keys/{key_id}",
+        "/api/sites/{site}/ingest",
+        "/api/fleet",
         "/metrics",
     ):
         assert path in paths

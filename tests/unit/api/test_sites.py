@@ -30,6 +30,7 @@ def test_sites_and_cameras(admin: Admin) -> None:
         "points": [[0.1, 0.6], [0.9, 0.6]],
         "hysteresis": 0.02,
         "footfall": True,
+        "hidden_side": None,
     }
     assert door["zones"][0]["kind"] == "queue" and door["live"] is False
     assert client.get("/api/sites/lisbon/cameras/door").json() == door
@@ -157,3 +158,28 @@ def test_health_and_snapshot_without_live(admin: Admin, vtest_path: Path, tmp_pa
     w = image.shape[1]
     assert image[:, : w // 2 - 4].max() < 20  # the masked half is black (JPEG noise aside)
     assert image[:, w // 2 + 4 :].mean() > 40
+
+
+def test_static_object_decisions_persist_and_bad_boxes_are_a_422(
+    admin: Admin, site_files: list[Path]
+) -> None:
+    client, csrf = admin
+    url = "/api/sites/lisbon/cameras/door/static-objects"
+    # Not running in this process: no candidates to show, nothing decided yet.
+    assert client.get(url).json() == {"candidates": [], "decisions": []}
+    decisions = [
+        {"box": [0.6, 0.2, 0.7, 0.5], "decision": "confirmed"},
+        {"box": [0.1, 0.3, 0.2, 0.6], "decision": "dismissed"},
+    ]
+    r = client.put(url, json=decisions, headers=csrf)
+    assert r.status_code == 200 and r.json()["decisions"] == decisions
+    saved = load_site(site_files[0]).camera("door").static_objects
+    assert [(list(o.box), o.decision) for o in saved] == [
+        (d["box"], d["decision"]) for d in decisions
+    ]
+    assert client.get("/api/audit").json()[0]["action"] == "static_objects.update"
+    bad = client.put(
+        url, json=[{"box": [0.7, 0.2, 0.6, 0.5], "decision": "confirmed"}], headers=csrf
+    )
+    assert bad.status_code == 422
+    assert len(load_site(site_files[0]).camera("door").static_objects) == 2

@@ -63,6 +63,24 @@ def test_sent_images_are_masked_and_faces_blurred(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    check_what_leaves(server, provider, picture, tmp_path, monkeypatch)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not (SAMPLES / "messi5.jpg").exists(), reason="messi5.jpg not fetched")
+def test_a_gemini_clip_is_masked_and_blurred_frame_by_frame(
+    server: VlmServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    check_what_leaves(server, "gemini-clip", SAMPLES / "messi5.jpg", tmp_path, monkeypatch)
+
+
+def check_what_leaves(
+    server: VlmServer,
+    provider: str,
+    picture: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.chdir(tmp_path)  # anything written relative to the working folder lands here
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))  # and anything temporary
     monkeypatch.setenv("GEMINI_API_KEY", "k")
@@ -73,8 +91,17 @@ def test_sent_images_are_masked_and_faces_blurred(
     h, w = image.shape[:2]
     original_faces = FaceBlur().faces(image)
     assert len(original_faces), f"no face found in {picture.name}: not a useful test picture"
+    clip = provider == "gemini-clip"  # one inline H.264 clip: its decoded frames are checked
+    provider = "gemini" if clip else provider
     url = server.gemini_url if provider == "gemini" else server.openai_url
-    cfg = DescribeConfig(provider=provider, base_url=url, image_size=max(h, w))  # type: ignore[arg-type]
+    cfg = DescribeConfig.model_validate(
+        {
+            "provider": provider,
+            "base_url": url,
+            "image_size": max(h, w),
+            "send_as": "clip" if clip else "stills",
+        }
+    )
     mask = PrivacyMask(MASK)
     chunker = PeopleChunker("cam1", prepare=mask.apply, keep_size=max(h, w))
     person = Tracks(
@@ -97,9 +124,9 @@ def test_sent_images_are_masked_and_faces_blurred(
         assert [r["status"] for r in db.list_chunks(store)] == ["done"]
     assert files_under(tmp_path) == before  # no frame, no chunk, nothing at all on disk
     [request] = server.received
-    assert len(request.images) >= 3
+    assert len(request.images) >= 3 and (request.video_seconds > 4.5) == clip
     for sent in request.images:
-        assert sent.shape[:2] == (h, w)
+        assert sent.shape[:2] == ((h // 2 * 2, w // 2 * 2) if clip else (h, w))
         # Below the clock label, clear of the mask's edge (JPEG rings there): blank.
         masked = sent[int(h * 0.05) :, : int(w * 0.3) - 8]
         assert masked.max() <= 12
@@ -108,7 +135,9 @@ def test_sent_images_are_masked_and_faces_blurred(
             if x0 < w * 0.3:
                 continue  # inside the mask: blank already
             face_sent, face_orig = sent[y0:y1, x0:x1], image[y0:y1, x0:x1]
-            assert sharpness(face_sent) < 0.2 * sharpness(face_orig)
+            # H.264's block edges add some texture back to a tiny (17×20 px) blurred face;
+            # an unblurred face keeps most of its sharpness through either codec.
+            assert sharpness(face_sent) < (0.35 if clip else 0.2) * sharpness(face_orig)
         visible = [f for f in original_faces if f[0] >= w * 0.3]
         assert len(FaceBlur().faces(sent)) < max(1, len(visible)) or not visible
 

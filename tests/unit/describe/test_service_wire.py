@@ -240,3 +240,90 @@ def test_concurrent_submissions_of_one_chunk_are_described_once(
     describer.close(timeout=0)
     assert len(server.received) == 1 and len(ledger(store)) == 1
     assert sorted(o.status for o in describer.outcomes).count("skipped") == 3
+
+
+def test_closing_while_a_chunk_waits_for_its_turn_sends_nothing_more(
+    store: Store, server: VlmServer
+) -> None:
+    from tests.fixtures.helpers import wait_for
+
+    cfg = config(server, "gemini", requests_per_minute=1)
+    describer = Describer(store, "demo", UTC, retry_waiting_s=3600)
+    for start in (T0, T0 + 100):
+        describer.submit(chunk(start), CameraContext("cam1", cfg))
+    assert wait_for(lambda: len(describer.outcomes) == 1, 30)  # the second waits for its minute
+    describer.close(timeout=0)
+    assert len(server.received) == 1
+    statuses = sorted(r["status"] for r in db.list_chunks(store))
+    assert statuses == ["done", "waiting"]
+
+
+def test_gemini_clip_is_one_inline_h264_video_billed_by_its_sampled_frames(
+    store: Store, server: VlmServer
+) -> None:
+    run(store, config(server, "gemini", send_as="clip"), chunk(seconds=6.0))
+    [row] = db.list_chunks(store)
+    assert row["status"] == "done" and not row["flags"]
+    [req] = server.received
+    [video] = [p for p in req.body["contents"][0]["parts"] if "inlineData" in p]
+    blob = video["inlineData"]
+    assert blob.get("mimeType", blob.get("mime_type")) == "video/mp4"
+    assert video["videoMetadata"]["fps"] == 1
+    assert len(req.images) == 7 and abs(req.video_seconds - 6.0) < 0.01  # every frame, in time
+    assert "Stills at" not in req.text and "video clip" in req.text
+    [spent] = ledger(store)
+    assert spent["tokens_in"] == 66 * 6 + len(req.text) // 4  # 6 s sampled at 1 fps
+
+
+def test_clip_needs_gemini() -> None:
+    with pytest.raises(ValueError, match="send_as clip needs provider gemini"):
+        DescribeConfig.model_validate({"provider": "openai", "send_as": "clip"})
+
+
+def restart(store: Store, cfg: DescribeConfig) -> tuple[Describer, dict[str, int]]:
+    """A new process: a new describer picks up what the store says is still waiting."""
+    describer = Describer(store, "demo", UTC, retry_waiting_s=3600)
+    counts = describer.resume({"cam1": CameraContext("cam1", cfg)})
+    assert describer.wait_idle(30)
+    describer.close(timeout=0)
+    return describer, counts
+
+
+@PROVIDERS
+def test_a_chunk_waiting_at_a_restart_is_described_then_exactly_once(
+    store: Store, server: VlmServer, provider: str, tmp_path: Any
+) -> None:
+    media = {"store": True, "retention_days": 1, "dir": str(tmp_path)}
+    cfg = config(server, provider, max_tries=2, media=media)
+    server.default = "500"  # the provider is down: the chunk waits, its pictures kept on disk
+    run(store, cfg, chunk())
+    assert [r["status"] for r in db.list_chunks(store)] == ["waiting"]
+    assert len(list(tmp_path.glob("cam1/*/*.jpg"))) == 7
+    server.default = "good"  # the provider is back and the process restarts
+    _, counts = restart(store, cfg)
+    assert counts == {"resumed": 1, "failed": 0, "needs_file": 0}
+    [row] = db.list_chunks(store)
+    assert row["status"] == "done" and row["items"][0]["time"] == T0
+    assert len(server.received[-1].images) == 7  # the same pictures as before the restart
+    _, again = restart(store, cfg)  # and a second restart finds nothing left to pay for
+    assert again == {"resumed": 0, "failed": 0, "needs_file": 0}
+    assert [r["outcome"] for r in ledger(store)] == ["server_error", "server_error", "ok"]
+
+
+def test_without_kept_media_a_live_chunk_fails_at_restart_and_a_file_chunk_waits(
+    store: Store, server: VlmServer
+) -> None:
+    cfg = config(server, "gemini", max_tries=1)
+    server.default = "500"
+    describer = Describer(store, "demo", UTC, retry_waiting_s=3600)
+    describer.submit(chunk(T0), CameraContext("cam1", cfg, source="live"))
+    describer.submit(chunk(T0 + 100), CameraContext("cam1", cfg, source="/videos/a.mp4"))
+    assert describer.wait_idle(30)
+    describer.close(timeout=0)
+    server.default = "good"
+    _, counts = restart(store, cfg)
+    assert counts == {"resumed": 0, "failed": 1, "needs_file": 1}
+    live, file = db.list_chunks(store)
+    assert live["status"] == "failed" and "describe.media.store" in live["reason"]
+    assert file["status"] == "waiting"  # analysing a.mp4 again with --describe describes it
+    assert len(server.received) == 2  # nothing sent at the restart: nothing to send

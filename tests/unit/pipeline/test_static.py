@@ -93,3 +93,64 @@ def test_dismissed_candidates_are_counted_and_a_file_drops_the_static_tracks_who
     assert len(static.apply(box, img, 4.0)) == 1
     boxes = {7: [box.xyxy[0].astype(np.float64)] * 3, 8: [np.array([200.0, 10, 230, 90])] * 3}
     assert static_tracks(boxes, static.found) == {7}
+
+
+def test_a_mannequin_found_late_and_passed_in_front_of_is_static_by_its_picture() -> None:
+    """The detector finds the mannequin only from 6 s, and a passer-by (not detected on their own)
+    covers it for a second at 7 s: the picture in its box has not changed since 0 s, so it is a
+    static object at 10 s, not 16 s or later."""
+    static = StaticObjects(static_after_s=10.0)
+    rng = np.random.default_rng(3)
+    texture = rng.integers(0, 255, (80, 30, 3), dtype=np.uint8)
+    passer = rng.integers(0, 255, (90, 30, 3), dtype=np.uint8)
+    box = Detections(np.array([[100, 100, 130, 180]], np.float32), np.array([0.7], np.float32))
+    none = Detections.empty()
+    kept = {}
+    for k in range(int(12.0 * 5)):
+        t = k / 5
+        img = np.full((H, W, 3), 120, np.uint8)
+        img[100:180, 100:130] = texture
+        if 7.0 <= t < 8.0:  # someone walks past in front of it
+            x = 90 + round((t - 7.0) * 50)
+            img[95:185, x : x + 30] = passer
+        kept[round(t, 1)] = len(static.apply(box if t >= 6.0 else none, img, t))
+    assert kept[6.0] == 1 and kept[9.8] == 1  # found, and not yet ten seconds
+    assert kept[10.0] == 0 and kept[11.8] == 0
+
+
+def test_a_shopper_who_walks_in_and_stands_still_gets_the_full_time() -> None:
+    """Before they came, the floor was there: their clock starts when they arrive, even though
+    the detector finds them only a few seconds later."""
+    static = StaticObjects(static_after_s=10.0)
+    texture = np.random.default_rng(4).integers(0, 255, (80, 30, 3), dtype=np.uint8)
+    box = Detections(np.array([[100, 100, 130, 180]], np.float32), np.array([0.7], np.float32))
+    kept = {}
+    for k in range(int(16.0 * 5)):
+        t = k / 5
+        img = np.full((H, W, 3), 120, np.uint8)
+        if t >= 3.0:  # arrives at 3 s and stands stock still; first detected at 6 s
+            img[100:180, 100:130] = texture
+        kept[round(t, 1)] = len(static.apply(box if t >= 6.0 else Detections.empty(), img, t))
+    assert kept[12.8] == 1 and kept[13.0] == 0
+
+
+def test_installer_confirms_at_once_dismisses_for_good_and_a_confirmed_one_that_moves_counts() -> (
+    None
+):
+    scene = _Scene()
+    x1, y1, x2, y2 = scene.box()
+    confirmed = ((x1 / W, y1 / H, x2 / W, y2 / H), "confirmed")
+    static = StaticObjects(static_after_s=10.0, decisions=[confirmed])
+    pipeline = CameraPipeline(scene, Tracker(), static=static)
+    assert all(ids == [] for ids in _run(scene, pipeline, 0.0, 5.0, 5.0))  # never a person
+    assert len(static.candidates(5.0)) == 1
+    walk = _run(scene, pipeline, 5.0, 4.0, 5.0, speed=40.0)  # it walks off: re-checked, counted
+    assert walk[-1]
+    # Dismissed ("a person's place"): never suppressed, however long it stands; a decision made
+    # while running applies to what was learnt.
+    still = StaticObjects(static_after_s=2.0)
+    img = np.full((H, W, 3), 120, np.uint8)
+    box = Detections(np.array([[10, 10, 40, 90]], np.float32), np.array([0.9], np.float32))
+    assert [len(still.apply(box, img, t)) for t in (0.0, 1.0, 3.0)] == [1, 1, 0]
+    still.decide([((10 / W, 10 / H, 40 / W, 90 / H), "dismissed")])
+    assert [len(still.apply(box, img, t)) for t in (4.0, 60.0)] == [1, 1]

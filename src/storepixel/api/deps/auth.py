@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import time
 from dataclasses import dataclass
 from typing import Literal
 
@@ -101,6 +102,10 @@ def principal_from(
         api_key = accounts.key_for_secret(state.store, secret)
         if api_key is None:
             raise Unauthorized("invalid or revoked API key")
+        if api_key.expired(time.time()):
+            from storepixel.timeutil import iso
+
+            raise Unauthorized(f"API key {api_key.id} expired at {iso(api_key.expires_at or 0)}")
         return Principal("key", api_key.id, scopes=api_key.scopes, site_id=api_key.site_id)
     cookie = conn.cookies.get(COOKIE)
     if not cookie:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -31,6 +32,9 @@ class KeyIn(BaseModel):
     name: str = Field(min_length=1, max_length=128)
     site: str = Field(min_length=1, max_length=128)
     scopes: list[Literal["read", "ingest", "admin"]] = Field(min_length=1, max_length=3)
+    expires_in_days: float | None = Field(
+        None, gt=0, le=36500, description="Days until the key stops working (default: never)."
+    )
 
 
 class AuditOut(BaseModel):
@@ -87,7 +91,11 @@ def create_key(
     """A new key for one site; the response's ``key`` is the only time the secret is shown."""
     state.sites.get(body.site)  # 404 for an unknown site
     scopes = [str(s) for s in body.scopes]
-    key, secret = accounts.create_key(state.store, body.name, body.site, scopes, who.name)
+    days = body.expires_in_days
+    expires_at = None if days is None else time.time() + days * 86400
+    key, secret = accounts.create_key(
+        state.store, body.name, body.site, scopes, who.name, expires_at=expires_at
+    )
     accounts.audit(
         state.store,
         who.actor,

@@ -96,6 +96,11 @@ def analytics_page(request: Request) -> Response:
     return _page(request, "analytics.html", "analytics", "Analytics")
 
 
+@router.get("/shelves")
+def shelves_page(request: Request) -> Response:
+    return _page(request, "shelves.html", "shelves", "Shelves")
+
+
 @router.get("/events")
 def events_page(request: Request) -> Response:
     return _page(request, "events.html", "events", "Events")
@@ -109,6 +114,11 @@ def search_page(request: Request) -> Response:
 @router.get("/alerts")
 def alerts_page(request: Request) -> Response:
     return _page(request, "alerts.html", "alerts", "Alerts")
+
+
+@router.get("/fleet")
+def fleet_page(request: Request) -> Response:
+    return _page(request, "fleet.html", "fleet", "Fleet")
 
 
 @router.get("/uploads")

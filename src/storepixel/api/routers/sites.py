@@ -15,7 +15,14 @@ from storepixel.api.snapshots import file_source, first_frame, jpeg, masked
 from storepixel.api.source_policy import source_for_reader
 from storepixel.api.state import AppState, get_state
 from storepixel.config.registry import source_shown
-from storepixel.config.site import CameraConfig, LineConfig, SiteConfig, ZoneConfig
+from storepixel.config.site import (
+    CameraConfig,
+    LineConfig,
+    ShelfConfig,
+    SiteConfig,
+    StaticObjectConfig,
+    ZoneConfig,
+)
 from storepixel.store import accounts
 from storepixel.timeutil import iso
 
@@ -236,11 +243,53 @@ async def snapshot(
     return Response(body, media_type="image/jpeg", headers={"Cache-Control": "no-store"})
 
 
+# --- static objects ------------------------------------------------------------------------------
+
+
+class StaticObjectsOut(BaseModel):
+    candidates: list[tuple[float, float, float, float]] = Field(
+        description="Boxes [x1, y1, x2, y2] (normalised) the live camera treats as static objects "
+        "now; empty when the camera is not running here."
+    )
+    decisions: list[StaticObjectConfig]
+
+
+@router.get("/{site}/cameras/{cam}/static-objects", response_model=StaticObjectsOut)
+def static_objects(
+    cam: str, site: SiteConfig = Depends(site_read), state: AppState = Depends(get_state)
+) -> StaticObjectsOut:
+    """Static-object candidates for the installer to confirm or dismiss, and what was decided."""
+    camera = state.sites.camera(site.site.id, cam)
+    found = state.hub.static_candidates(site.site.id, cam) if state.hub is not None else []
+    return StaticObjectsOut(candidates=found, decisions=camera.static_objects)
+
+
+@router.put("/{site}/cameras/{cam}/static-objects", response_model=StaticObjectsOut)
+def put_static_objects(
+    cam: str,
+    body: list[StaticObjectConfig],
+    site: SiteConfig = Depends(site_admin),
+    who: Principal = Depends(current_principal),
+    state: AppState = Depends(get_state),
+) -> StaticObjectsOut:
+    """Replace the decisions; a running camera applies them from its next frame."""
+    decisions = [d.model_dump(mode="json") for d in body]
+
+    def change(data: dict[str, Any]) -> None:
+        data["static_objects"] = decisions
+
+    state.sites.camera(site.site.id, cam)
+    updated = state.sites.edit_camera(site.site.id, cam, change)
+    _audit(state, who, "static_objects.update", f"{site.site.id}/{cam}", {"decisions": decisions})
+    found = state.hub.static_candidates(site.site.id, cam) if state.hub is not None else []
+    return StaticObjectsOut(candidates=found, decisions=updated.static_objects)
+
+
 # --- lines and zones ------------------------------------------------------------------------------
 
 
 def _items(kind: str) -> str:
-    return "lines" if kind == "line" else "zones"
+    return {"line": "lines", "zone": "zones", "shelf": "shelves"}[kind]
 
 
 def _replace(items: list[dict[str, Any]], item_id: str, new: dict[str, Any] | None, what: str):
@@ -270,7 +319,11 @@ def _edit(
         items = data.setdefault(key, [])
         if item_id is None:  # create
             assert body is not None
-            if any(i["id"] == body["id"] for i in data.get("lines", []) + data.get("zones", [])):
+            if kind == "shelf" and any(i["id"] == body["id"] for i in items):
+                raise Conflict(f"camera {cam!r} already has a shelf {body['id']!r}")
+            if kind != "shelf" and any(
+                i["id"] == body["id"] for i in data.get("lines", []) + data.get("zones", [])
+            ):
                 raise Conflict(f"camera {cam!r} already has a line or zone {body['id']!r}")
             items.append(body)
         else:
@@ -370,4 +423,50 @@ def delete_zone(
     state: AppState = Depends(get_state),
 ) -> Response:
     _edit(state, who, site, cam, "zone", zone_id, None)
+    return Response(status_code=204)
+
+
+@router.get("/{site}/cameras/{cam}/shelves", response_model=list[ShelfConfig])
+def list_shelves(
+    cam: str, site: SiteConfig = Depends(site_read), state: AppState = Depends(get_state)
+):
+    return state.sites.camera(site.site.id, cam).shelves
+
+
+@router.post("/{site}/cameras/{cam}/shelves", response_model=ShelfConfig, status_code=201)
+def create_shelf(
+    cam: str,
+    body: ShelfConfig = Body(),
+    site: SiteConfig = Depends(site_admin),
+    who: Principal = Depends(current_principal),
+    state: AppState = Depends(get_state),
+):
+    """Add a shelf (polygon and planogram fields, docs/shelves.md); a running camera measures
+    its funnel from its next frame."""
+    data = body.model_dump(mode="json", exclude_none=True)
+    return _edit(state, who, site, cam, "shelf", None, data).shelf(body.id)
+
+
+@router.put("/{site}/cameras/{cam}/shelves/{shelf_id}", response_model=ShelfConfig)
+def put_shelf(
+    cam: str,
+    shelf_id: str,
+    body: ShelfConfig,
+    site: SiteConfig = Depends(site_admin),
+    who: Principal = Depends(current_principal),
+    state: AppState = Depends(get_state),
+):
+    data = body.model_dump(mode="json", exclude_none=True)
+    return _edit(state, who, site, cam, "shelf", shelf_id, data).shelf(body.id)
+
+
+@router.delete("/{site}/cameras/{cam}/shelves/{shelf_id}", status_code=204)
+def delete_shelf(
+    cam: str,
+    shelf_id: str,
+    site: SiteConfig = Depends(site_admin),
+    who: Principal = Depends(current_principal),
+    state: AppState = Depends(get_state),
+) -> Response:
+    _edit(state, who, site, cam, "shelf", shelf_id, None)
     return Response(status_code=204)

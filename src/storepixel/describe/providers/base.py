@@ -21,6 +21,8 @@ class Request:
     text: str
     images: list[bytes] = field(default_factory=list)  # JPEG
     schema: dict[str, Any] = field(default_factory=dict)
+    video: bytes | None = None  # an H.264 MP4 clip instead of stills (Gemini only)
+    video_fps: float = 1.0  # frames a second the service should sample from ``video``
     schema_name: str = "chunk_description"  # what the answer is (OpenAI names its schema)
 
 
@@ -29,6 +31,7 @@ class Reply:
     text: str | None
     tokens_in: int
     tokens_out: int
+    tokens_by_modality: dict[str, int] = field(default_factory=dict)  # input: TEXT, IMAGE, VIDEO…
 
 
 class ProviderError(StorepixelError):

@@ -1,7 +1,8 @@
 """Gemini through the ``google-genai`` SDK (``pip install 'storepixel[describe]'``).
 
-Pictures go as inline JPEG parts at the LOW media resolution (the reference design's ~66
-tokens a frame); the answer is asked as JSON matching the response schema.
+Pictures go as inline JPEG parts, or as one inline H.264 MP4 clip sampled at ``video_fps``, at
+the LOW media resolution (the reference design's ~66 tokens a frame); the answer is asked as JSON
+matching the response schema.
 """
 
 from __future__ import annotations
@@ -41,6 +42,13 @@ class GeminiProvider:
         types = self._types
         parts: list[Any] = [types.Part.from_text(text=request.text)]
         parts += [types.Part.from_bytes(data=img, mime_type="image/jpeg") for img in request.images]
+        if request.video is not None:
+            parts.append(
+                types.Part(
+                    inline_data=types.Blob(data=request.video, mime_type="video/mp4"),
+                    video_metadata=types.VideoMetadata(fps=request.video_fps),
+                )
+            )
         config = types.GenerateContentConfig(
             system_instruction=request.system,
             response_mime_type="application/json",
@@ -64,11 +72,15 @@ class GeminiProvider:
         usage = response.usage_metadata
         tokens_in = (usage.prompt_token_count or 0) if usage else 0
         tokens_out = (usage.candidates_token_count or 0) if usage else 0
+        by_modality = {
+            str(getattr(d.modality, "value", d.modality)): int(d.token_count or 0)
+            for d in ((usage.prompt_tokens_details or []) if usage else [])
+        }
         try:
             text = response.text
         except ValueError:
             text = None
-        return Reply(text, tokens_in, tokens_out)
+        return Reply(text, tokens_in, tokens_out, by_modality)
 
 
 def _http_errors() -> tuple[tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:

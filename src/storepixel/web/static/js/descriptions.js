@@ -1,5 +1,6 @@
 // People-chunk descriptions as a timeline: one block per chunk (a visit's stretch of footage),
-// its items in capture order, alerts first and marked, flags shown (never hidden).
+// its items in capture order, alerts first and marked, flags shown (never hidden), then one line
+// per tracked person.
 import * as api from "./api.js";
 import { el, formatTime } from "./format.js";
 
@@ -25,7 +26,9 @@ function chunk(c, tz) {
   }
   if (c.status === "done") {
     body.push(el("ul", { class: "timeline" }, (c.items || []).map((it) => item(it, tz))));
-    if (c.summary) body.push(el("p", { class: "muted", text: c.summary }));
+    const people = (c.people || []).map((p) => el("li", {}, el("strong", { text: `#${p.subject}` }), ` ${p.summary}`));
+    if (people.length) body.push(el("ul", { class: "people" }, people));
+    else if (c.summary) body.push(el("p", { class: "muted", text: c.summary })); // the people's lines, joined
   } else {
     body.push(el("p", { class: "muted", text: c.reason || c.status }));
   }

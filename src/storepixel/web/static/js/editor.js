@@ -7,8 +7,11 @@ export const COLORS = {
   area: "#1d7a45",
   queue: "#c2571a",
   shelf: "#7b3fb5",
+  staff: "#0e7490",
+  planogram: "#be185d", // shelves measured from pose (passers → stoppers → reachers)
   mask: "#6b7280",
   ignore: "#b91c1c",
+  static: "#d97706",
   draft: "#f0b400",
 };
 
@@ -56,7 +59,7 @@ export class ShapeEditor {
   constructor(canvas, { onChange = () => {} } = {}) {
     this.canvas = canvas;
     this.onChange = onChange;
-    this.shapes = { lines: [], zones: [], masks: [], ignore: [] };
+    this.shapes = { lines: [], zones: [], masks: [], ignore: [], static: [] };
     this.draft = { type: "line", kind: "area", points: [], editing: null };
     this.dragging = -1;
     this.readOnly = false; // shows the shapes but takes no points (viewers)
@@ -68,7 +71,7 @@ export class ShapeEditor {
   }
 
   setShapes(shapes) {
-    this.shapes = { lines: [], zones: [], masks: [], ignore: [], ...shapes };
+    this.shapes = { lines: [], zones: [], shelves: [], masks: [], ignore: [], static: [], ...shapes };
     this.draw();
   }
 
@@ -155,9 +158,19 @@ export class ShapeEditor {
     for (const a of this.shapes.ignore) {
       polygon(ctx, a.polygon.map(px), COLORS.ignore, 0.12, a.id || null, [6, 4]);
     }
+    // Static-object candidates and decisions (box [x1, y1, x2, y2]): dashed, labelled.
+    for (const o of this.shapes.static) {
+      const [x1, y1, x2, y2] = o.box;
+      const corners = [[x1, y1], [x2, y1], [x2, y2], [x1, y2]].map(px);
+      polygon(ctx, corners, COLORS.static, o.decision === "dismissed" ? 0 : 0.15, o.label || null, [3, 3]);
+    }
     for (const z of this.shapes.zones) {
       if (z.id === editing) continue;
       polygon(ctx, z.polygon.map(px), COLORS[z.kind] || COLORS.area, 0.18, z.id);
+    }
+    for (const s of this.shapes.shelves || []) {
+      if (s.id === editing && this.draft.type === "shelf") continue;
+      polygon(ctx, s.polygon.map(px), COLORS.planogram, 0.15, s.id, [8, 3]);
     }
     for (const l of this.shapes.lines) {
       if (l.id === editing) continue;
@@ -165,7 +178,7 @@ export class ShapeEditor {
     }
 
     const pts = this.draft.points.map(px);
-    if (this.draft.type === "zone" && pts.length >= 3) polygon(ctx, pts, COLORS.draft, 0.25, null);
+    if (this.draft.type !== "line" && pts.length >= 3) polygon(ctx, pts, COLORS.draft, 0.25, null);
     else if (this.draft.type === "line" && pts.length === 2) line(ctx, pts, COLORS.draft, null, w, h);
     else if (pts.length >= 2) polyline(ctx, pts, COLORS.draft);
     pts.forEach(([x, y], i) => handle(ctx, x, y, i + 1));

@@ -18,6 +18,8 @@ async function showKpis(sitePath, date) {
     ["In", formatNumber(k.in)],
     ["Out", formatNumber(k.out)],
     ["Visits", formatNumber(k.visits)],
+    ["Customers", customers(k.people)],
+    ["Staff", formatNumber(k.people?.staff)],
     ["Median dwell", formatDuration(k.dwell_p50_s)],
     ["Peak occupancy", formatNumber(k.occupancy_peak)],
     ["Video covered", formatDuration(k.coverage_s)],
@@ -49,6 +51,12 @@ async function showSummary(sitePath, today) {
   } catch (err) {
     note.textContent = `Summary unavailable: ${err.message}`;
   }
+}
+
+// Customers as parties: "12 in 9 parties" (a group of people who came together is one party).
+function customers(p) {
+  if (!p) return "—";
+  return p.groups ? `${formatNumber(p.customers)} in ${formatNumber(p.parties)} parties` : formatNumber(p.customers);
 }
 
 async function showCameras(site, sitePath) {

@@ -1,7 +1,7 @@
 """search: one vector per distinct sentence (documents carry the key of their semantic text)
 
-Revision ID: 0009_search_text_vectors
-Revises: 0008_describe
+Revision ID: 0012_search_text_vectors
+Revises: 0011_faces
 Create Date: 2026-12-07
 """
 
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0009_search_text_vectors"
-down_revision: str | None = "0008_describe"
+revision: str = "0012_search_text_vectors"
+down_revision: str | None = "0011_faces"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
