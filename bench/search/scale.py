@@ -170,6 +170,7 @@ def queries(service: SearchService) -> dict[str, Any]:
             out[label][mode] = {"p50_ms": round(statistics.median(times) * 1000, 1),
                                 "p95_ms": round(p95 * 1000, 1)}  # fmt: skip
         out[label]["load"] = os.getloadavg()
+        print(label, json.dumps(out[label]), flush=True)
     return out
 
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Table, func, or_, select, text
+from sqlalchemy import Connection, Table, func, literal_column, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -269,12 +269,23 @@ class SearchIndex:
         match = fts_match(terms, self.dialect)
         if self.dialect == "sqlite":
             # bm25() is lower-is-better; negated so every engine's score grows with relevance.
+            # The matches are found first, once (MATERIALIZED): joined the other way, SQLite
+            # walks the time index and runs the whole match again for every document in range.
+            matches = (
+                select(
+                    literal_column("rowid").label("doc_id"),
+                    literal_column("-bm25(search_fts)").label("score"),
+                )
+                .select_from(text("search_fts"))
+                .where(text("search_fts MATCH :match"))
+                .cte("matches")
+                .prefix_with("MATERIALIZED")
+            )
             stmt = (
-                select(DOCS.c.id, text("-bm25(search_fts) AS score"))
-                .select_from(DOCS)
-                .join(text("search_fts"), text("search_fts.rowid = search_documents.id"))
-                .where(text("search_fts MATCH :match"), *_conditions(f))
-                .order_by(text("score DESC"), DOCS.c.start_time, DOCS.c.id)
+                select(DOCS.c.id, matches.c.score)
+                .select_from(matches.join(DOCS, DOCS.c.id == matches.c.doc_id))
+                .where(*_conditions(f))
+                .order_by(matches.c.score.desc(), DOCS.c.start_time, DOCS.c.id)
                 .limit(k)
             )
         else:
