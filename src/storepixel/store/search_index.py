@@ -267,10 +267,19 @@ class SearchIndex:
         if not terms:
             return []
         match = fts_match(terms, self.dialect)
-        if self.dialect == "sqlite":
+        if self.dialect == "sqlite" and f.start is None and f.end is None:
             # bm25() is lower-is-better; negated so every engine's score grows with relevance.
-            # The matches are found first, once (MATERIALIZED): joined the other way, SQLite
-            # walks the time index and runs the whole match again for every document in range.
+            stmt = (
+                select(DOCS.c.id, text("-bm25(search_fts) AS score"))
+                .select_from(DOCS)
+                .join(text("search_fts"), text("search_fts.rowid = search_documents.id"))
+                .where(text("search_fts MATCH :match"), *_conditions(f))
+                .order_by(text("score DESC"), DOCS.c.start_time, DOCS.c.id)
+                .limit(k)
+            )
+        elif self.dialect == "sqlite":
+            # With a time range SQLite would walk the time index and run the whole match again
+            # for every document in range; the matches are found first, once, instead.
             matches = (
                 select(
                     literal_column("rowid").label("doc_id"),
