@@ -108,3 +108,28 @@ def test_spent_budget_and_no_provider_use_the_template(server: VlmServer, store:
     assert said.by == "template" and "over the daily budget (site tokens" in str(said.reason)
     assert Narrator(store, SITE, TZ, None).write("d", "facts.").by == "template"
     assert server.received == [] and ledger(store) == []
+
+
+def test_summary_cli_uses_the_sites_provider_and_says_why_it_fell_back(
+    server: VlmServer, store: Store, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from storepixel.cli import app
+
+    site = tmp_path / "site.yaml"
+    site.write_text(
+        f"site: {{id: {SITE}, name: Demo, timezone: Europe/Lisbon}}\n"
+        f"describe: {{provider: openai, base_url: '{server.openai_url}', max_tries: 1}}\n"
+        "cameras: [{id: cam1}, {id: cam2}]\n"
+    )
+    db = str(store.engine.url)
+    server.script.extend(["good", "500"])  # the day's narrative, then the first hour fails
+    result = CliRunner().invoke(
+        app, ["summary", "--date", "2024-05-02", "--site", str(site), "--db", db, "--json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert rows[0]["written_by"] == "openai/gpt-4o-mini" and "A steady day" in rows[0]["text"]
+    assert rows[1]["written_by"] == "template" and "HTTP 500" in rows[1]["fallback_reason"]
+    assert "note: written by the template: provider: HTTP 500" in result.stderr
