@@ -322,6 +322,29 @@ def test_events_explorer_filters_pages_and_exports(
     assert len(lines) == crossings + 1  # header + one row per crossing
 
 
+def test_search_box_finds_a_moment_and_opens_its_events(
+    admin_page: Page, server: Server, shot: Shot
+) -> None:
+    """Runs after the upload: search the clip's events by meaning and open one at its time."""
+    page = admin_page
+    page.goto(server.api("/search"))
+    page.fill("#q", "someone walking across the walkway line")
+    page.click("#search-form button[type=submit]")
+    hits = page.locator("#hits li a")
+    expect(hits.first).to_be_visible(timeout=60_000)  # the first search indexes the upload
+    expect(page.locator("#range-label")).to_contain_text("any time")
+    first = hits.first.inner_text()
+    assert "walkway line" in first, first
+    shot(page, "search-hits")
+    hits.first.click()
+    page.wait_for_url(re.compile(r"/events\?"))
+    rows = page.locator("#events tr")
+    expect(rows.first).to_be_visible()
+    kinds = [rows.nth(i).locator("td").nth(2).inner_text() for i in range(rows.count())]
+    assert "Line crossing" in kinds, kinds  # the moment the hit was: its crossing, at that time
+    shot(page, "search-opened-events")
+
+
 def test_settings_key_shown_once_works_and_revokes(
     admin_page: Page, server: Server, shot: Shot
 ) -> None:

@@ -9,19 +9,21 @@ password never reaches the output or the store.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
 from typer.testing import CliRunner
 
 from storepixel.cli import app
+from storepixel.store.engine import sqlite_module
 from storepixel.timeutil import iso
 from tests.fixtures.helpers import wait_for
 from tests.fixtures.rtsp_server import (
@@ -61,14 +63,20 @@ def write_site(tmp_path: Path, cameras: dict[str, str]) -> Path:
     return path
 
 
+def connect(db: Path) -> Any:
+    """A closing connection through the product's own SQLite module: a second SQLite library in
+    this process (the CLI runs in it) would break the product's file locks (disk I/O errors)."""
+    return contextlib.closing(sqlite_module().connect(db))
+
+
 def events(db: Path) -> list[tuple[str, str, str, str, str]]:
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         rows = conn.execute("SELECT id, kind, time, track_id, scope_id FROM events").fetchall()
     return sorted(rows)
 
 
 def windows(db: Path) -> dict[str, tuple[str, int, str | None]]:
-    with sqlite3.connect(db) as conn:
+    with connect(db) as conn:
         rows = conn.execute(
             "SELECT camera_id, start_time, status, attempts, reason FROM backlog_windows"
         ).fetchall()
@@ -80,13 +88,13 @@ def windows(db: Path) -> dict[str, tuple[str, int, str | None]]:
 
 def done_count(db: Path) -> int:
     try:
-        with sqlite3.connect(db) as conn:
+        with connect(db) as conn:
             return int(
                 conn.execute("SELECT count(*) FROM backlog_windows WHERE status='done'").fetchone()[
                     0
                 ]
             )
-    except sqlite3.Error:  # not created yet
+    except sqlite_module().Error:  # not created yet
         return 0
 
 

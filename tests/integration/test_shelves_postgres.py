@@ -1,5 +1,5 @@
 """The shelf funnel read from PostgreSQL gives what it gives on SQLite (events in jsonb, coverage
-in timestamptz, "no data" hours)."""
+in timestamptz, "no data" hours, staff left out), and so do visits counted as people."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from storepixel.config.site import SiteConfig
 from storepixel.store import CoverageInterval, Store, open_store
+from storepixel.store.people import visit_summary
 from storepixel.store.shelves import funnel_report
 from storepixel.types import Event
 
@@ -47,6 +48,21 @@ def fill(store: Store) -> None:
             ev(2, "shelf_pass", t(9, 6), "b", duration_s=8.0),
             ev(3, "shelf_attention", t(9, 6), "b", attention_s=6.5),
             ev(4, "shelf_reach", t(9, 7), "b", count=3, duration_s=1.5),
+            ev(5, "shelf_pass", t(9, 8), "clerk", duration_s=30.0),  # staff: left out
+            ev(6, "shelf_attention", t(9, 8), "clerk", attention_s=25.0),
+        ]
+    )
+
+    def visit(i: int, track: str, end: float, **props: object) -> Event:
+        return Event(f"v{i}", "visit_end", "mall", "aisle", end, track, None, props)
+
+    store.write_events(
+        [
+            visit(1, "a", t(9, 9), duration_s=240.0, role="customer", group_id="a", group_size=2),
+            visit(2, "b", t(9, 9), duration_s=230.0, role="customer", group_id="a", group_size=2),
+            visit(3, "d", t(9, 20), duration_s=60.0, role="customer", group_id=None, group_size=1),
+            visit(4, "clerk", t(13), duration_s=4 * 3600.0, role="staff"),  # ends after the range
+            visit(5, "e", t(9, 21), duration_s=30.0),  # older event: no role, read as customer
         ]
     )
 
@@ -57,7 +73,13 @@ def test_funnel_on_postgres_matches_sqlite(pg_url: str, tmp_path: object) -> Non
         with open_store(url) as store:
             fill(store)
             reports.append(funnel_report(store, SITE, t(9), t(11), by="brand"))
-    pg, lite = reports
+            reports.append(visit_summary(store, "mall", t(9), t(11)))
+    pg, people, lite, lite_people = reports
+    assert (
+        people
+        == lite_people
+        == {"customers": 4, "groups": 1, "in_groups": 2, "alone": 2, "parties": 3, "staff": 0}
+    )
     assert pg == lite
     ten, eleven = pg["rows"]  # local hours (Lisbon is UTC+1 in May)
     assert ten["start"].startswith("2024-05-01T10:00")

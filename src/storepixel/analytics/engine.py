@@ -40,10 +40,11 @@ from typing import Any
 
 import numpy as np
 
-from storepixel.analytics.geometry import to_normalised
+from storepixel.analytics.geometry import Polygon, to_normalised
 from storepixel.analytics.heatmap import Heatmap
 from storepixel.analytics.lines import Crossing, LineCounter
 from storepixel.analytics.occupancy import BUCKET_S, Bucket, StepSeries, bucket_start
+from storepixel.analytics.people import PeopleRoles, PeopleRules
 from storepixel.analytics.queues import QueueCounter
 from storepixel.analytics.shelves import ShelfAnalytics, ShelfOutcome
 from storepixel.analytics.transitions import TransitionCounter
@@ -106,6 +107,7 @@ class CameraAnalytics:
         visit_grace_s: float | None = None,
         heatmap_grid: tuple[int, int] = (48, 64),
         bucket_s: float = BUCKET_S,
+        people: PeopleRules | None = None,
     ) -> None:
         self.site_id = site_id
         self.camera = camera
@@ -124,6 +126,9 @@ class CameraAnalytics:
             cls = QueueCounter if z.kind == "queue" else ZoneCounter
             self.zones[z.id] = cls(z.id, z.polygon, z.presence_s, z.grace_s, z.hysteresis)
         self.zone_kind = {z.id: z.kind for z in camera.zones}
+        self.staff_zones = [Polygon(z.polygon) for z in camera.zones if z.kind == "staff"]
+        self.roles = PeopleRoles(people)
+        self.ended_visits: list[tuple[str, int | None]] = []  # (role, group) of each ended visit
         self.shelves = (
             ShelfAnalytics([(s.id, s.polygon, s.min_attention_s) for s in camera.shelves])
             if camera.shelves
@@ -176,6 +181,10 @@ class CameraAnalytics:
         hidden = tracks.ids[tracks.state == TrackState.LOST]
 
         events = self._backfill(tracks, ids, frame_size, t)
+        in_staff = np.zeros(len(ids), bool)
+        for poly in self.staff_zones if len(ids) else []:
+            in_staff |= poly.contains(points)
+        self.roles.update(t, ids, seen.foot_points, seen.xyxy[:, 3] - seen.xyxy[:, 1], in_staff)
         for change in self.visits.update(ids, t, hidden):
             events.append(self._visit_event(change))
         for counter in self.lines.values():
@@ -277,10 +286,25 @@ class CameraAnalytics:
                 "occupancy_avg": _round(series.average),
                 "occupancy_peak": int(series.peak) if series.peak is not None else 0,
             }
-        out: dict[str, Any] = {"lines": lines, "zones": zones}
+        out: dict[str, Any] = {"lines": lines, "zones": zones, "people": self.people_summary()}
         if self.shelves is not None:
             out["shelves"] = self.shelf_summary()
         return out
+
+    def people_summary(self) -> dict[str, int]:
+        """Ended visits as people (as ``store.people.visit_summary``): customers, groups of
+        them, customers in groups, alone, parties (groups + alone) and staff."""
+        customers = [g for role, g in self.ended_visits if role == "customer"]
+        groups = {g for g in customers if g is not None}
+        alone = sum(g is None for g in customers)
+        return {
+            "customers": len(customers),
+            "groups": len(groups),
+            "in_groups": len(customers) - alone,
+            "alone": alone,
+            "parties": len(groups) + alone,
+            "staff": len(self.ended_visits) - len(customers),
+        }
 
     def shelf_summary(self) -> dict[str, dict[str, Any]]:
         """Per shelf over the footage so far: passers, stoppers (attention), reachers, touches,
@@ -331,10 +355,13 @@ class CameraAnalytics:
 
     # --- events ---------------------------------------------------------------------------------
 
+    def _track_id(self, tid: int) -> str:
+        return track_pseudonym(self.site_id, self.camera_id, self.run_anchor, tid)
+
     def _event(
         self, kind: str, tid: int, time: float, scope: str | None, props: dict[str, object]
     ) -> Event:
-        track_id = track_pseudonym(self.site_id, self.camera_id, self.run_anchor, tid)
+        track_id = self._track_id(tid)
         return Event(
             id=event_id(kind, self.site_id, self.camera_id, scope, track_id, time),
             kind=kind,
@@ -400,9 +427,15 @@ class CameraAnalytics:
             self._count(CAMERA_SCOPE, "visits", c.time)
             return self._event(EventKind.VISIT_START, c.track, c.time, None, {})
         self.transitions.end_track(c.track)
+        duration = round(float(c.duration_s or 0.0), 3)
+        role, group, size = self.roles.end(c.track, duration_s=duration)
+        self.ended_visits.append((role, group))
         props: dict[str, object] = {
-            "duration_s": round(float(c.duration_s or 0.0), 3),
+            "duration_s": duration,
             "ended_by": c.ended_by,
+            "role": role,
+            "group_id": None if group is None else self._track_id(group),
+            "group_size": size,
         }
         return self._event(EventKind.VISIT_END, c.track, c.time, None, props)
 

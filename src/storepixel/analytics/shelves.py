@@ -14,11 +14,16 @@ for near and far people alike:
   most ``POSE_FRESH_S`` old). An engagement with at
   least the shelf's ``min_attention_s`` of it is a ``shelf_attention`` carrying the seconds.
   Facing is never guessed: without a fresh, confident pose no attention is counted.
-- **reach**: a wrist, seen with confidence on a pose whose shoulders are seen too, deeper than
-  ``WRIST_DEPTH`` of the box height inside the polygon starts a touch; the touch ends once no
-  such wrist has been inside for ``RELEASE_S``, so a wrist jittering on the edge is one touch. A
-  missing or unsure keypoint never starts a touch, it only fails to renew one. An engagement
-  with touches is a ``shelf_reach`` with their ``count`` and total ``duration_s``.
+- **reach**: a hand, seen with confidence on a pose whose shoulders are seen too, of a person
+  who is not walking, deeper than ``TOUCH_IN`` of the box height inside the polygon starts a
+  touch. The touch is renewed while the hand stays inside (deeper than ``TOUCH_OUT``) and within
+  ``WITHDRAW`` of the deepest it went; it ends once it has not been renewed for ``RELEASE_S``.
+  So a hand jittering on the edge is one touch (hysteresis: in at ``TOUCH_IN``, out only at
+  ``TOUCH_OUT``, and short gaps bridged), while a hand that rests on the shelf's edge, is drawn
+  back by ``WITHDRAW`` (about a palm's width) and pushed in again by as much is a new touch. A
+  missing or unsure keypoint never starts a touch, it only fails to renew one; the swinging
+  hand of someone walking past never starts one either. An engagement with touches is a
+  ``shelf_reach`` with their ``count`` and total ``duration_s``.
 
 Event times are capture times: a pass at the first frame within reach, attention at its first
 second, a reach at its first touch.
@@ -41,8 +46,10 @@ GRACE_S = 1.5  # out of reach (or unseen) this long ends an engagement
 STILL_SPEED = 0.35  # box heights per second: slower is standing
 SPEED_WINDOW_S = 1.0
 POSE_FRESH_S = 1.0  # a pose older than this says nothing about facing now
-WRIST_DEPTH = 0.02  # of box height, inside the outline, to start a touch
-RELEASE_S = 0.5  # no wrist inside this long ends a touch
+TOUCH_IN = 0.03  # of box height, hand inside the outline by this much: a touch starts
+TOUCH_OUT = 0.0  # of box height: a hand at or outside the outline does not renew a touch
+WITHDRAW = 0.05  # of box height (about a palm's width): drawn back this far from its deepest
+RELEASE_S = 0.5  # not renewed this long ends a touch (gaps shorter than this are bridged)
 WRISTS = (KP["left_wrist"], KP["right_wrist"])
 ELBOWS = (KP["left_elbow"], KP["right_elbow"])
 HAND_REACH = 0.35  # of the forearm beyond the wrist: the middle of the hand
@@ -77,7 +84,9 @@ class _Engagement:
     touch_s: float = 0.0
     touch_start: float | None = None
     touch_begin: float | None = None  # the open touch's first frame
-    touch_last_in: float | None = None  # its last frame with a wrist inside
+    touch_last_in: float | None = None  # its last frame renewing it
+    touch_peak: float = 0.0  # the open touch's deepest hand (box heights)
+    low_since_touch: float | None = None  # shallowest hand since the last touch ended
 
 
 @dataclass(slots=True)
@@ -160,19 +169,33 @@ class ShelfCounter:
                     if eng.attention_start is None:
                         eng.attention_start = eng.last_time
                     eng.attention_s += dt
-            wrist_in = fresh and m.pose_time == t and _wrist_inside(poly, m.pose, height)
-            if wrist_in:
-                if eng.touch_begin is None:
-                    eng.touch_begin = t
-                    eng.touches += 1
-                    if eng.touch_start is None:
-                        eng.touch_start = t
-                eng.touch_last_in = t
-            else:
-                self._close_touch(eng, t)
+            depth = _hand_depth(poly, m.pose, height) if fresh and m.pose_time == t else None
+            self._touch(eng, t, depth, walking=speed is not None and not still)
             eng.last_near = t
             eng.last_time = t
         return self._expire(t, set(ids))
+
+    def _touch(self, eng: _Engagement, t: float, depth: float | None, *, walking: bool) -> None:
+        """Advance the touch state by one frame (``depth``: the deepest confident hand inside the
+        outline, box heights; ``None`` when no confident hand was seen in this frame)."""
+        if eng.touch_begin is not None:
+            if depth is not None and depth > max(TOUCH_OUT, eng.touch_peak - WITHDRAW):
+                eng.touch_last_in = t
+                eng.touch_peak = max(eng.touch_peak, depth)
+                return
+            self._close_touch(eng, t)
+        if eng.touch_begin is not None or depth is None:
+            return
+        low = eng.low_since_touch
+        eng.low_since_touch = depth if low is None else min(low, depth)
+        pushed_in = low is None or depth >= low + WITHDRAW
+        if depth >= TOUCH_IN and pushed_in and not walking:
+            eng.touch_begin = eng.touch_last_in = t
+            eng.touch_peak = depth
+            eng.low_since_touch = None
+            eng.touches += 1
+            if eng.touch_start is None:
+                eng.touch_start = t
 
     def _close_touch(self, eng: _Engagement, t: float) -> None:
         if eng.touch_begin is None or eng.touch_last_in is None:
@@ -206,14 +229,15 @@ class ShelfCounter:
         return [self._finish(tid) for tid in list(self._open)]
 
 
-def _wrist_inside(poly: Polygon, kp: NDArray[np.float32] | None, height: float) -> bool:
-    """A confident hand of a confident pose at least ``WRIST_DEPTH`` inside the outline.
+def _hand_depth(poly: Polygon, kp: NDArray[np.float32] | None, height: float) -> float | None:
+    """How deep the deepest confident hand of a confident pose is inside the outline, in box
+    heights (negative: outside); ``None`` when no such hand is seen.
 
     The hand is the wrist carried on along the forearm by ``HAND_REACH`` of its length (where
     the palm is: fingers take the product, the wrist stops at the shelf's edge); the wrist
     itself when the elbow is not seen."""
     if kp is None or min(float(kp[i, 2]) for i in SHOULDERS) < MIN_SCORE:
-        return False
+        return None
     hands = []
     for wrist, elbow in zip(WRISTS, ELBOWS, strict=True):
         if kp[wrist, 2] < MIN_SCORE or not np.isfinite(kp[wrist, :2]).all():
@@ -223,22 +247,30 @@ def _wrist_inside(poly: Polygon, kp: NDArray[np.float32] | None, height: float) 
             hand = hand + HAND_REACH * (hand - kp[elbow, :2])
         hands.append(hand)
     if not hands:
-        return False
+        return None
     depth = poly.signed_depth(np.asarray(hands, np.float64))
-    return bool((depth >= WRIST_DEPTH * height).any())
+    return float(depth.max()) / max(height, 1.0)
 
 
 def boxes_near(poly: Polygon, boxes: NDArray[np.float32], reach: float) -> NDArray[np.bool_]:
     """For each box (N, 4 pixels), grown by ``reach`` of its height: does it overlap ``poly``?
 
     A person whose feet are above the shelf's far edge in the image stands behind it (seen over
-    it, further from the camera) and is never within reach, however much the boxes overlap."""
+    it, further from the camera), and so does one whose box ends in the far half of the shelf
+    (the upper half of the outline, straight above or below the feet): the shelf hides them from
+    the waist or knees down. Someone in front of a shelf stands on floor nearer the camera, so
+    lower in the image than the shelf's near edge, or, before a shelf face drawn down to the
+    floor, in its lower part. Neither kind of "behind" is ever within reach, however much the
+    boxes overlap."""
     out = np.zeros(len(boxes), bool)
     v = poly.vertices
     far_edge = float(v[:, 1].min())
-    for i, (x0, y0, x1, y1) in enumerate(np.asarray(boxes, np.float64)):
-        if y1 < far_edge:
-            continue  # feet above the shelf's far edge: standing behind it, out of reach
+    boxes = np.asarray(boxes, np.float64)
+    feet = np.column_stack([(boxes[:, 0] + boxes[:, 2]) / 2, boxes[:, 3]]) if len(boxes) else None
+    hidden = poly.contains(feet) if feet is not None else np.zeros(0, bool)
+    for i, (x0, y0, x1, y1) in enumerate(boxes):
+        if y1 < far_edge or (hidden[i] and _in_far_half(v, (x0 + x1) / 2, y1)):
+            continue  # standing behind the shelf (feet above it, or hidden by it): out of reach
         m = reach * (y1 - y0)
         x0, y0, x1, y1 = x0 - m, y0 - m, x1 + m, y1 + m
         if ((v[:, 0] >= x0) & (v[:, 0] <= x1) & (v[:, 1] >= y0) & (v[:, 1] <= y1)).any():
@@ -255,6 +287,15 @@ def boxes_near(poly: Polygon, boxes: NDArray[np.float32], reach: float) -> NDArr
             for j in range(len(v))
         )
     return out
+
+
+def _in_far_half(v: NDArray[np.float64], x: float, y: float) -> bool:
+    """Whether ``(x, y)`` is nearer the top than the bottom of the outline ``v`` along x."""
+    ys = []
+    for (ax, ay), (bx, by) in zip(v, np.roll(v, -1, axis=0), strict=True):
+        if (ax <= x <= bx or bx <= x <= ax) and ax != bx:
+            ys.append(ay + (x - ax) * (by - ay) / (bx - ax))
+    return bool(ys) and y < (min(ys) + max(ys)) / 2
 
 
 class ShelfAnalytics:

@@ -304,3 +304,10 @@ def _print_summary(summary: dict) -> None:  # type: ignore[type-arg]
             str(z["occupancy_peak"]),
         )
     Console().print(table)
+    people = summary.get("people")
+    if people:
+        Console().print(
+            f"people: {people['customers']} customers in {people['parties']} parties "
+            f"({people['groups']} groups, {people['alone']} alone), {people['staff']} staff",
+            highlight=False,
+        )

@@ -25,6 +25,10 @@ def register(app: typer.Typer) -> None:
     app.command("summary")(summary)
 
 
+def _is_yaml(site: str | None) -> bool:
+    return site is not None and (site.endswith((".yaml", ".yml")) or Path(site).is_file())
+
+
 def resolve_site(site: str | None, service: SearchService) -> SearchSite:
     """``--site`` as a site YAML (time zone, cameras and zones known) or a site id (UTC)."""
     from zoneinfo import ZoneInfo
@@ -32,8 +36,8 @@ def resolve_site(site: str | None, service: SearchService) -> SearchSite:
     from storepixel.config.site import load_site
     from storepixel.search.engine import QueryError, SearchSite
 
-    if site is not None and (site.endswith((".yaml", ".yml")) or Path(site).is_file()):
-        cfg = load_site(site)
+    if _is_yaml(site):
+        cfg = load_site(site)  # type: ignore[arg-type]
         scopes = {z.id for cam in cfg.cameras for z in cam.zones} | {
             ln.id for cam in cfg.cameras for ln in cam.lines
         }
@@ -133,10 +137,14 @@ def summary(
     json_out: Annotated[bool, typer.Option("--json", help="Print the summaries as JSON.")] = False,
     db: Annotated[str | None, typer.Option(help=DB_HELP)] = None,
 ) -> None:
-    """Write (and store, searchable) the day's narrative and its hourly ones."""
+    """Write (and store, searchable) the day's narrative and its hourly ones: by the site's
+    describe provider (a text-only call, budgeted and ledgered) when the site YAML names one,
+    else by a template from the numbers."""
     from datetime import date
 
+    from storepixel.config.site import load_site
     from storepixel.search.engine import QueryError
+    from storepixel.search.narrate import Narrator
     from storepixel.search.service import SearchService, require_extra
     from storepixel.search.summaries import summarise_day
     from storepixel.store import open_store
@@ -150,13 +158,23 @@ def summary(
         service = SearchService(store)
         try:
             where = resolve_site(site, service)
-            docs = summarise_day(store, where.site_id, when, where.tz)
+            config = load_site(site).describe if site and _is_yaml(site) else None
+            narrator = Narrator(store, where.site_id, where.tz, config)
+            written = summarise_day(store, where.site_id, when, where.tz, narrator)
+            docs = [d for d, _ in written]
             service.add_documents(docs, replace=True)
             service.embed_pending()
         finally:
             service.close()
+    fallbacks = {said.reason for _, said in written if said.reason}
+    for reason in sorted(fallbacks):
+        err_console.print(f"note: written by the template: {reason}", highlight=False)
     if json_out:
-        rows = [{"kind": d.kind, "id": d.source_id, "text": d.text} for d in docs]
+        rows = [
+            {"kind": d.kind, "id": d.source_id, "text": d.text, "written_by": said.by,
+             "fallback_reason": said.reason}
+            for d, said in written
+        ]  # fmt: skip
         json.dump(rows, sys.stdout, indent=2)
         sys.stdout.write("\n")
         return

@@ -58,7 +58,7 @@ Identifier = Annotated[
 ]
 Coordinate = Annotated[float, Field(ge=0.0, le=1.0, allow_inf_nan=False)]
 Point = tuple[Coordinate, Coordinate]
-ZoneKind = Literal["area", "queue", "shelf"]
+ZoneKind = Literal["area", "queue", "shelf", "staff"]
 
 # Per kind: (minimum presence, exit grace) in seconds when the zone does not set them. A queue
 # needs a longer presence so that people walking across it are not "waiting"; a shelf a shorter
@@ -67,6 +67,7 @@ ZONE_DEFAULTS: dict[str, tuple[float, float]] = {
     "area": (1.0, 2.0),
     "queue": (3.0, 3.0),
     "shelf": (2.0, 1.5),
+    "staff": (1.0, 2.0),
 }
 
 
@@ -152,7 +153,9 @@ class ZoneConfig(_Model):
     kind: ZoneKind = Field(
         "area",
         description="area: visits, dwell, occupancy. queue: also joins/leaves, waiting time and "
-        "queue length. shelf: like area, tuned for short stops in front of a shelf.",
+        "queue length. shelf: like area, tuned for short stops in front of a shelf. staff: where "
+        "only staff go (behind a counter); whoever stays there 5 s is counted as staff "
+        "(docs/people.md).",
     )
     polygon: list[Point] = Field(
         description="At least 3 normalised points forming a simple (not self-crossing) polygon."

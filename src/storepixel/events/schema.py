@@ -145,6 +145,17 @@ class QueueLeaveProperties(_Properties):
 
 class VisitEndProperties(_Properties):
     duration_s: Seconds = Field(description="Seconds the person was seen by the camera (visit).")
+    role: Literal["customer", "staff"] = Field(
+        "customer",
+        description="staff: stayed in a staff zone or in view most of an hour (docs/people.md); "
+        "staff are left out of the customer numbers. Absent before storepixel 0.9: customer.",
+    )
+    group_id: str | None = Field(
+        None,
+        description="The group this visit was part of (the track of its first member), null "
+        "when alone: people who entered together and moved together.",
+    )
+    group_size: int = Field(1, ge=1, description="People in that group, 1 when alone.")
 
 
 class _ShelfProperties(_Properties):
@@ -396,14 +407,16 @@ def _to_event(model: _EventBase) -> Event:
         time=model.time,
         track_id=model.track_id,
         scope_id=model.scope_id,
-        properties=model.properties.model_dump(),
+        properties=model.properties.model_dump(exclude_unset=True),  # absent stays absent
         schema_version=model.schema_version,
     )
 
 
 def event_to_json(event: Event) -> dict[str, Any]:
     """The event as a schema-valid JSON object (ISO time); raises :class:`EventSchemaError`."""
-    return _validate(_as_mapping(event)).model_dump(mode="json")
+    # exclude_unset: a documented property with a default (visit_end's role) that the event does
+    # not carry is left out, not invented; every top-level field is always set.
+    return _validate(_as_mapping(event)).model_dump(mode="json", exclude_unset=True)
 
 
 def event_from_json(data: Mapping[str, Any]) -> Event:

@@ -82,6 +82,11 @@ def document_key(source: str, source_id: str) -> str:
     return hashlib.sha256(f"{source}\0{source_id}".encode()).hexdigest()[:32]
 
 
+def semantic_key(semantic: str) -> str:
+    """The key of a document's vector: equal sentences share one embedding (and one row)."""
+    return hashlib.sha256(semantic.encode()).hexdigest()[:32]
+
+
 def duration_words(seconds: float) -> str:
     """Seconds as a reader says them: ``42 s``, ``3 min 5 s``, ``1 h 20 min``.
 

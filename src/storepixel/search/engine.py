@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from storepixel.errors import StorepixelError
 from storepixel.events.schema import format_time
 from storepixel.search.documents import Document
-from storepixel.search.fusion import fuse, text_weight
+from storepixel.search.fusion import fuse_ranks, text_weight
 from storepixel.search.timewords import TimeRange, TimeWordsError, extract, parse_when
 from storepixel.store.search_index import Filters, SearchIndex
 
@@ -186,21 +186,22 @@ class Searcher:
             raise QueryError(f"limit must be 1-{MAX_LIMIT}, got {limit}")
         notes: list[str] = []
         pool = max(CANDIDATES, limit)
-        text_ids: list[int] = []
-        vector_ids: list[int] = []
+        text_hits: list[tuple[int, float]] = []
+        vector_hits: list[tuple[int, float]] = []
         if mode in ("fused", "text"):
-            text_ids = [i for i, _ in self.index.text_hits(p.terms, p.filters, pool)]
+            text_hits = self.index.text_hits(p.terms, p.filters, pool)
         if mode in ("fused", "vector"):
             if self.embedder is not None and self.index.vectors_enabled():
                 vec = self.embedder.embed([p.what])[0]  # type: ignore[attr-defined]
-                vector_ids = [i for i, _ in self.index.vector_hits(vec, p.filters, pool)]
+                vector_hits = self.index.vector_hits(vec, p.filters, pool)
             elif self.index.vector_note:
                 notes.append(self.index.vector_note)
-        weights = [1.0, 1.0]
-        if text_ids and vector_ids:
-            known = self.index.known_terms(p.terms, p.filters.site_id)
-            weights[0] = text_weight(known, len(p.terms))
-        ranked = fuse([text_ids, vector_ids], weights=weights)[:limit]
+        weight = 1.0
+        if text_hits and vector_hits:
+            weight = text_weight(self.index.term_counts(p.terms), self.index.size())
+        ranked = fuse_ranks(text_hits, vector_hits, weight)[:limit]
+        text_ids = [i for i, _ in text_hits]
+        vector_ids = [i for i, _ in vector_hits]
         docs = self.index.fetch([i for i, _ in ranked])
         t_rank = {d: n for n, d in enumerate(text_ids, 1)}
         v_rank = {d: n for n, d in enumerate(vector_ids, 1)}

@@ -119,16 +119,23 @@ class SearchService:
         mark = self.index.last_time(site_id, SOURCE_EVENT)
         return self.reindex(site_id, tz, None if mark is None else mark - CATCH_UP_SLACK_S)
 
-    def embed_pending(self, max_docs: int | None = None) -> int:
-        """Embed documents that have no vector yet, in batches; returns how many got one."""
-        done = 0
-        while max_docs is None or done < max_docs:
-            todo = self.index.missing_vectors(EMBED_BATCH)
-            if not todo:
+    def embed_pending(self) -> int:
+        """Embed the sentences that have no vector yet, in batches; returns how many got one.
+
+        Documents with the same sentence share one vector (``semantic_key``), so each distinct
+        sentence is embedded once however often it recurs."""
+        done, after = 0, 0
+        while True:
+            todo, last = self.index.missing_vectors(EMBED_BATCH * 8, after)
+            if last == after:
                 break
-            ids = [i for i, _ in todo]
-            self.index.put_vectors(ids, self.embedder.embed([t for _, t in todo]))
-            done += len(ids)
+            after = last
+            for lo in range(0, len(todo), EMBED_BATCH):
+                part = todo[lo : lo + EMBED_BATCH]
+                self.index.put_vectors(
+                    [k for k, _ in part], self.embedder.embed([t for _, t in part])
+                )
+                done += len(part)
         return done
 
     # --- searching ----------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from storepixel.config.site import SiteConfig
 from storepixel.store import Store
 from storepixel.store.database import EVENTS, METRICS
 from storepixel.store.models import to_datetime
+from storepixel.store.people import staff_tracks, visit_summary
 from storepixel.store.queries import (
     coverage,
     event_conditions,
@@ -297,11 +298,18 @@ def queues(scope: Scope, bucket: Bucket, zone: str | None = None) -> dict[str, A
 
 
 def _dwells(scope: Scope, zone: str | None) -> list[float]:
-    """Dwell (zone exits) and waiting times (queue leaves) of visits that ended in the range."""
+    """Dwell (zone exits) and waiting times (queue leaves) of customers' visits that ended in the
+    range (staff are left out: ``store.people``)."""
     conds = _event_conds(scope, [EventKind.ZONE_EXIT, EventKind.QUEUE_LEAVE], zone)
+    staff = staff_tracks(scope.store, scope.site_id, scope.lo, scope.hi, scope.camera)
     out = []
+    c = EVENTS.c
     with scope.store.connect() as conn:
-        for (props,) in conn.execute(select(EVENTS.c.properties).where(*conds)):
+        for cam, track, props in conn.execute(
+            select(c.camera_id, c.track_id, c.properties).where(*conds)
+        ):
+            if (cam, track) in staff:
+                continue
             value = (props or {}).get("dwell_s", (props or {}).get("wait_s"))
             if isinstance(value, int | float):
                 out.append(float(value))
@@ -366,6 +374,7 @@ def kpis(store: Store, site_id: str, tz: ZoneInfo, day: Any, *, doors: LineKeys)
     visits = event_stats(
         store, site_id=site_id, kinds=EventKind.VISIT_START, start=lo, end=hi
     ).total
+    people = visit_summary(store, site_id, lo, hi)
     dwells = _dwells(scope, None)
     peaks = _slots(scope, None, ("people_peak",), "hour")
     spans = [
@@ -377,6 +386,7 @@ def kpis(store: Store, site_id: str, tz: ZoneInfo, day: Any, *, doors: LineKeys)
         "in": ins,
         "out": outs,
         "visits": visits,
+        "people": people,
         "dwell_p50_s": _pct(dwells, 50),
         "occupancy_peak": max(
             (s.vmax for s in peaks.get("people_peak", {}).values() if s.vmax is not None),

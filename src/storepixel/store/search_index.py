@@ -5,10 +5,16 @@ migration ``0007_search``); PostgreSQL ``tsvector`` under a GIN index ranked by 
 Vectors live in ``search_vectors`` beside the documents: on SQLite a plain table whose cosine
 distances ``sqlite-vec`` computes (which needs a ``sqlite3`` module that can load extensions:
 :func:`open_search_store` opens the same database through ``sqlean``/``pysqlite3``); on
-PostgreSQL a ``vector`` column from pgvector. The vector search is exact and runs after the
-filters (site, camera, scope, kind, time), so a narrow filter never loses its best match to an
-approximate index. A server without pgvector still searches: :attr:`SearchIndex.vector_note`
-says why vectors are off, and only full text runs.
+PostgreSQL a ``vector`` column from pgvector. There is one vector per distinct sentence
+(``semantic_key``): rendered events repeat all day ("A person entered across the door line."), so
+a store year of a million documents holds tens of thousands of distinct sentences, each embedded
+and stored once. The vector search is exact: with a narrow filter (at most :data:`FILTER_FIRST`
+documents) it ranks the filtered documents' vectors; otherwise it walks the distinct sentences
+nearest first and takes each one's documents that pass the filters (site, camera, scope, kind,
+time), so a filter never loses its best match to an approximate index and a year-wide query does
+not compute a million distances. Equal scores go oldest first on both engines. A server without
+pgvector still searches: :attr:`SearchIndex.vector_note` says why vectors are off, and only full
+text runs.
 """
 
 from __future__ import annotations
@@ -19,12 +25,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Table, func, or_, select, text
+from sqlalchemy import Connection, Table, func, literal_column, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 
 from storepixel.errors import StoreError
-from storepixel.search.documents import Document
+from storepixel.search.documents import Document, semantic_key
 from storepixel.store.database import Store
 from storepixel.store.engine import one_line
 from storepixel.store.search_models import VECTOR_TABLE, SearchDocumentRecord
@@ -33,6 +39,13 @@ log = logging.getLogger(__name__)
 
 DOCS: Table = SearchDocumentRecord.__table__  # type: ignore[assignment]
 SEARCH_EXTRA = "pip install 'storepixel[search]'"
+# Up to this many filtered documents, rank them directly; above, walk sentences nearest first.
+FILTER_FIRST = 20_000
+# The longest a document may last (a day summary is one day, 25 h with a clock change). Stored
+# starts are clamped to it, so a time filter can bound the start index from below as well.
+MAX_SPAN_S = 2 * 86400.0
+# Document frequencies are counted up to this: past it a word is common whatever its exact count.
+DF_CAP = 50_000
 
 
 class SearchUnavailable(StoreError):
@@ -87,11 +100,12 @@ def _row(doc: Document) -> dict[str, Any]:
         "camera_id": doc.camera_id,
         "kind": doc.kind,
         "scope_id": doc.scope_id,
-        "start_time": doc.start,
+        "start_time": max(doc.start, doc.end - MAX_SPAN_S),
         "end_time": doc.end,
         "track_id": doc.track_id,
         "text": doc.text,
         "semantic": doc.semantic,
+        "semantic_key": semantic_key(doc.semantic),
     }
 
 
@@ -127,6 +141,7 @@ def _conditions(f: Filters) -> list[Any]:
     if f.start is not None:
         # overlaps the range: ended after it began (or is a moment at its start)…
         out.append(or_(c.end_time > f.start, c.start_time >= f.start))
+        out.append(c.start_time >= f.start - MAX_SPAN_S)  # lets the index bound the range
     if f.end is not None:
         out.append(c.start_time < f.end)  # …and began before it ended
     return out
@@ -164,14 +179,13 @@ class SearchIndex:
     def _make_vector_table(self) -> bool:
         if self.dialect == "sqlite":
             ddl = [
-                f"CREATE TABLE IF NOT EXISTS {VECTOR_TABLE} (doc_id INTEGER PRIMARY KEY "
-                "REFERENCES search_documents(id) ON DELETE CASCADE, embedding BLOB NOT NULL)"
+                f"CREATE TABLE IF NOT EXISTS {VECTOR_TABLE} (semantic_key TEXT PRIMARY KEY, "
+                "embedding BLOB NOT NULL)"
             ]
         else:
             ddl = [
                 "CREATE EXTENSION IF NOT EXISTS vector",
-                f"CREATE TABLE IF NOT EXISTS {VECTOR_TABLE} (doc_id integer PRIMARY KEY "
-                "REFERENCES search_documents(id) ON DELETE CASCADE, "
+                f"CREATE TABLE IF NOT EXISTS {VECTOR_TABLE} (semantic_key varchar(32) PRIMARY KEY, "
                 f"embedding vector({self.dim}) NOT NULL)",
             ]
         try:
@@ -197,7 +211,7 @@ class SearchIndex:
             return 0
         insert = (postgresql if self.dialect == "postgresql" else sqlite).insert(DOCS)
         with self.store.transaction() as conn:
-            if replace:  # the vector goes with the row (ON DELETE CASCADE), re-embedded later
+            if replace:  # a changed sentence gets its own vector (by its key) when embedded
                 keys = [r["key"] for r in rows]
                 rows_old = conn.execute(select(DOCS.c.key, DOCS.c.text).where(DOCS.c.key.in_(keys)))
                 old = {k: t for k, t in rows_old}
@@ -209,33 +223,41 @@ class SearchIndex:
             )
             return len(result.fetchall())
 
-    def missing_vectors(self, limit: int) -> list[tuple[int, str]]:
-        """Documents without a vector yet: ``(id, semantic text)``, oldest first."""
+    def missing_vectors(self, limit: int, after: int = 0) -> tuple[list[tuple[str, str]], int]:
+        """Sentences without a vector yet, ``(semantic_key, semantic)`` each once, from the next
+        ``limit`` documents after id ``after`` (oldest first); and the last document id read, to
+        continue from (``after`` when none is left)."""
         if not self.vectors_enabled():
-            return []
+            return [], after
         sql = text(
-            f"SELECT d.id, d.semantic FROM search_documents d LEFT JOIN {VECTOR_TABLE} v "
-            "ON v.doc_id = d.id WHERE v.doc_id IS NULL ORDER BY d.id LIMIT :n"
+            f"SELECT d.id, d.semantic_key, d.semantic FROM search_documents d "
+            f"LEFT JOIN {VECTOR_TABLE} v ON v.semantic_key = d.semantic_key "
+            "WHERE v.semantic_key IS NULL AND d.id > :after ORDER BY d.id LIMIT :n"
         )
         with self.store.connect() as conn:
-            return [(int(i), str(s)) for i, s in conn.execute(sql, {"n": limit})]
+            rows = conn.execute(sql, {"n": limit, "after": after}).fetchall()
+        todo = {str(k): str(s) for _, k, s in rows}
+        return list(todo.items()), (int(rows[-1][0]) if rows else after)
 
-    def put_vectors(self, ids: Sequence[int], vectors: np.ndarray) -> None:
-        """Store unit-length vectors for documents (a row already there is kept)."""
-        if not ids or not self.vectors_enabled():
+    def put_vectors(self, keys: Sequence[str], vectors: np.ndarray) -> None:
+        """Store unit-length vectors of sentences by key (a row already there is kept)."""
+        if not keys or not self.vectors_enabled():
             return
-        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(ids), self.dim)
+        vectors = np.asarray(vectors, dtype=np.float32).reshape(len(keys), self.dim)
         with self.store.transaction() as conn:
             if self.dialect == "sqlite":
-                sql = f"INSERT OR IGNORE INTO {VECTOR_TABLE} (doc_id, embedding) VALUES (:i, :e)"
-                params = [{"i": i, "e": v.tobytes()} for i, v in zip(ids, vectors, strict=True)]
+                sql = (
+                    f"INSERT OR IGNORE INTO {VECTOR_TABLE} (semantic_key, embedding) "
+                    "VALUES (:k, :e)"
+                )
+                params = [{"k": k, "e": v.tobytes()} for k, v in zip(keys, vectors, strict=True)]
             else:
                 sql = (
-                    f"INSERT INTO {VECTOR_TABLE} (doc_id, embedding) "
-                    "VALUES (:i, CAST(:e AS vector)) "
-                    "ON CONFLICT (doc_id) DO NOTHING"
+                    f"INSERT INTO {VECTOR_TABLE} (semantic_key, embedding) "
+                    "VALUES (:k, CAST(:e AS vector)) "
+                    "ON CONFLICT (semantic_key) DO NOTHING"
                 )
-                params = [{"i": i, "e": _pg_vector(v)} for i, v in zip(ids, vectors, strict=True)]
+                params = [{"k": k, "e": _pg_vector(v)} for k, v in zip(keys, vectors, strict=True)]
             conn.execute(text(sql), params)
 
     # --- reads --------------------------------------------------------------------------------
@@ -245,50 +267,72 @@ class SearchIndex:
         if not terms:
             return []
         match = fts_match(terms, self.dialect)
-        if self.dialect == "sqlite":
+        if self.dialect == "sqlite" and f.start is None and f.end is None:
             # bm25() is lower-is-better; negated so every engine's score grows with relevance.
             stmt = (
                 select(DOCS.c.id, text("-bm25(search_fts) AS score"))
                 .select_from(DOCS)
                 .join(text("search_fts"), text("search_fts.rowid = search_documents.id"))
                 .where(text("search_fts MATCH :match"), *_conditions(f))
-                .order_by(text("score DESC"), DOCS.c.id)
+                .order_by(text("score DESC"), DOCS.c.start_time, DOCS.c.id)
+                .limit(k)
+            )
+        elif self.dialect == "sqlite":
+            # With a time range SQLite would walk the time index and run the whole match again
+            # for every document in range; the matches are found first, once, instead.
+            matches = (
+                select(
+                    literal_column("rowid").label("doc_id"),
+                    literal_column("-bm25(search_fts)").label("score"),
+                )
+                .select_from(text("search_fts"))
+                .where(text("search_fts MATCH :match"))
+                .cte("matches")
+                .prefix_with("MATERIALIZED")
+            )
+            stmt = (
+                select(DOCS.c.id, matches.c.score)
+                .select_from(matches.join(DOCS, DOCS.c.id == matches.c.doc_id))
+                .where(*_conditions(f))
+                .order_by(matches.c.score.desc(), DOCS.c.start_time, DOCS.c.id)
                 .limit(k)
             )
         else:
             q = "to_tsquery('english', :match)"
             stmt = (
-                select(DOCS.c.id, text(f"ts_rank_cd(search_documents.tsv, {q}) AS score"))
+                select(DOCS.c.id, text(f"ts_rank_cd(search_documents.tsv, {q}, 1) AS score"))
                 .where(text(f"search_documents.tsv @@ {q}"), *_conditions(f))
-                .order_by(text("score DESC"), DOCS.c.id)
+                .order_by(text("score DESC"), DOCS.c.start_time, DOCS.c.id)
                 .limit(k)
             )
         with self.store.connect() as conn:
             return [(int(i), float(s)) for i, s in conn.execute(stmt, {"match": match})]
 
-    def known_terms(self, terms: Sequence[str], site_id: str) -> int:
-        """How many of ``terms`` occur in any document of the site (one index probe each)."""
-        known = 0
-        for term in terms:
-            match = fts_match([term], self.dialect)
-            if self.dialect == "sqlite":
-                sql = (
-                    "SELECT 1 FROM search_fts JOIN search_documents d ON d.id = search_fts.rowid "
-                    "WHERE search_fts MATCH :match AND d.site_id = :site LIMIT 1"
-                )
-            else:
-                sql = (
-                    "SELECT 1 FROM search_documents WHERE tsv @@ to_tsquery('english', :match) "
-                    "AND site_id = :site LIMIT 1"
-                )
-            with self.store.connect() as conn:
-                known += (
-                    conn.execute(text(sql), {"match": match, "site": site_id}).first() is not None
-                )
-        return known
+    def term_counts(self, terms: Sequence[str], cap: int = DF_CAP) -> list[int]:
+        """How many documents hold each term (the store's, all sites; counted up to ``cap``)."""
+        counts = []
+        with self.store.connect() as conn:
+            for term in terms:
+                match = fts_match([term], self.dialect)
+                if self.dialect == "sqlite":
+                    inner = "SELECT 1 FROM search_fts WHERE search_fts MATCH :match LIMIT :cap"
+                else:
+                    inner = (
+                        "SELECT 1 FROM search_documents WHERE tsv @@ to_tsquery('english', :match) "
+                        "LIMIT :cap"
+                    )
+                sql = text(f"SELECT count(*) FROM ({inner}) AS t")
+                counts.append(int(conn.execute(sql, {"match": match, "cap": cap}).scalar_one()))
+        return counts
+
+    def size(self) -> int:
+        """About how many documents the index holds (the highest id: one index probe)."""
+        with self.store.connect() as conn:
+            return int(conn.execute(select(func.max(DOCS.c.id))).scalar() or 0)
 
     def vector_hits(self, query: np.ndarray, f: Filters, k: int) -> list[tuple[int, float]]:
-        """Up to ``k`` ``(id, cosine similarity)`` nearest to ``query``, exact, after filters."""
+        """Up to ``k`` ``(id, cosine similarity)`` nearest to ``query`` after the filters, exact;
+        documents with the same sentence in capture order."""
         if not self.vectors_enabled():
             return []
         q = np.asarray(query, dtype=np.float32).reshape(self.dim)
@@ -297,16 +341,52 @@ class SearchIndex:
             dist, param = f"vec_distance_cosine({VECTOR_TABLE}.embedding, :q)", q.tobytes()
         else:
             dist, param = f"{VECTOR_TABLE}.embedding <=> CAST(:q AS vector)", _pg_vector(q)
-        stmt = (
-            select(DOCS.c.id, text(f"{dist} AS dist"))
-            .select_from(DOCS)
-            .join(text(VECTOR_TABLE), text(f"{VECTOR_TABLE}.doc_id = search_documents.id"))
-            .where(*_conditions(f))
-            .order_by(text("dist"), DOCS.c.id)
-            .limit(k)
-        )
         with self.store.connect() as conn:
-            return [(int(i), 1.0 - float(d)) for i, d in conn.execute(stmt, {"q": param})]
+            if self._at_most(conn, f, FILTER_FIRST):
+                stmt = (
+                    select(DOCS.c.id, text(f"{dist} AS dist"))
+                    .select_from(DOCS)
+                    .join(
+                        text(VECTOR_TABLE),
+                        text(f"{VECTOR_TABLE}.semantic_key = search_documents.semantic_key"),
+                    )
+                    .where(*_conditions(f))
+                    .order_by(text("dist"), DOCS.c.semantic_key, DOCS.c.start_time, DOCS.c.id)
+                    .limit(k)
+                )
+                return [(int(i), 1.0 - float(d)) for i, d in conn.execute(stmt, {"q": param})]
+            return self._nearest_sentences_first(conn, dist, param, f, k)
+
+    def _at_most(self, conn: Connection, f: Filters, n: int) -> bool:
+        """Whether at most ``n`` documents pass the filters (reads at most ``n + 1`` rows)."""
+        inner = select(DOCS.c.id).where(*_conditions(f)).limit(n + 1).subquery()
+        return int(conn.execute(select(func.count()).select_from(inner)).scalar_one()) <= n
+
+    def _nearest_sentences_first(
+        self, conn: Connection, dist: str, param: bytes | str, f: Filters, k: int
+    ) -> list[tuple[int, float]]:
+        out: list[tuple[int, float]] = []
+        done = 0
+        window = 1024  # sentences ranked per round; the next round ranks them all
+        while True:
+            sql = (
+                f"SELECT semantic_key, {dist} AS dist FROM {VECTOR_TABLE} "
+                "ORDER BY dist, semantic_key" + (f" LIMIT {window}" if window else "")
+            )
+            sentences = conn.execute(text(sql), {"q": param}).fetchall()
+            for key, d in sentences[done:]:
+                stmt = (
+                    select(DOCS.c.id)
+                    .where(DOCS.c.semantic_key == key, *_conditions(f))
+                    .order_by(DOCS.c.start_time, DOCS.c.id)
+                    .limit(k - len(out))
+                )
+                out += [(int(i), 1.0 - float(d)) for (i,) in conn.execute(stmt)]
+                if len(out) >= k:
+                    return out
+            if not window or len(sentences) < window:
+                return out
+            done, window = len(sentences), 0
 
     def fetch(self, ids: Sequence[int]) -> dict[int, StoredDocument]:
         if not ids:
@@ -349,5 +429,5 @@ def _pg_vector(v: np.ndarray) -> str:
     return "[" + ",".join(f"{x:.7g}" for x in v.tolist()) + "]"
 
 
-def vector_count(conn: Connection) -> int:
+def vector_count(conn: Connection) -> int:  # distinct sentences with a vector
     return int(conn.exec_driver_sql(f"SELECT count(*) FROM {VECTOR_TABLE}").scalar_one())

@@ -1,4 +1,5 @@
-"""The shelf funnel of a site read from the store (events and coverage), bucketed in local time.
+"""The shelf funnel of a site read from the store (events and coverage), bucketed in local time;
+staff are left out (``store.people``).
 
 Shared by ``GET /api/sites/{site}/analytics/shelves`` and ``storepixel shelves funnel``; the
 arithmetic is ``analytics.funnel``.
@@ -6,12 +7,13 @@ arithmetic is ``analytics.funnel``.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from storepixel.analytics.funnel import GroupBy, ShelfIndex, shelf_funnel
 from storepixel.config.site import SiteConfig
 from storepixel.store import Store
+from storepixel.store.people import staff_tracks, without_staff
 from storepixel.store.queries import coverage, iter_events, union_seconds
 from storepixel.timeutil import Bucket, bucket_floor, bucket_starts, iso
 from storepixel.types import EventKind
@@ -36,13 +38,14 @@ def funnel_report(
     hi: float,
     *,
     by: GroupBy = "shelf",
-    bucket: Bucket = "hour",
+    bucket: Bucket | Literal["range"] = "hour",
     camera: str | None = None,
 ) -> dict[str, Any]:
-    """``{"by": ..., "rows": [...]}`` for ``[lo, hi)``: one row per group and local bucket."""
+    """``{"by": ..., "rows": [...]}`` for ``[lo, hi)``: one row per group and local bucket
+    (``range``: one bucket, the whole range)."""
     tz: ZoneInfo = site.site.tz
     site_id = site.site.id
-    starts = bucket_starts(lo, hi, bucket, tz)
+    starts = [lo] if bucket == "range" else bucket_starts(lo, hi, bucket, tz)
     ends = dict(zip(starts, [*starts[1:], hi], strict=True))
     spans: dict[tuple[str, float], list[tuple[float, float]]] = {}
     for c in coverage(store, site_id=site_id, camera_id=camera, start=lo, end=hi):
@@ -51,14 +54,15 @@ def funnel_report(
             if b > a:
                 spans.setdefault((c.camera_id, s), []).append((a, b))
     covered = {key: union_seconds(v) for key, v in spans.items()}
-    events = iter_events(
-        store, site_id=site_id, camera_id=camera, kinds=SHELF_KINDS, start=lo, end=hi
+    events = without_staff(
+        iter_events(store, site_id=site_id, camera_id=camera, kinds=SHELF_KINDS, start=lo, end=hi),
+        staff_tracks(store, site_id, lo, hi, camera),
     )
     rows = shelf_funnel(
         events,
         shelf_index(site, camera),
         starts,
-        lambda t: bucket_floor(t, bucket, tz),
+        (lambda t: lo) if bucket == "range" else (lambda t: bucket_floor(t, bucket, tz)),
         covered,
         by=by,
     )

@@ -91,3 +91,25 @@ def test_unknown_site_is_404(admin: Admin) -> None:
     assert client.get(
         "/api/sites/nowhere/search", params={"q": "x"}, headers=headers
     ).status_code in (403, 404)
+
+
+def test_summary_of_a_day_is_served_once_written(admin: Admin, events: None, store: Store) -> None:
+    from datetime import date
+    from zoneinfo import ZoneInfo
+
+    from storepixel.search.service import SearchService
+    from storepixel.search.summaries import summarise_day
+
+    client, headers = admin
+    url = "/api/sites/lisbon/summary"
+    empty = client.get(url, params={"date": "2024-05-01"}, headers=headers)
+    assert empty.status_code == 200 and empty.json()["day"] is None
+    written = summarise_day(store, "lisbon", date(2024, 5, 1), ZoneInfo("Europe/Lisbon"))
+    service = SearchService(store)
+    service.add_documents([d for d, _ in written], replace=True)
+    body = client.get(url, params={"date": "2024-05-01"}, headers=headers).json()
+    assert body["day"].startswith("Day summary 2024-05-01: 5 people came in")
+    assert len(body["hours"]) == len(written) - 1
+    for bad in ("2024-13-40", "yesterday"):
+        r = client.get(url, params={"date": bad}, headers=headers)
+        assert 400 <= r.status_code < 500, (bad, r.status_code)

@@ -61,7 +61,7 @@ def client(tmp_path: Path, store: Store, users: None) -> Any:
         ]
     )
     with TestClient(app) as c:
-        login(c, "alice")
+        c.headers.update(login(c, "alice"))
         yield c
 
 
@@ -93,3 +93,58 @@ def test_funnel_by_brand_and_category(client: TestClient) -> None:
 def test_bad_grouping_is_a_4xx(client: TestClient) -> None:
     r = client.get("/api/sites/mall/analytics/shelves", params={"by": "colour"})
     assert r.status_code == 422
+
+
+def test_funnel_over_the_whole_range_is_one_row_per_group(client: TestClient) -> None:
+    (fizz, leaf) = sorted(rows(client, by="brand", bucket="range"), key=lambda r: r["group"])
+    assert (fizz["group"], fizz["passers"], fizz["touches"], fizz["covered_s"]) == (
+        "Fizz",
+        2,
+        2,
+        3600.0,
+    )
+    assert fizz["start"].startswith("2024-05-01T09:00") and leaf["stoppers"] == 1
+
+
+def test_staff_are_left_out_of_the_funnel_and_visits_count_parties(
+    client: TestClient, store: Store
+) -> None:
+    def visit(i: int, track: str, **props: Any) -> Event:
+        return Event(f"v{i}", "visit_end", "mall", "aisle", t(9, 30), track, None, props)
+
+    store.write_events(
+        [
+            shelf_event(7, "shelf_pass", t(9, 8), "clerk", "cola", duration_s=20.0),
+            visit(1, "clerk", duration_s=3000.0, role="staff"),
+            visit(2, "a", duration_s=60.0, role="customer", group_id="a", group_size=2),
+            visit(3, "b", duration_s=60.0, role="customer", group_id="a", group_size=2),
+            visit(4, "c", duration_s=60.0, role="customer", group_id=None, group_size=1),
+        ]
+    )
+    (cola,) = [r for r in rows(client, bucket="range") if r["group"] == "cola"]
+    assert cola["passers"] == 2  # not the clerk
+    r = client.get(
+        "/api/sites/mall/analytics/visits",
+        params={"from": "2024-05-01T09:00:00Z", "to": "2024-05-01T11:00:00Z"},
+    )
+    assert r.status_code == 200, r.text
+    assert r.json() == {
+        "customers": 3, "groups": 1, "in_groups": 2, "alone": 1, "parties": 2, "staff": 1
+    }  # fmt: skip
+
+
+def test_shelves_are_edited_through_the_camera_api(client: TestClient) -> None:
+    path = "/api/sites/mall/cameras/aisle/shelves"
+    body = {"id": "chips", "polygon": [[0.1, 0.8], [0.3, 0.8], [0.3, 0.95]], "brand": "Crunch"}
+    r = client.post(path, json=body)
+    assert r.status_code == 201, r.text
+    assert client.post(path, json=body).status_code == 409  # the id is taken
+    off = {**body, "id": "off", "polygon": [[0.1, 0.8], [1.3, 0.8], [0.3, 0.95]]}
+    r = client.post(path, json=off)
+    assert r.status_code == 422 and "polygon" in r.text  # off the frame: named, nothing saved
+    r = client.put(f"{path}/chips", json={**body, "category": "snacks"})
+    assert r.status_code == 200 and r.json()["category"] == "snacks"
+    assert [s["id"] for s in client.get(path).json()] == ["cola", "tea", "chips"]
+    assert client.delete(f"{path}/chips").status_code == 204
+    assert client.delete(f"{path}/chips").status_code == 404
+    assert [s["id"] for s in client.get(path).json()] == ["cola", "tea"]

@@ -146,7 +146,7 @@ CASES = [
         "bad zone kind",
         _set(["cameras", 0, "zones", 0, "kind"], "till"),
         "cameras[0].zones[0].kind",
-        "expected 'area', 'queue' or 'shelf'",
+        "expected 'area', 'queue', 'shelf' or 'staff'",
     ),
     (
         "zone id reuses a line id",

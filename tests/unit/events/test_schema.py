@@ -35,7 +35,10 @@ VALID: dict[str, tuple[str | None, dict[str, Any]]] = {
     EventKind.QUEUE_JOIN: ("till", {}),
     EventKind.QUEUE_LEAVE: ("till", {"wait_s": 30.0}),
     EventKind.VISIT_START: (None, {}),
-    EventKind.VISIT_END: (None, {"duration_s": 55.0}),
+    EventKind.VISIT_END: (
+        None,
+        {"duration_s": 55.0, "role": "customer", "group_id": "t41", "group_size": 2},
+    ),
     EventKind.SHELF_PASS: ("cola", {**SHELF, "duration_s": 4.0}),
     EventKind.SHELF_ATTENTION: ("cola", {**SHELF, "attention_s": 2.5}),
     EventKind.SHELF_REACH: ("cola", {**SHELF, "count": 2, "duration_s": 1.2}),

@@ -37,7 +37,7 @@ def test_bus_subscriber_indexes_every_batch_by_close(store: Store) -> None:
     bus.close()
     assert indexer.failures == 0
     assert service.index.count() == 49  # every rendered event, nothing twice
-    assert service.index.missing_vectors(5) == []
+    assert service.index.missing_vectors(5) == ([], 0)
     hits = service.search(plan("queue at the till", site(), now=NOW), limit=3).hits
     assert [h.doc.kind for h in hits] == ["queue_leave"] * 3
     service.close()
@@ -45,7 +45,9 @@ def test_bus_subscriber_indexes_every_batch_by_close(store: Store) -> None:
 
 def test_day_summary_is_stored_and_searchable(store: Store) -> None:
     store.write_events(sample_events())
-    docs = summarise_day(store, SITE, date(2024, 5, 2), TZ)
+    written = summarise_day(store, SITE, date(2024, 5, 2), TZ)
+    assert {said.by for _, said in written} == {"template"}
+    docs = [d for d, _ in written]
     day = docs[0]
     assert day.kind == "summary_day"
     assert "longest queue wait 6 min 45 s at the till queue" in day.text

@@ -47,7 +47,7 @@ def test_indexes_rendered_events_and_sessions_once(service: SearchService) -> No
     # 24 zone exits + 12 queue leaves + 12 crossings + 1 visit end + 1 session; zone_enter skipped
     assert service.index.count() == 50
     assert service.reindex(SITE, TZ) == {"documents_added": 0, "vectors_added": 0}
-    assert service.index.missing_vectors(10) == []
+    assert service.index.missing_vectors(10) == ([], 0)
 
 
 def test_each_engine_and_fused_find_the_queue(service: SearchService) -> None:

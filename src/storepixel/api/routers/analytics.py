@@ -18,6 +18,7 @@ from storepixel.config.site import SiteConfig
 from storepixel.errors import NotFound
 from storepixel.store import analytics as calc
 from storepixel.store.heatmaps import load_grid, render_png
+from storepixel.store.people import visit_summary
 from storepixel.store.queries import event_stats
 from storepixel.timeutil import iso, parse_date, time_range, today
 
@@ -125,6 +126,20 @@ def transitions(
 ) -> dict[str, Any]:
     """How many people went from one zone to another."""
     return calc.transitions(_scope(state, site, frm, to, camera))
+
+
+@router.get("/visits")
+def visits(
+    frm: str | None = FROM,
+    to: str | None = TO,
+    camera: str | None = CAMERA,
+    site: SiteConfig = Depends(site_read),
+    state: AppState = Depends(get_state),
+) -> dict[str, int]:
+    """Visits that ended in the range as people: customers, groups of customers, customers in
+    groups, alone, parties (groups + alone) and staff (docs/people.md)."""
+    scope = _scope(state, site, frm, to, camera)
+    return visit_summary(state.store, site.site.id, scope.lo, scope.hi, camera)
 
 
 @router.get("/kpis")

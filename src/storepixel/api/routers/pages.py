@@ -96,6 +96,11 @@ def analytics_page(request: Request) -> Response:
     return _page(request, "analytics.html", "analytics", "Analytics")
 
 
+@router.get("/shelves")
+def shelves_page(request: Request) -> Response:
+    return _page(request, "shelves.html", "shelves", "Shelves")
+
+
 @router.get("/events")
 def events_page(request: Request) -> Response:
     return _page(request, "events.html", "events", "Events")

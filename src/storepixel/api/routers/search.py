@@ -1,4 +1,5 @@
-"""``GET /api/sites/{site}/search``: find moments by meaning, filtered like the events list."""
+"""``GET /api/sites/{site}/search``: find moments by meaning, filtered like the events list; and
+``GET /api/sites/{site}/summary``: the stored narratives of a day (``storepixel summary``)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from storepixel.config.site import SiteConfig
 if TYPE_CHECKING:
     from storepixel.search.service import SearchService
 
-router = APIRouter(prefix="/api/sites/{site}/search", tags=["search"])
+router = APIRouter(prefix="/api/sites/{site}", tags=["search"])
 _open_lock = threading.Lock()
 
 
@@ -31,7 +32,7 @@ def search_service(request: Request, state: AppState = Depends(get_state)) -> Se
     return service  # type: ignore[no-any-return]
 
 
-@router.get("")
+@router.get("/search")
 def search(
     q: str = Query(..., max_length=20_000, description="What to look for; time words allowed."),
     since: str | None = Query(None, max_length=64, description="ISO-8601 or words."),
@@ -64,3 +65,36 @@ def search(
     service.catch_up(cfg.id, cfg.tz)
     p = make(SearchSite(cfg.id, cfg.tz, where.cameras, scopes | service.scopes(cfg.id)), zone)
     return result_json(service.search(p, limit=limit, mode=mode))  # type: ignore[arg-type]
+
+
+@router.get("/summary")
+def summary(
+    day: str = Query(..., alias="date", pattern=r"^\d{4}-\d{2}-\d{2}$", description="Local day."),
+    site: SiteConfig = Depends(site_read),
+    service: SearchService = Depends(search_service),
+) -> dict[str, Any]:
+    """The day's narrative and its hourly ones as stored by ``storepixel summary --date D``
+    (``day`` is null when none was written for that day)."""
+    from datetime import date
+
+    from storepixel.events.schema import format_time
+    from storepixel.search.documents import KIND_DAY_SUMMARY, SOURCE_SUMMARY
+    from storepixel.search.engine import QueryError
+
+    try:
+        when = date.fromisoformat(day)
+    except ValueError:
+        raise QueryError(f"date must be a real day, YYYY-MM-DD, got {day!r}") from None
+    sid = site.site.id
+    ids = [f"{sid}/day/{when}"] + [f"{sid}/hour/{when}T{h:02d}" for h in range(24)]
+    docs = [d.doc for d in service.index.find(SOURCE_SUMMARY, ids)]
+    first = next((d for d in docs if d.kind == KIND_DAY_SUMMARY), None)
+    return {
+        "date": when.isoformat(),
+        "day": None if first is None else first.text,
+        "hours": [
+            {"start": format_time(d.start), "text": d.text}
+            for d in docs
+            if d.kind != KIND_DAY_SUMMARY
+        ],
+    }

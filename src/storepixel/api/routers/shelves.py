@@ -26,7 +26,9 @@ def shelves(
     by: Literal["shelf", "brand", "category"] = Query(
         "shelf", description="Group the funnel by shelf, brand or category."
     ),
-    bucket: Literal["hour", "day"] = Query("hour", description="Bucket in the site's time zone."),
+    bucket: Literal["hour", "day", "range"] = Query(
+        "hour", description="Bucket in the site's time zone; range: the whole range as one."
+    ),
     site: SiteConfig = Depends(site_read),
     state: AppState = Depends(get_state),
 ) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from storepixel.config.registry import source_shown
 from storepixel.config.site import (
     CameraConfig,
     LineConfig,
+    ShelfConfig,
     SiteConfig,
     StaticObjectConfig,
     ZoneConfig,
@@ -288,7 +289,7 @@ def put_static_objects(
 
 
 def _items(kind: str) -> str:
-    return "lines" if kind == "line" else "zones"
+    return {"line": "lines", "zone": "zones", "shelf": "shelves"}[kind]
 
 
 def _replace(items: list[dict[str, Any]], item_id: str, new: dict[str, Any] | None, what: str):
@@ -318,7 +319,11 @@ def _edit(
         items = data.setdefault(key, [])
         if item_id is None:  # create
             assert body is not None
-            if any(i["id"] == body["id"] for i in data.get("lines", []) + data.get("zones", [])):
+            if kind == "shelf" and any(i["id"] == body["id"] for i in items):
+                raise Conflict(f"camera {cam!r} already has a shelf {body['id']!r}")
+            if kind != "shelf" and any(
+                i["id"] == body["id"] for i in data.get("lines", []) + data.get("zones", [])
+            ):
                 raise Conflict(f"camera {cam!r} already has a line or zone {body['id']!r}")
             items.append(body)
         else:
@@ -418,4 +423,50 @@ def delete_zone(
     state: AppState = Depends(get_state),
 ) -> Response:
     _edit(state, who, site, cam, "zone", zone_id, None)
+    return Response(status_code=204)
+
+
+@router.get("/{site}/cameras/{cam}/shelves", response_model=list[ShelfConfig])
+def list_shelves(
+    cam: str, site: SiteConfig = Depends(site_read), state: AppState = Depends(get_state)
+):
+    return state.sites.camera(site.site.id, cam).shelves
+
+
+@router.post("/{site}/cameras/{cam}/shelves", response_model=ShelfConfig, status_code=201)
+def create_shelf(
+    cam: str,
+    body: ShelfConfig = Body(),
+    site: SiteConfig = Depends(site_admin),
+    who: Principal = Depends(current_principal),
+    state: AppState = Depends(get_state),
+):
+    """Add a shelf (polygon and planogram fields, docs/shelves.md); a running camera measures
+    its funnel from its next frame."""
+    data = body.model_dump(mode="json", exclude_none=True)
+    return _edit(state, who, site, cam, "shelf", None, data).shelf(body.id)
+
+
+@router.put("/{site}/cameras/{cam}/shelves/{shelf_id}", response_model=ShelfConfig)
+def put_shelf(
+    cam: str,
+    shelf_id: str,
+    body: ShelfConfig,
+    site: SiteConfig = Depends(site_admin),
+    who: Principal = Depends(current_principal),
+    state: AppState = Depends(get_state),
+):
+    data = body.model_dump(mode="json", exclude_none=True)
+    return _edit(state, who, site, cam, "shelf", shelf_id, data).shelf(body.id)
+
+
+@router.delete("/{site}/cameras/{cam}/shelves/{shelf_id}", status_code=204)
+def delete_shelf(
+    cam: str,
+    shelf_id: str,
+    site: SiteConfig = Depends(site_admin),
+    who: Principal = Depends(current_principal),
+    state: AppState = Depends(get_state),
+) -> Response:
+    _edit(state, who, site, cam, "shelf", shelf_id, None)
     return Response(status_code=204)

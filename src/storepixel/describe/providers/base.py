@@ -23,6 +23,7 @@ class Request:
     schema: dict[str, Any] = field(default_factory=dict)
     video: bytes | None = None  # an H.264 MP4 clip instead of stills (Gemini only)
     video_fps: float = 1.0  # frames a second the service should sample from ``video``
+    schema_name: str = "chunk_description"  # what the answer is (OpenAI names its schema)
 
 
 @dataclass(frozen=True, slots=True)

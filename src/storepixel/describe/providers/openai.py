@@ -43,7 +43,7 @@ class OpenAIProvider:
             response_format = {
                 "type": "json_schema",
                 "json_schema": {
-                    "name": "chunk_description",
+                    "name": request.schema_name,
                     "strict": True,
                     "schema": request.schema,
                 },

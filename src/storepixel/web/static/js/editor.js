@@ -7,6 +7,8 @@ export const COLORS = {
   area: "#1d7a45",
   queue: "#c2571a",
   shelf: "#7b3fb5",
+  staff: "#0e7490",
+  planogram: "#be185d", // shelves measured from pose (passers → stoppers → reachers)
   mask: "#6b7280",
   ignore: "#b91c1c",
   static: "#d97706",
@@ -69,7 +71,7 @@ export class ShapeEditor {
   }
 
   setShapes(shapes) {
-    this.shapes = { lines: [], zones: [], masks: [], ignore: [], static: [], ...shapes };
+    this.shapes = { lines: [], zones: [], shelves: [], masks: [], ignore: [], static: [], ...shapes };
     this.draw();
   }
 
@@ -166,13 +168,17 @@ export class ShapeEditor {
       if (z.id === editing) continue;
       polygon(ctx, z.polygon.map(px), COLORS[z.kind] || COLORS.area, 0.18, z.id);
     }
+    for (const s of this.shapes.shelves || []) {
+      if (s.id === editing && this.draft.type === "shelf") continue;
+      polygon(ctx, s.polygon.map(px), COLORS.planogram, 0.15, s.id, [8, 3]);
+    }
     for (const l of this.shapes.lines) {
       if (l.id === editing) continue;
       line(ctx, l.points.map(px), COLORS.line, l.id, w, h);
     }
 
     const pts = this.draft.points.map(px);
-    if (this.draft.type === "zone" && pts.length >= 3) polygon(ctx, pts, COLORS.draft, 0.25, null);
+    if (this.draft.type !== "line" && pts.length >= 3) polygon(ctx, pts, COLORS.draft, 0.25, null);
     else if (this.draft.type === "line" && pts.length === 2) line(ctx, pts, COLORS.draft, null, w, h);
     else if (pts.length >= 2) polyline(ctx, pts, COLORS.draft);
     pts.forEach(([x, y], i) => handle(ctx, x, y, i + 1));

@@ -1,4 +1,5 @@
-// Camera page: the line and zone editor over the latest snapshot, the saved shapes, and health.
+// Camera page: the line, zone and shelf editor over the latest snapshot, the saved shapes, and
+// health.
 import * as api from "../api.js";
 import { boot, say, start } from "../session.js";
 import { COLORS, ShapeEditor, formatPoints, parsePoints } from "../editor.js";
@@ -14,6 +15,8 @@ const saveButton = document.getElementById("save-shape");
 const nameBox = document.getElementById("shape-name");
 const kindBox = document.getElementById("zone-kind");
 const footfallBox = document.getElementById("line-footfall");
+const PLANOGRAM = ["product", "brand", "category"];
+const COLLECTION = { line: "lines", zone: "zones", shelf: "shelves" };
 
 let camPath = "";
 let camera = null; // {lines, zones, privacy_masks, ...}
@@ -52,6 +55,7 @@ async function loadCamera() {
   editor.setShapes({
     lines: camera.lines,
     zones: camera.zones,
+    shelves: camera.shelves || [],
     masks: camera.privacy_masks || [],
     ignore: camera.ignore_areas || [],
     static: editor.shapes.static, // kept: they come from their own endpoint
@@ -179,6 +183,11 @@ function showFields(type) {
   form.querySelector(`input[name=type][value=${type}]`).checked = true;
   document.getElementById("kind-field").hidden = type !== "zone";
   document.getElementById("footfall-field").hidden = type !== "line";
+  document.getElementById("shelf-fields").hidden = type !== "shelf";
+}
+
+function planogramBox(key) {
+  return document.getElementById(`shelf-${key}`);
 }
 
 function startNew(type) {
@@ -187,6 +196,7 @@ function startNew(type) {
   idBox.readOnly = false;
   idBox.value = "";
   nameBox.value = "";
+  for (const key of PLANOGRAM) planogramBox(key).value = "";
   editor.setDraft({ type, kind: kindBox.value, points: [], editing: null });
   say(msg, "");
 }
@@ -194,7 +204,8 @@ function startNew(type) {
 function editShape(type, shape) {
   showFields(type);
   if (type === "zone") kindBox.value = shape.kind;
-  else footfallBox.checked = shape.footfall !== false;
+  else if (type === "line") footfallBox.checked = shape.footfall !== false;
+  else for (const key of PLANOGRAM) planogramBox(key).value = shape[key] || "";
   idBox.value = shape.id;
   idBox.readOnly = true; // the id names stored events; rename = delete + new
   nameBox.value = shape.name || "";
@@ -232,7 +243,7 @@ async function save() {
   const type = currentType();
   const id = idBox.value.trim();
   if (!id) {
-    say(msg, "Give the line or zone an id (e.g. entrance).");
+    say(msg, "Give the line, zone or shelf an id (e.g. entrance).");
     idBox.focus();
     return;
   }
@@ -244,11 +255,15 @@ async function save() {
     return;
   }
   const editing = editor.draft.editing;
-  const collection = type === "line" ? "lines" : "zones";
+  const collection = COLLECTION[type];
   const old = editing ? (camera[collection] || []).find((s) => s.id === editing) : null;
   const body = { ...(old || {}), id, name: nameBox.value.trim() || null };
   if (type === "line") Object.assign(body, { points, footfall: footfallBox.checked });
-  else Object.assign(body, { kind: kindBox.value, polygon: points });
+  else if (type === "zone") Object.assign(body, { kind: kindBox.value, polygon: points });
+  else {
+    body.polygon = points;
+    for (const key of PLANOGRAM) body[key] = planogramBox(key).value.trim() || null;
+  }
   saveButton.disabled = true;
   try {
     if (editing) await api.put(`${camPath}/${collection}/${encodeURIComponent(editing)}`, body);
@@ -266,7 +281,7 @@ async function save() {
 async function remove(type, id) {
   if (!confirm(`Delete ${type} "${id}"? Counts already recorded stay.`)) return;
   try {
-    await api.del(`${camPath}/${type === "line" ? "lines" : "zones"}/${encodeURIComponent(id)}`);
+    await api.del(`${camPath}/${COLLECTION[type]}/${encodeURIComponent(id)}`);
     await loadCamera();
     say(msg, `Deleted ${type} "${id}".`, "ok");
   } catch (err) {
@@ -278,11 +293,12 @@ function renderList() {
   const rows = [
     ...camera.lines.map((l) => ["line", l, l.footfall === false ? "line · inner" : "line · footfall", l.points]),
     ...camera.zones.map((z) => ["zone", z, `zone · ${z.kind}`, z.polygon]),
+    ...(camera.shelves || []).map((s) => ["shelf", s, `shelf · ${[s.brand, s.product, s.category].filter(Boolean).join(" / ") || "no planogram"}`, s.polygon]),
   ].map(([type, shape, label, pts]) =>
     el(
       "tr",
       { "data-shape": `${type}:${shape.id}` },
-      el("th", { scope: "row" }, el("span", { class: "swatch", style: `background:${type === "line" ? COLORS.line : COLORS[shape.kind]}` }), shape.id),
+      el("th", { scope: "row" }, el("span", { class: "swatch", style: `background:${type === "line" ? COLORS.line : type === "shelf" ? COLORS.planogram : COLORS[shape.kind]}` }), shape.id),
       el("td", { text: label }),
       el("td", { class: "mono", text: pts.map(([x, y]) => `(${x}, ${y})`).join(" ") }),
       el(
@@ -295,5 +311,5 @@ function renderList() {
     ),
   );
   const body = document.getElementById("shape-list");
-  body.replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 4, class: "muted", text: "Nothing yet: draw a line or zone above." }))]));
+  body.replaceChildren(...(rows.length ? rows : [el("tr", {}, el("td", { colspan: 4, class: "muted", text: "Nothing yet: draw a line, zone or shelf above." }))]));
 }

@@ -7,7 +7,7 @@ start(async () => {
   const { site, sitePath } = await boot();
   const today = dateIn(site.timezone);
   document.getElementById("kpi-date").textContent = `${today}, ${site.timezone}`;
-  await Promise.all([showKpis(sitePath, today), showCameras(site, sitePath)]);
+  await Promise.all([showKpis(sitePath, today), showCameras(site, sitePath), showSummary(sitePath, today)]);
   // Live cameras keep counting: refresh the numbers (not the whole page) every 30 s.
   setInterval(() => showKpis(sitePath, dateIn(site.timezone)).catch(() => {}), 30000);
 });
@@ -18,6 +18,8 @@ async function showKpis(sitePath, date) {
     ["In", formatNumber(k.in)],
     ["Out", formatNumber(k.out)],
     ["Visits", formatNumber(k.visits)],
+    ["Customers", customers(k.people)],
+    ["Staff", formatNumber(k.people?.staff)],
     ["Median dwell", formatDuration(k.dwell_p50_s)],
     ["Peak occupancy", formatNumber(k.occupancy_peak)],
     ["Video covered", formatDuration(k.coverage_s)],
@@ -30,6 +32,31 @@ async function showKpis(sitePath, date) {
   document.getElementById("kpi-note").textContent = k.coverage_s
     ? ""
     : "No video has been analysed for today yet: the counts above are not zeros, they are no data.";
+}
+
+// The newest stored day narrative (today's, else yesterday's): `storepixel summary --date D`.
+async function showSummary(sitePath, today) {
+  const yesterday = new Date(Date.parse(`${today}T12:00:00Z`) - 86400000).toISOString().slice(0, 10);
+  const note = document.getElementById("summary-note");
+  try {
+    for (const date of [today, yesterday]) {
+      const s = await api.get(`${sitePath}/summary`, { date });
+      if (s.day) {
+        document.getElementById("summary-day").textContent = s.day;
+        note.textContent = "";
+        return;
+      }
+    }
+    note.textContent = "No summary written yet: run storepixel summary --date YYYY-MM-DD.";
+  } catch (err) {
+    note.textContent = `Summary unavailable: ${err.message}`;
+  }
+}
+
+// Customers as parties: "12 in 9 parties" (a group of people who came together is one party).
+function customers(p) {
+  if (!p) return "—";
+  return p.groups ? `${formatNumber(p.customers)} in ${formatNumber(p.parties)} parties` : formatNumber(p.customers);
 }
 
 async function showCameras(site, sitePath) {
