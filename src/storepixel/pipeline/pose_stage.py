@@ -14,7 +14,7 @@ batch. Their keypoints join the track (``Tracks.keypoints``; NaN rows for people
 ...     def estimate(self, image, boxes):
 ...         return np.ones((len(boxes), 17, 3), np.float32)
 >>> stage = PoseStage(Fake(), [[(0.5, 0.0), (1.0, 0.0), (1.0, 1.0), (0.5, 1.0)]])
->>> tracks = Tracks([1, 2], [[10, 10, 60, 200], [500, 10, 560, 200]], [0.9, 0.9],
+>>> tracks = Tracks([1, 2], [[10, 200, 60, 400], [500, 200, 560, 400]], [0.9, 0.9],
 ...                 [TrackState.CONFIRMED] * 2)
 >>> out = stage.attach(np.zeros((480, 640, 3), np.uint8), tracks, 0.0)
 >>> np.isnan(out.keypoints[:, 0, 0]).tolist(), stage.people
