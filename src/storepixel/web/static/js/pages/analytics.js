@@ -5,6 +5,7 @@ import * as api from "../api.js";
 import { boot, say, start } from "../session.js";
 import { heatmapTable, histogram, showEmpty, timeBars, timeLines } from "../charts.js";
 import { addDays, dateIn, el, formatDuration, formatNumber } from "../format.js";
+import { rangeQuery, showRange } from "../filters.js";
 
 const form = document.getElementById("range-form");
 const msg = document.getElementById("range-msg");
@@ -60,16 +61,6 @@ function fillSelects(site) {
   form.queue.replaceChildren(...(queues.length ? queues.map(option) : [el("option", { value: "", text: "no queue zones" })]));
 }
 
-/** The range as API query values: naive times mean the site's time zone; "to" is exclusive. */
-function rangeQuery() {
-  const from = form.from.value;
-  const to = form.to.value;
-  if (!from || !to) throw new Error("Choose both a start and an end date.");
-  if (to < from) throw new Error(`The end date ${to} is before the start date ${from}.`);
-  const q = { from: `${from}T00:00:00`, to: `${addDays(to, 1)}T00:00:00` };
-  if (form.camera.value) q.camera = form.camera.value;
-  return q;
-}
 
 /** Query for one zone ("camera/zone"); empty means every zone (or, for queues, none chosen). */
 function zoneQuery(value, base, { all = true } = {}) {
@@ -82,14 +73,12 @@ async function refresh() {
   say(msg, "");
   let q;
   try {
-    q = rangeQuery();
+    q = rangeQuery(form);
   } catch (err) {
     say(msg, err.message);
     return;
   }
-  history.replaceState(null, "", location.pathname + api.qs(Object.fromEntries(new FormData(form))));
-  const label = form.from.value === form.to.value ? form.from.value : `${form.from.value} to ${form.to.value}`;
-  document.getElementById("range-label").textContent = `${label} · ${ctx.site.timezone}`;
+  const label = showRange(form, ctx.site);
   document.getElementById("print-head").textContent =
     `${ctx.site.name || ctx.site.id} — ${label} (${ctx.site.timezone})` +
     (form.camera.value ? `, camera ${form.camera.value}` : ", all cameras");

@@ -4,7 +4,8 @@
 import * as api from "../api.js";
 import { boot, say, start } from "../session.js";
 import { showEmpty, timeBars } from "../charts.js";
-import { addDays, dateIn, el, formatDuration, formatNumber } from "../format.js";
+import { dateIn, el, formatDuration, formatNumber } from "../format.js";
+import { rangeQuery, showRange } from "../filters.js";
 
 const form = document.getElementById("range-form");
 const msg = document.getElementById("range-msg");
@@ -39,28 +40,17 @@ start(async () => {
   await refresh();
 });
 
-function rangeQuery() {
-  const from = form.from.value;
-  const to = form.to.value;
-  if (!from || !to) throw new Error("Choose both a start and an end date.");
-  if (to < from) throw new Error(`The end date ${to} is before the start date ${from}.`);
-  const q = { from: `${from}T00:00:00`, to: `${addDays(to, 1)}T00:00:00` };
-  if (form.camera.value) q.camera = form.camera.value;
-  return q;
-}
 
 async function refresh() {
   say(msg, "");
   let q;
   try {
-    q = rangeQuery();
+    q = rangeQuery(form);
   } catch (err) {
     say(msg, err.message);
     return;
   }
-  history.replaceState(null, "", location.pathname + api.qs(Object.fromEntries(new FormData(form))));
-  const label = form.from.value === form.to.value ? form.from.value : `${form.from.value} to ${form.to.value}`;
-  document.getElementById("range-label").textContent = `${label} · ${ctx.site.timezone}`;
+  showRange(form, ctx.site);
   const results = await Promise.allSettled([funnel(q), overTheDay(q), planograms(q)]);
   const failed = results.find((r) => r.status === "rejected");
   if (failed) say(msg, failed.reason.message || String(failed.reason));
