@@ -235,6 +235,9 @@ def test_daemon_stops_cleanly_on_signal(
         with open_store(db) as store:
             seen = lambda: next(iter_events(store, site_id="shop"), None) is not None  # noqa: E731
             assert wait_for(seen, 40), proc.stderr.read() if proc.poll() is not None else ""
+        # The first event can be stored before the first health line (one a second): let two
+        # health periods pass so the log shows the camera streaming before it is stopped.
+        time.sleep(2.5)
         proc.send_signal(signum)
         out, err = proc.communicate(timeout=20)
     finally:
