@@ -203,7 +203,8 @@ def run_storepixel(
         dets = detections[f]
         if static is not None and image is not None:
             dets = static.apply(dets, image, t)
-        tracks = tracker.update(dets, t, image=image, frame_size=seq.frame_size)
+        standing = static.standing() if static is not None and image is not None else None
+        tracks = tracker.update(dets, t, image=image, frame_size=seq.frame_size, standing=standing)
         rows.extend(tracks_to_mot_rows(f, tracks, include_lost=include_lost))
         log.add(f, t, tracks)
     if not offline:

@@ -45,7 +45,12 @@ class _Detector(Protocol):
 
 class _Tracker(Protocol):
     def update(
-        self, detections: Detections, timestamp: float, image: NDArray[np.uint8] | None = None
+        self,
+        detections: Detections,
+        timestamp: float,
+        image: NDArray[np.uint8] | None = None,
+        *,
+        standing: NDArray[np.float64] | None = None,
     ) -> Tracks: ...
 
     def hold(self, timestamp: float) -> Tracks: ...
@@ -183,7 +188,7 @@ class CameraPipeline:
         before, since = self._tracks, self.last_timestamp
         assert since is not None
         saved = self.tracker.checkpoint()
-        tracks = self.tracker.update(detections, frame.timestamp, image)
+        tracks = self.tracker.update(detections, frame.timestamp, image, standing=self._standing())
         if _same_people(before, tracks):
             if self.gate is not None:
                 self.gate.rebase(frame.timestamp, tracks)
@@ -211,10 +216,15 @@ class CameraPipeline:
         return [*results, self._result(frame, image, detections, tracks, True)]
 
     def _track(self, detections: Detections, frame: Frame, image: NDArray[np.uint8]) -> Tracks:
-        tracks = self.tracker.update(detections, frame.timestamp, image)
+        tracks = self.tracker.update(detections, frame.timestamp, image, standing=self._standing())
         if self.gate is not None:
             self.gate.rebase(frame.timestamp, tracks)
         return tracks
+
+    def _standing(self) -> NDArray[np.float64] | None:
+        """Where something stands (the static-object watch's places), for the tracker: a lost
+        track of a thing that never moved keeps to its place."""
+        return self.static.standing() if self.static is not None else None
 
     def _result(
         self,

@@ -127,6 +127,22 @@ class StaticObjects:
             if box_iou(a.xyxy[None], np.asarray(xyxy, np.float64)[None])[0, 0] >= self.match_iou:
                 a.dismissed = True
 
+    def standing(self) -> NDArray[np.float64]:
+        """Places (xyxy, N x 4) where something stands: detected there again and again with
+        the picture unchanged over longer than anyone walking by stays on one place
+        (``PASSING_S``), counting from before it was first detected when the history shows
+        it already there. That is every static-object candidate and every thing becoming one
+        (and a person standing stock still; an installer's dismissed places are people's, left
+        out). The tracker holds a lost track that was born on such a place and never left it to
+        that place (``Tracker.update``'s ``standing``): a thing that has never moved does not
+        walk off unseen, so a passer-by's box next to it is not its."""
+        places = [
+            a.xyxy
+            for a in self.anchors
+            if not a.dismissed and a.last_seen - a.still_since >= PASSING_S
+        ]
+        return np.array(places, np.float64).reshape(-1, 4)
+
     def _is_static(self, a: Anchor, now: float) -> bool:
         return not a.dismissed and a.still_for(now) >= self.static_after_s
 
@@ -262,7 +278,9 @@ def _occluded(box: NDArray[np.float64], others: NDArray[np.float64], match_iou: 
 
 def _thumb(grey: NDArray[np.uint8], xyxy: NDArray[np.float64]) -> NDArray[np.float32]:
     h, w = grey.shape[:2]
-    x1, y1 = max(0, int(xyxy[0])), max(0, int(xyxy[1]))
+    # A box may reach past the frame (a detector's box at the edge, a synthetic false box): the
+    # picture is what of it lies in the frame, at least the edge pixel.
+    x1, y1 = min(w - 1, max(0, int(xyxy[0]))), min(h - 1, max(0, int(xyxy[1])))
     x2, y2 = min(w, max(x1 + 1, int(np.ceil(xyxy[2])))), min(h, max(y1 + 1, int(np.ceil(xyxy[3]))))
     crop = grey[y1:y2, x1:x2]
     return cv2.resize(crop, THUMB, interpolation=cv2.INTER_AREA).astype(np.float32)

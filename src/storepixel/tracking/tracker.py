@@ -10,6 +10,14 @@ in stages, ByteTrack-style but with CCTV in mind:
    when the image is given, a clothing-colour veto;
 4. tentative tracks take what is left (weak boxes too: flicker does not repeat in place).
 
+A lost track must be where its thing could have gone. A thing that has never moved — a track
+born on a place where something stands (``standing``, from the camera's static-object watch:
+the picture there unchanged for longer than anyone walks by) that has never left it — does not
+walk off unseen: while lost it takes only a box on its own place. Otherwise a mannequin's
+track, its boxes dropped as a static object, would take the box of a passer-by brushing past
+it (by overlap, and by colour when the passer-by's box is mostly the mannequin's pixels), and
+go on as a person.
+
 Every pair must also pass a distance gate measured at the top of the box (the head): in a store
 camera mounted high, shelves, the frame's bottom edge and nearer shoppers hide people from below,
 so the top of a box moves least when a person is partly hidden, while a different person's box,
@@ -122,6 +130,10 @@ class TrackerConfig:
       neighbour is how a track would end up looking like both.
     - ``appearance_min_rate`` 0.1: a running mean of the first ten clean sightings, then a
       moving average over about ten, which follows light changing along an aisle.
+
+    ``place_iou`` 0.6: a box on the same place as another (IoU at least that), as the
+    static-object watch matches its places (``StaticObjects.match_iou``): what a thing that
+    never moved keeps to (see the module doc).
     """
 
     high_threshold: float = 0.5
@@ -152,6 +164,7 @@ class TrackerConfig:
     appearance_min_rate: float = 0.1
     appearance_doubt: float = 0.45
     appearance_doubt_trust: float = 0.25
+    place_iou: float = 0.6
     output_filtered_box: bool = True
     noise: MotionNoise = field(default_factory=MotionNoise)
 
@@ -174,10 +187,12 @@ class _Track:
         "det_box",
         "first_seen",
         "hits",
+        "home",
         "id",
         "kf",
         "last_seen",
         "misses",
+        "stayed",
     )
 
     def __init__(self, xyxy: NDArray[np.floating], conf: float, t: float, noise: MotionNoise):
@@ -193,6 +208,8 @@ class _Track:
         self.appearance: NDArray[np.float32] | None = None  # colour cue, memory only
         self.clean_sightings = 0
         self.at_edge = False  # last seen touching the frame border: may have walked out
+        self.home = self.det_box  # where it was first seen
+        self.stayed = True  # every box it took lay on ``home``: it has never been seen moving
 
 
 class Tracker:
@@ -211,6 +228,7 @@ class Tracker:
         self._tracks: list[_Track] = []
         self._next_id = 1
         self._last_t: float | None = None
+        self._pinned: set[int] = set()  # this update's pinned track indices (_pinned_tracks)
 
     def reset(self) -> None:
         self._tracks = []
@@ -232,13 +250,16 @@ class Tracker:
         timestamp: float,
         image: NDArray[np.uint8] | None = None,
         frame_size: tuple[int, int] | None = None,
+        standing: NDArray[np.floating] | None = None,
     ) -> Tracks:
         """Advance to ``timestamp`` (capture time, seconds) with this frame's detections.
 
         ``image`` (BGR) is optional: when given, the colours of each person's clothes help keep
         identities through crossings and occlusions (see the module doc). ``frame_size`` (width,
         height; taken from ``image`` when given) lets the tracker tell a person who walked out
-        of view from one who is hidden.
+        of view from one who is hidden. ``standing`` (xyxy, N x 4; ``StaticObjects.standing``)
+        are the places where something stands: a lost track born on one that never left it
+        takes only boxes on its own place (see the module doc).
         A timestamp that goes backwards is treated as no time passing (the source is responsible
         for a monotonic clock).
         """
@@ -265,6 +286,7 @@ class Tracker:
         high = np.flatnonzero(conf >= cfg.high_threshold)
         low = np.flatnonzero((conf >= cfg.low_threshold) & (conf < cfg.high_threshold))
 
+        self._pinned = self._pinned_tracks(standing)
         matched: dict[int, int] = {}  # track index -> detection index
         confirmed = [i for i, t in enumerate(self._tracks) if t.confirmed]
         tentative = [i for i, t in enumerate(self._tracks) if not t.confirmed]
@@ -291,6 +313,7 @@ class Tracker:
             tr = self._tracks[ti]
             tr.kf.update(boxes[di], self._trust(app[ti, di]) if app is not None else 1.0)
             tr.det_box = boxes[di]
+            tr.stayed = tr.stayed and _on_place(tr.det_box, tr.home, cfg.place_iou)
             tr.confidence = float(conf[di])
             tr.hits += 1
             tr.misses = 0
@@ -422,6 +445,7 @@ class Tracker:
         pred = np.stack([self._tracks[i].kf.xyxy() for i in track_idx])
         iou = box_iou(pred, boxes[det_idx])
         ok = (iou >= gate) & self._distance_ok(track_idx, pred, boxes[det_idx])
+        ok &= self._plausible(track_idx, boxes[det_idx])
         cost = 1.0 - iou
         if app is not None and cfg.appearance_iou_weight > 0:
             colour = app[np.ix_(np.asarray(track_idx, np.intp), det_idx)]
@@ -435,6 +459,28 @@ class Tracker:
         for r, c in pairs:
             matched[track_idx[r]] = int(det_idx[c])
         return det_idx[left]
+
+    def _pinned_tracks(self, standing: NDArray[np.floating] | None) -> set[int]:
+        """Lost tracks of things that have never moved: born on a place where something stands
+        and never seen off it. Each may take only a box on its own place."""
+        if standing is None or not len(standing):
+            return set()
+        places = np.asarray(standing, np.float64).reshape(-1, 4)
+        lost = [i for i, t in enumerate(self._tracks) if t.confirmed and t.misses > 0 and t.stayed]
+        if not lost:
+            return set()
+        homes = np.stack([self._tracks[i].home for i in lost])
+        on = box_iou(homes, places).max(axis=1) >= self.config.place_iou
+        return {i for i, yes in zip(lost, on, strict=True) if yes}
+
+    def _plausible(self, track_idx: list[int], dets: NDArray[np.float64]) -> NDArray[np.bool_]:
+        """Which pairs a track's motion allows: a pinned track (``_pinned_tracks``) only boxes
+        on its own place; every other track, any box (the gates decide)."""
+        ok = np.ones((len(track_idx), len(dets)), bool)
+        for r, i in enumerate(track_idx):
+            if i in self._pinned:
+                ok[r] = box_iou(self._tracks[i].home[None], dets)[0] >= self.config.place_iou
+        return ok
 
     def _gate(self, track_idx: list[int]) -> NDArray[np.float64]:
         """Per-track distance gate in heights: wider the longer the track has been unseen."""
@@ -468,6 +514,7 @@ class Tracker:
         dist = normalised_distance(pred, dets, cfg.gate_anchor)
         size = log_height_ratio(pred, dets)
         ok = (dist <= gate[:, None]) & (size <= np.log(cfg.max_height_ratio))
+        ok &= self._plausible(track_idx, dets)
         # The gate only decides what is possible; the cost is the plain distance, so a track lost
         # for long (wide gate) does not win over one lost a moment ago that is just as close.
         cost = dist + size
@@ -524,6 +571,10 @@ def _behind(boxes: NDArray[np.float64]) -> NDArray[np.float64]:
     covered[boxes[None, :, 3] > boxes[:, None, 3]] = 0.0
     np.fill_diagonal(covered, 0.0)
     return covered.max(axis=1)
+
+
+def _on_place(box: NDArray[np.float64], place: NDArray[np.float64], iou: float) -> bool:
+    return bool(box_iou(box[None], place[None])[0, 0] >= iou)
 
 
 def _touches_edge(

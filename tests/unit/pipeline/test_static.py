@@ -154,3 +154,30 @@ def test_installer_confirms_at_once_dismisses_for_good_and_a_confirmed_one_that_
     assert [len(still.apply(box, img, t)) for t in (0.0, 1.0, 3.0)] == [1, 1, 0]
     still.decide([((10 / W, 10 / H, 40 / W, 90 / H), "dismissed")])
     assert [len(still.apply(box, img, t)) for t in (4.0, 60.0)] == [1, 1]
+
+
+def test_standing_places_are_where_a_picture_stayed_unchanged_not_where_someone_walked() -> None:
+    """A still thing's place is a standing place after a passer-by's time on one place
+    (``PASSING_S``); a walker's boxes never are."""
+    static = StaticObjects(static_after_s=10.0)
+    texture = np.random.default_rng(6).integers(0, 255, (80, 30, 3), dtype=np.uint8)
+    standing_at = {}
+    for k in range(round(4.0 * 5)):
+        t = k / 5
+        walker_x = 200 - round(20 * t)
+        img = np.full((H, W, 3), 120, np.uint8)
+        img[100:180, 40:70] = texture
+        img[100:180, walker_x : walker_x + 30] = texture[::-1]
+        boxes = np.array([[40, 100, 70, 180], [walker_x, 100, walker_x + 30, 180]], np.float32)
+        static.apply(Detections(boxes, np.array([0.8, 0.8], np.float32)), img, t)
+        standing_at[round(t, 1)] = static.standing()
+    assert len(standing_at[1.0]) == 0  # not yet: a slow passer-by could still be there
+    assert standing_at[3.8].tolist() == [[40.0, 100.0, 70.0, 180.0]]  # the thing, not the walker
+
+
+def test_a_box_beyond_the_frame_edge_is_watched_without_error() -> None:
+    static = StaticObjects(static_after_s=10.0)
+    img = np.full((H, W, 3), 120, np.uint8)
+    boxes = np.array([[W + 5, 100, W + 35, 180], [-40, -90, -10, -5]], np.float32)
+    found = static.apply(Detections(boxes, np.array([0.8, 0.8], np.float32)), img, 0.0)
+    assert len(found) == 2
