@@ -134,6 +134,8 @@ def load_sequence(root: str | Path, fps: float | None = None) -> Sequence:
         det = np.column_stack([raw[:, 0], raw[:, 2:6], normalise_scores(raw[:, 6])])
     if every == 1:
         ignore = np.zeros((0, 6))  # MOT16+ flag-0 rows: dropped, as the harness always did
+    if last is not None:
+        gt, ignore = gt[gt[:, 0] <= last], ignore[ignore[:, 0] <= last]
     return Sequence(
         root.name, root, image_dir, float(fps), n_frames, gt, det, size, info, every, ignore, last
     )
