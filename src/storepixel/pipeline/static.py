@@ -131,7 +131,8 @@ class StaticObjects:
         """Places (xyxy, N x 4) where something stands: detected there again and again with
         the picture unchanged over longer than anyone walking by stays on one place
         (``PASSING_S``), counting from before it was first detected when the history shows
-        it already there. That is every static-object candidate and every thing becoming one
+        it already there, and not changing as last seen (a walker's box on an old place changes
+        its picture). That is every static-object candidate and every thing becoming one
         (and a person standing stock still; an installer's dismissed places are people's, left
         out). The tracker holds a lost track that was born on such a place and never left it to
         that place (``Tracker.update``'s ``standing``): a thing that has never moved does not
@@ -139,7 +140,9 @@ class StaticObjects:
         places = [
             a.xyxy
             for a in self.anchors
-            if not a.dismissed and a.last_seen - a.still_since >= PASSING_S
+            if not a.dismissed
+            and a.differs_since is None  # not while its picture is changing: something moves
+            and a.last_seen - a.still_since >= PASSING_S
         ]
         return np.array(places, np.float64).reshape(-1, 4)
 

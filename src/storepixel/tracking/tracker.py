@@ -192,6 +192,7 @@ class _Track:
         "kf",
         "last_seen",
         "misses",
+        "standing",
         "stayed",
     )
 
@@ -210,6 +211,7 @@ class _Track:
         self.at_edge = False  # last seen touching the frame border: may have walked out
         self.home = self.det_box  # where it was first seen
         self.stayed = True  # every box it took lay on ``home``: it has never been seen moving
+        self.standing = False  # ``home`` was seen to be a place where something stands
 
 
 class Tracker:
@@ -228,7 +230,7 @@ class Tracker:
         self._tracks: list[_Track] = []
         self._next_id = 1
         self._last_t: float | None = None
-        self._pinned: set[int] = set()  # this update's pinned track indices (_pinned_tracks)
+        self._pinned: set[int] = set()  # this update's lost standing tracks (_mark_standing)
 
     def reset(self) -> None:
         self._tracks = []
@@ -286,7 +288,10 @@ class Tracker:
         high = np.flatnonzero(conf >= cfg.high_threshold)
         low = np.flatnonzero((conf >= cfg.low_threshold) & (conf < cfg.high_threshold))
 
-        self._pinned = self._pinned_tracks(standing)
+        self._mark_standing(standing)
+        self._pinned = {
+            i for i, t in enumerate(self._tracks) if t.confirmed and t.misses > 0 and t.standing
+        }
         matched: dict[int, int] = {}  # track index -> detection index
         confirmed = [i for i, t in enumerate(self._tracks) if t.confirmed]
         tentative = [i for i, t in enumerate(self._tracks) if not t.confirmed]
@@ -314,6 +319,7 @@ class Tracker:
             tr.kf.update(boxes[di], self._trust(app[ti, di]) if app is not None else 1.0)
             tr.det_box = boxes[di]
             tr.stayed = tr.stayed and _on_place(tr.det_box, tr.home, cfg.place_iou)
+            tr.standing = tr.standing and tr.stayed
             tr.confidence = float(conf[di])
             tr.hits += 1
             tr.misses = 0
@@ -460,22 +466,26 @@ class Tracker:
             matched[track_idx[r]] = int(det_idx[c])
         return det_idx[left]
 
-    def _pinned_tracks(self, standing: NDArray[np.floating] | None) -> set[int]:
-        """Lost tracks of things that have never moved: born on a place where something stands
-        and never seen off it. Each may take only a box on its own place."""
+    def _mark_standing(self, standing: NDArray[np.floating] | None) -> None:
+        """Tracks of things that have never moved: born on a place now seen to be one where
+        something stands, and never seen off it. Once marked, a track stays so until it is seen
+        off its place (the watch may lose sight of the place's picture for a while, e.g. while
+        a passer-by covers it); while lost, it takes only a box on its own place."""
         if standing is None or not len(standing):
-            return set()
+            return
         places = np.asarray(standing, np.float64).reshape(-1, 4)
-        lost = [i for i, t in enumerate(self._tracks) if t.confirmed and t.misses > 0 and t.stayed]
-        if not lost:
-            return set()
-        homes = np.stack([self._tracks[i].home for i in lost])
+        unmarked = [t for t in self._tracks if t.stayed and not t.standing]
+        if not unmarked:
+            return
+        homes = np.stack([t.home for t in unmarked])
         on = box_iou(homes, places).max(axis=1) >= self.config.place_iou
-        return {i for i, yes in zip(lost, on, strict=True) if yes}
+        for t, yes in zip(unmarked, on, strict=True):
+            t.standing = bool(yes)
 
     def _plausible(self, track_idx: list[int], dets: NDArray[np.float64]) -> NDArray[np.bool_]:
-        """Which pairs a track's motion allows: a pinned track (``_pinned_tracks``) only boxes
-        on its own place; every other track, any box (the gates decide)."""
+        """Which pairs a track's motion allows: a lost track of a thing that never moved
+        (``_mark_standing``) only boxes on its own place; every other track, any box (the gates
+        decide)."""
         ok = np.ones((len(track_idx), len(dets)), bool)
         for r, i in enumerate(track_idx):
             if i in self._pinned:

@@ -181,3 +181,20 @@ def test_a_box_beyond_the_frame_edge_is_watched_without_error() -> None:
     boxes = np.array([[W + 5, 100, W + 35, 180], [-40, -90, -10, -5]], np.float32)
     found = static.apply(Detections(boxes, np.array([0.8, 0.8], np.float32)), img, 0.0)
     assert len(found) == 2
+
+
+def test_a_place_is_not_standing_while_someone_else_changes_its_picture() -> None:
+    """Something stood at a place for 3 s; then someone else, dressed differently, steps onto
+    it: while its picture differs, it is not a place where something stands."""
+    static = StaticObjects(static_after_s=10.0)
+    rng = np.random.default_rng(7)
+    thing, walker = (rng.integers(0, 255, (80, 30, 3), dtype=np.uint8) for _ in range(2))
+    box = Detections(np.array([[100, 100, 130, 180]], np.float32), np.array([0.8], np.float32))
+    standing = {}
+    for k in range(round(4.0 * 5)):
+        t = k / 5
+        img = np.full((H, W, 3), 120, np.uint8)
+        img[100:180, 100:130] = thing if t < 3.0 else walker
+        static.apply(box, img, t)
+        standing[round(t, 1)] = len(static.standing())
+    assert standing[2.8] == 1 and standing[3.0] == 0 and standing[3.8] == 0
