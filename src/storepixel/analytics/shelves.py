@@ -20,7 +20,8 @@ for near and far people alike:
   ``WITHDRAW`` of the deepest it went; it ends once it has not been renewed for ``RELEASE_S``.
   So a hand jittering on the edge is one touch (hysteresis: in at ``TOUCH_IN``, out only at
   ``TOUCH_OUT``, and short gaps bridged), while a hand that rests on the shelf's edge, is drawn
-  back by ``WITHDRAW`` (about a palm's width) and pushed in again by as much is a new touch. A
+  back by ``WITHDRAW`` (about a palm's width) and pushed in again by as much is a new touch (drawn
+  back and held there, it is not: the touch ends, and the next needs the push in). A
   missing or unsure keypoint never starts a touch, it only fails to renew one; the swinging
   hand of someone walking past never starts one either. An engagement with touches is a
   ``shelf_reach`` with their ``count`` and total ``duration_s``.
@@ -88,7 +89,9 @@ class _Engagement:
     touch_begin: float | None = None  # the open touch's first frame
     touch_last_in: float | None = None  # its last frame renewing it
     touch_peak: float = 0.0  # the open touch's deepest hand (box heights)
-    low_since_touch: float | None = None  # shallowest hand since the last touch ended
+    # Shallowest hand since the open touch was last renewed, or since the last touch ended: a
+    # new touch needs the hand pushed in again from there.
+    low_since_touch: float | None = None
 
 
 @dataclass(slots=True)
@@ -208,7 +211,11 @@ class ShelfCounter:
             if depth is not None and depth > max(TOUCH_OUT, eng.touch_peak - WITHDRAW):
                 eng.touch_last_in = t
                 eng.touch_peak = max(eng.touch_peak, depth)
+                eng.low_since_touch = None
                 return
+            if depth is not None:  # drawn back: from here it must be pushed in again
+                low = eng.low_since_touch
+                eng.low_since_touch = depth if low is None else min(low, depth)
             self._close_touch(eng, t)
         if eng.touch_begin is not None or depth is None:
             return
