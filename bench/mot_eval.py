@@ -55,6 +55,7 @@ SHARED_EVAL = EVAL_ROOT
 TRUTH = REPO / "bench" / "truth"
 DEFAULT_SEQS = [SHARED_EVAL / "tud-campus", SHARED_EVAL / "pets09-s3mf1"]
 DEFAULT_SEQS += sorted(p for p in (TRUTH / "caviar").glob("*") if (p / "gt" / "gt.txt").is_file())
+DEFAULT_SEQS += [TRUTH / "plaza" / "vtest"]  # the wide plaza: data/samples/vtest.avi, our truth
 DOCS = (
     REPO / "docs" / "dev" / "accuracy-history.md"
 )  # the tables of record; docs/accuracy.md sums up
