@@ -55,6 +55,8 @@ SHARED_EVAL = EVAL_ROOT
 TRUTH = REPO / "bench" / "truth"
 DEFAULT_SEQS = [SHARED_EVAL / "tud-campus", SHARED_EVAL / "pets09-s3mf1"]
 DEFAULT_SEQS += sorted(p for p in (TRUTH / "caviar").glob("*") if (p / "gt" / "gt.txt").is_file())
+# (the CAVIAR clips with our truth: the corridor EnterExitCrossingPaths1cor and OneStopNoEnter2cor,
+# the shop entrance EnterExitCrossingPaths1front)
 DEFAULT_SEQS += [TRUTH / "plaza" / "vtest"]  # the wide plaza: data/samples/vtest.avi, our truth
 DOCS = (
     REPO / "docs" / "dev" / "accuracy-history.md"
