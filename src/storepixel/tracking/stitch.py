@@ -12,6 +12,9 @@ seen at the same time, are one person if the new one starts where the old one's 
   ``height × (position_noise + speed_noise × gap)``: in body heights, so the same rule holds for a
   30 px person far away and a 300 px one close by, on any camera and frame rate; it grows with
   the time unseen because a person may turn, stop or speed up.
+- **Heading**: the velocities at the end and at the start must agree within what each was
+  measured to (the fit's standard error) plus ``speed_noise`` × gap: someone who walked into a
+  doorway is not the one who walks out of it a moment later.
 - **Size**: the box's height and width must agree too (log ratios, each carried along its own
   trend), so a person does not continue a reflection or a bag.
 - **Globally**: every end against every start at once (min-cost assignment, one join per end
@@ -19,8 +22,13 @@ seen at the same time, are one person if the new one starts where the old one's 
   gap beats a long, loosely predicted one. A start may continue an end that itself continued
   another: chains come out of one assignment.
 
-No colour: the tracker's descriptor is not kept in the output, and the motion gate alone
-decides.
+- **Out of the picture**: with the frame size known, an end whose motion takes it out of the
+  frame (or a start whose motion brings it in from outside) is someone leaving or arriving: a
+  new visit, never joined.
+
+No colour: the tracker's descriptor is not kept in the output, and on the clips measured
+(docs/dev/accuracy-history.md) the clothing-colour distance did not tell the right joins from
+the wrong ones.
 """
 
 from __future__ import annotations
@@ -44,8 +52,9 @@ class StitchConfig:
       from constant velocity per second unseen — turning, stopping, starting;
     - ``size_noise`` 0.2: log of the height or width ratio (a box cut by an occluder is
       shorter, a stride is wider);
-    - ``gate`` 13.28: chi-square, 4 degrees of freedom (x, y, height, width), 99 %: misses
-      beyond it are never joined;
+    - ``gate`` 13.28 and ``velocity_gate`` 9.21: chi-square at 99 % for the place and size
+      (4 degrees of freedom: x, y, height, width) and for the change of velocity (2): misses
+      beyond either are never joined;
     - ``velocity_window_s`` 1.0: the sightings the end's and start's velocities are fitted to.
     """
 
@@ -53,6 +62,7 @@ class StitchConfig:
     speed_noise: float = 0.4
     size_noise: float = 0.2
     gate: float = 13.28
+    velocity_gate: float = 9.21
     velocity_window_s: float = 1.0
 
 
@@ -94,7 +104,8 @@ def stitch(
         return {}
     # Leaving an end and a start apart costs as much as the worst join the gate lets through,
     # so any join within the gate beats none, and where joins compete the cheapest set wins.
-    unmatched = 0.5 * cfg.gate + 2 * float(np.log(_sigma(max_gap_s, cfg) / _sigma(0, cfg)))
+    loosest = 2 * float(np.log(_sigma(max_gap_s, cfg) / _sigma(0, cfg)))
+    unmatched = 0.5 * (cfg.gate + cfg.velocity_gate) + loosest
     pairs, _ = _assign(np.where(allowed, cost, np.inf), unmatched)
     follows = {tracklets[j].id: tracklets[i].id for i, j in pairs}
     return {later: _root(later, follows) for later in follows}
@@ -134,6 +145,7 @@ class _Motion:
     time: float
     value: F64  # (cx, cy, log h, log w)
     rate: F64
+    rate_error: F64  # standard error of the fitted rate of cx, cy (px/s); inf: not measured
     height: float
 
 
@@ -149,13 +161,16 @@ def _state(times: F64, boxes: F64, window_s: float, last: bool) -> _Motion:
     at = -1 if last else 0
     near = np.abs(times - times[at]) <= window_s
     t, v = times[near], values[near]
-    rate = np.zeros(4)
+    rate, rate_error = np.zeros(4), np.full(2, np.inf)
     if len(t) >= 2 and np.ptp(t) > 0:
         dt = t - t.mean()
         rate = (dt @ (v - v.mean(axis=0))) / float(dt @ dt)  # least-squares slope per column
+        if len(t) >= 3:  # the slope's standard error, from the fit's own residuals
+            residual = v[:, :2] - v[:, :2].mean(axis=0) - np.outer(dt, rate[:2])
+            rate_error = np.sqrt((residual**2).sum(axis=0) / (len(t) - 2) / float(dt @ dt))
     # The fitted line's value at the end, less noisy than the last box alone.
     value = v.mean(axis=0) + rate * (times[at] - t.mean())
-    return _Motion(float(times[at]), value, rate, float(np.exp(value[2])))
+    return _Motion(float(times[at]), value, rate, rate_error, float(np.exp(value[2])))
 
 
 def _cost(
@@ -176,9 +191,17 @@ def _cost(
     scale = np.array([sigma * height, sigma * height, cfg.size_noise, cfg.size_noise])
     forward = (start.value - (end.value + end.rate * gap)) / scale
     backward = (end.value - (start.value - start.rate * gap)) / scale
-    d2 = (float(forward @ forward) + float(backward @ backward)) / 2
-    if d2 > cfg.gate:
+    # Walking on means walking the same way: the two velocities may differ by what the speed
+    # noise allows over the gap plus what each was measured to within (a steady walker's
+    # velocity is known well, a half-hidden, jumping box's is not), so a person who walked
+    # into a doorway is not taken for the one who walks out of it.
+    spread = np.sqrt(end.rate_error**2 + start.rate_error**2) + cfg.speed_noise * gap * height
+    turn = (start.rate[:2] - end.rate[:2]) / spread
+    place = (float(forward @ forward) + float(backward @ backward)) / 2
+    velocity = float(turn @ turn)
+    if place > cfg.gate or velocity > cfg.velocity_gate:
         return np.inf
+    d2 = place + velocity
     # 2-D position: the likelihood's normaliser grows as sigma², so a loose, long gap costs
     # more than a tight, short one that fits as well.
     return 0.5 * d2 + 2 * float(np.log(sigma / _sigma(0, cfg)))
