@@ -16,6 +16,9 @@ written as MOTChallenge text under ``--out``.
 ``--tracker-config '{"appearance_doubt": 1.01}'`` overrides ``TrackerConfig`` fields of our rows
 (ablations); ``--grey`` gives the trackers the clips in grey, as a camera in infrared night mode
 would (the detections still come from the recorded picture).
+``--switches`` lists every ID switch of each run (frame, true person, the ids before and after,
+whom the new id was on, the nearest other person): which crossings a tracker loses; the list is
+also in ``--json``.
 ``--write-docs`` replaces the tables of the "## Tracking" section of
 docs/dev/accuracy-history.md (the clips' table, then the synthetic scenes' one) and leaves its
 text alone.
@@ -45,6 +48,7 @@ from storepixel.evaluation.mot import (
     public_detections,
     replace_tables,
     run_storepixel,
+    switch_events,
 )
 from storepixel.tracking import TrackerConfig
 from storepixel.tracking.mot_io import write_mot_rows
@@ -55,6 +59,8 @@ SHARED_EVAL = EVAL_ROOT
 TRUTH = REPO / "bench" / "truth"
 DEFAULT_SEQS = [SHARED_EVAL / "tud-campus", SHARED_EVAL / "pets09-s3mf1"]
 DEFAULT_SEQS += sorted(p for p in (TRUTH / "caviar").glob("*") if (p / "gt" / "gt.txt").is_file())
+# (the CAVIAR clips with our truth: the corridor EnterExitCrossingPaths1cor and OneStopNoEnter2cor,
+# the shop entrance EnterExitCrossingPaths1front)
 DEFAULT_SEQS += [TRUTH / "plaza" / "vtest"]  # the wide plaza: data/samples/vtest.avi, our truth
 DOCS = (
     REPO / "docs" / "dev" / "accuracy-history.md"
@@ -224,6 +230,7 @@ def main() -> None:
     parser.add_argument(
         "--json", type=Path, help="also write the raw results here (bench/results/...)"
     )
+    parser.add_argument("--switches", action="store_true", help="list every ID switch")
     parser.add_argument(
         "--baseline",
         type=Path,
@@ -269,6 +276,7 @@ def main() -> None:
                 if name.startswith("storepixel"):
                     write_mot_rows(args.out / f"{seq.name}.{source}.{name}.txt", rows)
                 m = evaluate(seq, rows)
+                switches = switch_events(seq, rows) if args.switches else None
                 results.append(
                     {
                         "sequence": f"{seq.name} ({seq.fps:g} fps)",
@@ -279,8 +287,15 @@ def main() -> None:
                         "metrics": m,
                         "scope": evaluate(seq, rows, scope=True),
                         "n_ids": len({r[1] for r in rows}),
+                        **({"switches": switches} if switches is not None else {}),
                     }
                 )
+                for e in switches or []:
+                    print(
+                        f"    switch f{e['frame']}: person {e['truth']} id {e['before']} -> "
+                        f"{e['after']} (was on {e['after_was_on']}), nearest {e['nearest']} "
+                        f"at {e['nearest_heights']} h"
+                    )
                 print(
                     f"{seq.name:14s} {source:8s} {label:20s} MOTA {m['mota']:.3f} "
                     f"IDF1 {m['idf1']:.3f} HOTA {m['hota']:.3f} IDsw {m['idsw']}",

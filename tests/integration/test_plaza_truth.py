@@ -6,13 +6,20 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from storepixel.evaluation.mot import evaluate, load_sequence
+import pytest
+
+from storepixel.evaluation.mot import Sequence, evaluate, load_sequence, switch_events
 
 TRUTH = Path(__file__).resolve().parents[2] / "bench" / "truth" / "plaza" / "vtest"
 
 
-def test_plaza_truth_is_consistent(vtest_path: Path) -> None:
-    seq = load_sequence(TRUTH)  # the video named in seqinfo.ini is found in the checkout
+@pytest.fixture(scope="module")
+def plaza(vtest_path: Path) -> Sequence:
+    return load_sequence(TRUTH)  # the video named in seqinfo.ini is found in the checkout
+
+
+def test_plaza_truth_is_consistent(plaza: Sequence, vtest_path: Path) -> None:
+    seq = plaza
     assert seq.image_dir.resolve() == vtest_path.resolve()
     assert (seq.n_frames, seq.frame_size, seq.fps) == (795, (768, 576), 10.0)
     assert set(seq.gt[:, 0].astype(int)) == set(seq.scored_frames())  # people on every one
@@ -26,17 +33,35 @@ def test_plaza_truth_is_consistent(vtest_path: Path) -> None:
     assert m["mota"] == 1.0 and m["idf1"] == 1.0, m
 
 
-def test_truth_of_the_first_frames_only_scores_them(vtest_path: Path, tmp_path: Path) -> None:
+def test_truth_of_the_first_frames_only_scores_them(plaza: Sequence, tmp_path: Path) -> None:
     part = tmp_path / "vtest"
     shutil.copytree(TRUTH, part)
     ini = part / "seqinfo.ini"
     ini.write_text(ini.read_text() + "labelled_last = 401\n")
     seq = load_sequence(part)
     assert seq.scored_frames()[-1] == 401 and seq.gt[:, 0].max() == 401
-    full = load_sequence(TRUTH)
+    full = plaza
     # Every true box of the whole clip as hypotheses: those after frame 401 are not counted ...
     m = evaluate(seq, [(*r[:6], 1.0) for r in full.gt])
     assert m["mota"] == 1.0 and m["fp"] == 0, m
     # ... while a stray box inside the labelled range is a false positive.
     m = evaluate(seq, [*((*r[:6], 1.0) for r in seq.gt), (6.0, 999.0, 10.0, 10.0, 30.0, 80.0, 1.0)])
     assert m["fp"] == 1, m
+
+
+def test_switch_events_name_the_swapped_people(plaza: Sequence) -> None:
+    seq = plaza
+    # The truth as a tracker's output, except that two people who cross (ids 4 and 6) swap
+    # hypothesis ids from frame 171 on.
+    swap = {4: 6, 6: 4}
+    rows = [
+        (f, swap.get(int(i), i) if f >= 171 else i, x, y, w, h, 1.0)
+        for f, i, x, y, w, h in seq.gt[:, :6]
+    ]
+    events = switch_events(seq, rows)
+    assert [(e["frame"], e["truth"], e["before"], e["after"]) for e in events] == [
+        (171, 4, 4, 6),
+        (171, 6, 6, 4),
+    ], events
+    assert events[0]["after_was_on"] == 6 and events[1]["after_was_on"] == 4
+    assert evaluate(seq, rows)["idsw"] == 2

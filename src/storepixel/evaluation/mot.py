@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
 from storepixel.tracking import Tracker, TrackerConfig
+from storepixel.tracking.association import normalised_distance
 from storepixel.tracking.mot_io import read_mot_file, tracks_to_mot_rows
 from storepixel.tracking.offline import TrackLog
 from storepixel.types import Detections
@@ -292,7 +293,8 @@ def detection_pr(
     }
 
 
-def _motmetrics(seq: Sequence, hyp: F64) -> dict[str, float]:
+def _accumulate(seq: Sequence, hyp: F64) -> Any:
+    """py-motmetrics' frame-by-frame matching of ``hyp`` to the truth on the scored frames."""
     import motmetrics as mm
 
     if not hasattr(np, "asfarray"):  # motmetrics 1.4.0 predates numpy 2
@@ -303,6 +305,54 @@ def _motmetrics(seq: Sequence, hyp: F64) -> dict[str, float]:
     for (gid, gbox), (hid, hbox) in zip(gts, hyps, strict=True):
         dist = mm.distances.iou_matrix(gbox, hbox, max_iou=1 - MOT_MATCH_IOU)
         acc.update(gid.tolist(), hid.tolist(), dist)
+    return acc
+
+
+def switch_events(seq: Sequence, rows: Iterable[tuple[float, ...]]) -> list[dict[str, Any]]:
+    """Every ID switch of ``rows`` against the truth, to tell which crossings a tracker loses:
+    the frame, the truth id, its hypothesis id before and after, whom the new hypothesis id was
+    on before (None: a new track) and the nearest other true person (distance in box heights,
+    between box tops)."""
+    hyp = scoreable(seq, np.array([list(r[:6]) for r in rows], np.float64).reshape(-1, 6))
+    ev = _accumulate(seq, hyp).mot_events
+    frames = list(seq.scored_frames())
+    last_on: dict[int, int] = {}  # hypothesis id -> truth id it last matched
+    has: dict[int, int] = {}  # truth id -> hypothesis id it last matched
+    out: list[dict[str, Any]] = []
+    for (k, _), kind, oid, hid in zip(ev.index, ev["Type"], ev["OId"], ev["HId"], strict=True):
+        if kind not in ("MATCH", "SWITCH"):
+            continue
+        o, h = int(oid), int(hid)
+        if kind == "SWITCH":
+            f = frames[k]
+            g = seq.gt[seq.gt[:, 0] == f]
+            me, others = g[g[:, 1] == o][0], g[g[:, 1] != o]
+            near: tuple[int | None, float | None] = (None, None)
+            if len(others):
+                d = normalised_distance(
+                    _xywh_to_xyxy(me[None, 2:6]), _xywh_to_xyxy(others[:, 2:6]), "top"
+                )
+                j = int(np.argmin(d[0]))
+                near = (int(others[j, 1]), round(float(d[0, j]), 2))
+            out.append(
+                {
+                    "frame": f,
+                    "truth": o,
+                    "before": has.get(o),
+                    "after": h,
+                    "after_was_on": last_on.get(h),
+                    "nearest": near[0],
+                    "nearest_heights": near[1],
+                }
+            )
+        last_on[h], has[o] = o, h
+    return out
+
+
+def _motmetrics(seq: Sequence, hyp: F64) -> dict[str, float]:
+    import motmetrics as mm
+
+    acc = _accumulate(seq, hyp)
     mh = mm.metrics.create()
     names = ["mota", "motp", "idf1", "num_switches", "precision", "recall"]
     names += ["num_false_positives", "num_misses", "mostly_tracked", "num_unique_objects"]
