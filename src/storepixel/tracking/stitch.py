@@ -33,6 +33,7 @@ the wrong ones.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import numpy as np
@@ -91,27 +92,53 @@ def stitch(
         return {}
     ends = [_state(t.times, t.boxes, cfg.velocity_window_s, last=True) for t in tracklets]
     starts = [_state(t.times, t.boxes, cfg.velocity_window_s, last=False) for t in tracklets]
-    n = len(tracklets)
-    cost = np.full((n, n), np.inf)
-    for i, a in enumerate(tracklets):
-        for j, b in enumerate(tracklets):
-            gap = float(b.times[0] - a.times[-1])
-            if i == j or not 0 < gap <= max_gap_s:
-                continue
-            cost[i, j] = _cost(ends[i], starts[j], gap, cfg, frame_size)
-    allowed = np.isfinite(cost)
-    if not allowed.any():
-        return {}
+    # Candidate pairs only where the gap fits (starts sorted by time: a long file's thousands
+    # of tracks meet only their few neighbours in time).
+    order = sorted(range(len(tracklets)), key=lambda j: starts[j].time)
+    start_times = [starts[j].time for j in order]
+    edges: dict[tuple[int, int], float] = {}
+    for i, end in enumerate(ends):
+        lo = bisect.bisect_right(start_times, end.time)
+        hi = bisect.bisect_right(start_times, end.time + max_gap_s)
+        for j in order[lo:hi]:
+            c = _cost(end, starts[j], starts[j].time - end.time, cfg, frame_size)
+            if i != j and np.isfinite(c):
+                edges[i, j] = c
     # Leaving an end and a start apart costs as much as the worst join the gate lets through,
     # so any join within the gate beats none, and where joins compete the cheapest set wins.
     loosest = 2 * float(np.log(_sigma(max_gap_s, cfg) / _sigma(0, cfg)))
     unmatched = 0.5 * (cfg.gate + cfg.velocity_gate) + loosest
-    pairs, _ = _assign(np.where(allowed, cost, np.inf), unmatched)
-    follows = {tracklets[j].id: tracklets[i].id for i, j in pairs}
+    follows: dict[int, int] = {}
+    for group in _groups(edges):  # joins compete only within a group of linked ends and starts
+        rows = sorted({i for i, _ in group})
+        cols = sorted({j for _, j in group})
+        cost = np.full((len(rows), len(cols)), np.inf)
+        for i, j in group:
+            cost[rows.index(i), cols.index(j)] = edges[i, j]
+        for r, c in _assign(cost, unmatched):
+            follows[tracklets[cols[c]].id] = tracklets[rows[r]].id
     return {later: _root(later, follows) for later in follows}
 
 
-def _assign(cost: F64, unmatched: float) -> tuple[list[tuple[int, int]], float]:
+def _groups(edges: dict[tuple[int, int], float]) -> list[list[tuple[int, int]]]:
+    """The candidate pairs split into groups that share no end and no start (connected
+    components of the bipartite graph of ends and starts)."""
+    parent: dict[tuple[str, int], tuple[str, int]] = {}
+
+    def find(x: tuple[str, int]) -> tuple[str, int]:
+        while parent.setdefault(x, x) != x:
+            x = parent[x]
+        return x
+
+    for i, j in edges:
+        parent[find(("end", i))] = find(("start", j))
+    groups: dict[tuple[str, int], list[tuple[int, int]]] = {}
+    for i, j in edges:
+        groups.setdefault(find(("end", i)), []).append((i, j))
+    return list(groups.values())
+
+
+def _assign(cost: F64, unmatched: float) -> list[tuple[int, int]]:
     """Min-cost one-to-one joins of rows (ends) to columns (starts), each left unjoined for
     ``unmatched`` / 2 (the usual square extension with dummy rows and columns)."""
     n, m = cost.shape
@@ -122,8 +149,7 @@ def _assign(cost: F64, unmatched: float) -> tuple[list[tuple[int, int]], float]:
     full[n:, :m] = np.where(np.eye(m), unmatched / 2, big)
     rows, cols = linear_sum_assignment(full)
     pairs = [(i, j) for i, j in zip(rows.tolist(), cols.tolist(), strict=True) if i < n and j < m]
-    pairs = [(i, j) for i, j in pairs if np.isfinite(cost[i, j])]
-    return pairs, float(full[rows, cols].sum())
+    return [(i, j) for i, j in pairs if np.isfinite(cost[i, j])]
 
 
 def _sigma(gap: float, cfg: StitchConfig) -> float:
