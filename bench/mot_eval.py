@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/mot_eval.py [SEQ_DIR ...] [--detections public,bundled,bundled-site]
         [--trackers storepixel,bytetrack,...] [--synthetic N] [--out out/mot_eval] [--write-docs]
-        [--tracker-config JSON] [--grey] [--runtime auto|onnxruntime|openvino] [--confidence C]
+        [--tracker-config JSON] [--detector-config JSON] [--grey]
+        [--runtime auto|onnxruntime|openvino] [--confidence C]
 
 Every tracker gets the SAME detections per frame: the sequence's public detections (scores mapped
 to [0, 1], see ``motlib.normalise_scores``), the bundled detector's boxes with its default
@@ -14,8 +15,9 @@ written as MOTChallenge text under ``--out``.
 ``--synthetic N`` adds N seeded synthetic store scenes per frame rate (``bench/synth.py``).
 ``--trackers storepixel-boxes,storepixel-file-boxes`` runs ours without the colour cue;
 ``--tracker-config '{"appearance_doubt": 1.01}'`` overrides ``TrackerConfig`` fields of our rows
-(ablations); ``--grey`` gives the trackers the clips in grey, as a camera in infrared night mode
-would (the detections still come from the recorded picture).
+(ablations); ``--detector-config '{"far_slices": 3}'`` overrides ``DetectorConfig`` fields of
+the bundled detector; ``--grey`` gives the trackers the clips in grey, as a camera in infrared
+night mode would (the detections still come from the recorded picture).
 ``--switches`` lists every ID switch of each run (frame, true person, the ids before and after,
 whom the new id was on, the nearest other person): which crossings a tracker loses; the list is
 also in ``--json``.
@@ -135,6 +137,9 @@ TRACKERS: dict[str, tuple[str, RunFn]] = {
 # ``--confidence``).
 RUNTIME = "auto"
 CONFIDENCE = 0.45
+# Overrides of the bundled detector's ``DetectorConfig`` (``--detector-config``), e.g. the far
+# band: '{"far_slices": 3, "far_budget": null}'.
+DETECTOR_OVERRIDES: dict[str, object] = {}
 RELEASE = ""  # appended to our trackers' labels (``--label``): which version of storepixel ran
 
 
@@ -142,7 +147,9 @@ def bundled_detections(images: Images) -> dict[int, Detections]:
     from storepixel.config.detector import DetectorConfig
     from storepixel.vision.detector import load_detector
 
-    config = DetectorConfig(runtime=RUNTIME, confidence=CONFIDENCE)  # type: ignore[arg-type]
+    config = DetectorConfig(
+        **{**DETECTOR_OVERRIDES, "runtime": RUNTIME, "confidence": CONFIDENCE}  # type: ignore[arg-type]
+    )
     detector = load_detector(config)
     return {f: detector.detect(img) for f, img in images.items()}
 
@@ -222,6 +229,12 @@ def main() -> None:
         "--tracker-config", type=json.loads, default={}, help="TrackerConfig overrides (JSON)"
     )
     parser.add_argument(
+        "--detector-config",
+        type=json.loads,
+        default={},
+        help="DetectorConfig overrides for the bundled detections (JSON)",
+    )
+    parser.add_argument(
         "--grey", action="store_true", help="trackers see the clips in grey (infrared night mode)"
     )
     parser.add_argument(
@@ -241,6 +254,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     CONFIG_OVERRIDES.update(args.tracker_config)
+    DETECTOR_OVERRIDES.update(args.detector_config)
     global RUNTIME, CONFIDENCE, RELEASE
     RELEASE = f" ({args.label})" if args.label else ""
     RUNTIME = args.runtime
