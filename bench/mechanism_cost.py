@@ -3,9 +3,11 @@
     STOREPIXEL_EVAL=../shared/eval .venv/bin/python bench/mechanism_cost.py [VIDEO ...] \
         [--frames 200] [--json bench/results/mechanism_cost.json]
 
-For each clip: the bundled detector (onnxruntime float32) with ``far_slices: 0`` and with the
-default, CPU seconds per frame (``time.process_time``: what the mechanism costs this process,
-whatever else loads the machine) and how many frames ran the far band; then
+For each clip: the bundled detector (onnxruntime float32) with ``far_slices: 0``, with
+``far_slices: 3`` under the default ``far_budget`` and with no budget, CPU seconds per frame
+(``time.process_time``: what the mechanism costs this process, whatever else loads the
+machine), how many frames ran the far band and the share of the base
+passes' cost (model-input pixels) the budget let it spend; then
 ``StaticObjects.apply`` on that detector's boxes, the person-size map's learning and far-band
 query (``PersonSizeMap.add_boxes`` + ``far_band``), the colour descriptors
 (``tracking.appearance.describe``) and the whole tracker with and without its colour cue.
@@ -51,18 +53,27 @@ def main() -> None:
     for video in args.videos:
         frames = [f for _, f in zip(range(args.frames), open_source(video, fps=7.0), strict=False)]
         row: dict[str, object] = {"clip": video.stem if video.is_file() else video.parent.name}
-        for name, slices in (("base", 0), ("far band", 3)):
-            det = load_detector(DetectorConfig(runtime="onnxruntime", far_slices=slices))
-            found, cpu, banded = [], 0.0, 0
+        budget = DetectorConfig().far_budget
+        runs = (("base", 0, budget), ("far band", 3, budget), ("far band, no budget", 3, None))
+        for name, slices, share in runs:
+            config = DetectorConfig(runtime="onnxruntime", far_slices=slices, far_budget=share)
+            det = load_detector(config)
+            found, cpu = [], 0.0
             for f in frames:
                 c0 = time.process_time()
                 found.append(det.detect(f.image))
                 cpu += time.process_time() - c0
-                banded += bool(det.far_windows(f.width, f.height)) and not det.skipping_extra_passes
             row[f"{name} ms"] = round(1000 * cpu / len(frames), 1)
             row[f"{name} passes"] = det.passes_run
             if slices:
-                row["frames with far band"] = banded
+                row[f"{name}: frames it ran"] = det.far_frames
+            if slices and share is not None:
+                # What the budget counted (model-input pixels): far band / base passes.
+                row[f"{name}: share used"] = round(det.budget.spent / max(det.budget.base, 1), 3)
+                row[f"{name}: budget"] = share
+            if name == "far band":
+                kept = found
+        found = kept  # what the product runs by default with the far band on
         static = StaticObjects()
         c0 = time.process_time()
         for f, d in zip(frames, found, strict=True):

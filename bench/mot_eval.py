@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/mot_eval.py [SEQ_DIR ...] [--detections public,bundled,bundled-site]
         [--trackers storepixel,bytetrack,...] [--synthetic N] [--out out/mot_eval] [--write-docs]
-        [--tracker-config JSON] [--grey] [--runtime auto|onnxruntime|openvino] [--confidence C]
+        [--tracker-config JSON] [--detector-config JSON] [--grey]
+        [--runtime auto|onnxruntime|openvino] [--confidence C]
 
 Every tracker gets the SAME detections per frame: the sequence's public detections (scores mapped
 to [0, 1], see ``motlib.normalise_scores``), the bundled detector's boxes with its default
@@ -14,8 +15,12 @@ written as MOTChallenge text under ``--out``.
 ``--synthetic N`` adds N seeded synthetic store scenes per frame rate (``bench/synth.py``).
 ``--trackers storepixel-boxes,storepixel-file-boxes`` runs ours without the colour cue;
 ``--tracker-config '{"appearance_doubt": 1.01}'`` overrides ``TrackerConfig`` fields of our rows
-(ablations); ``--grey`` gives the trackers the clips in grey, as a camera in infrared night mode
-would (the detections still come from the recorded picture).
+(ablations); ``--detector-config '{"far_slices": 3}'`` overrides ``DetectorConfig`` fields of
+the bundled detector; ``--grey`` gives the trackers the clips in grey, as a camera in infrared
+night mode would (the detections still come from the recorded picture).
+``--switches`` lists every ID switch of each run (frame, true person, the ids before and after,
+whom the new id was on, the nearest other person): which crossings a tracker loses; the list is
+also in ``--json``.
 ``--write-docs`` replaces the tables of the "## Tracking" section of
 docs/dev/accuracy-history.md (the clips' table, then the synthetic scenes' one) and leaves its
 text alone.
@@ -45,6 +50,7 @@ from storepixel.evaluation.mot import (
     public_detections,
     replace_tables,
     run_storepixel,
+    switch_events,
 )
 from storepixel.tracking import TrackerConfig
 from storepixel.tracking.mot_io import write_mot_rows
@@ -55,6 +61,9 @@ SHARED_EVAL = EVAL_ROOT
 TRUTH = REPO / "bench" / "truth"
 DEFAULT_SEQS = [SHARED_EVAL / "tud-campus", SHARED_EVAL / "pets09-s3mf1"]
 DEFAULT_SEQS += sorted(p for p in (TRUTH / "caviar").glob("*") if (p / "gt" / "gt.txt").is_file())
+# (the CAVIAR clips with our truth: the corridor EnterExitCrossingPaths1cor and OneStopNoEnter2cor,
+# the shop entrance EnterExitCrossingPaths1front)
+DEFAULT_SEQS += [TRUTH / "plaza" / "vtest"]  # the wide plaza: data/samples/vtest.avi, our truth
 DOCS = (
     REPO / "docs" / "dev" / "accuracy-history.md"
 )  # the tables of record; docs/accuracy.md sums up
@@ -128,6 +137,9 @@ TRACKERS: dict[str, tuple[str, RunFn]] = {
 # ``--confidence``).
 RUNTIME = "auto"
 CONFIDENCE = 0.45
+# Overrides of the bundled detector's ``DetectorConfig`` (``--detector-config``), e.g. the far
+# band: '{"far_slices": 3, "far_budget": null}'.
+DETECTOR_OVERRIDES: dict[str, object] = {}
 RELEASE = ""  # appended to our trackers' labels (``--label``): which version of storepixel ran
 
 
@@ -135,7 +147,9 @@ def bundled_detections(images: Images) -> dict[int, Detections]:
     from storepixel.config.detector import DetectorConfig
     from storepixel.vision.detector import load_detector
 
-    config = DetectorConfig(runtime=RUNTIME, confidence=CONFIDENCE)  # type: ignore[arg-type]
+    config = DetectorConfig(
+        **{**DETECTOR_OVERRIDES, "runtime": RUNTIME, "confidence": CONFIDENCE}  # type: ignore[arg-type]
+    )
     detector = load_detector(config)
     return {f: detector.detect(img) for f, img in images.items()}
 
@@ -215,6 +229,12 @@ def main() -> None:
         "--tracker-config", type=json.loads, default={}, help="TrackerConfig overrides (JSON)"
     )
     parser.add_argument(
+        "--detector-config",
+        type=json.loads,
+        default={},
+        help="DetectorConfig overrides for the bundled detections (JSON)",
+    )
+    parser.add_argument(
         "--grey", action="store_true", help="trackers see the clips in grey (infrared night mode)"
     )
     parser.add_argument(
@@ -223,6 +243,7 @@ def main() -> None:
     parser.add_argument(
         "--json", type=Path, help="also write the raw results here (bench/results/...)"
     )
+    parser.add_argument("--switches", action="store_true", help="list every ID switch")
     parser.add_argument(
         "--baseline",
         type=Path,
@@ -233,6 +254,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     CONFIG_OVERRIDES.update(args.tracker_config)
+    DETECTOR_OVERRIDES.update(args.detector_config)
     global RUNTIME, CONFIDENCE, RELEASE
     RELEASE = f" ({args.label})" if args.label else ""
     RUNTIME = args.runtime
@@ -268,6 +290,7 @@ def main() -> None:
                 if name.startswith("storepixel"):
                     write_mot_rows(args.out / f"{seq.name}.{source}.{name}.txt", rows)
                 m = evaluate(seq, rows)
+                switches = switch_events(seq, rows) if args.switches else None
                 results.append(
                     {
                         "sequence": f"{seq.name} ({seq.fps:g} fps)",
@@ -278,8 +301,15 @@ def main() -> None:
                         "metrics": m,
                         "scope": evaluate(seq, rows, scope=True),
                         "n_ids": len({r[1] for r in rows}),
+                        **({"switches": switches} if switches is not None else {}),
                     }
                 )
+                for e in switches or []:
+                    print(
+                        f"    switch f{e['frame']}: person {e['truth']} id {e['before']} -> "
+                        f"{e['after']} (was on {e['after_was_on']}), nearest {e['nearest']} "
+                        f"at {e['nearest_heights']} h"
+                    )
                 print(
                     f"{seq.name:14s} {source:8s} {label:20s} MOTA {m['mota']:.3f} "
                     f"IDF1 {m['idf1']:.3f} HOTA {m['hota']:.3f} IDsw {m['idsw']}",

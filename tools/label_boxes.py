@@ -4,6 +4,8 @@
     PYTHONPATH=src .venv/bin/python tools/label_boxes.py sheet CLIP LABELS.txt OUT_DIR \
         [--every 5] [--first F] [--last F] [--per-sheet 6] [--cols 2] [--scale 2] [--crop ...]
     PYTHONPATH=src .venv/bin/python tools/label_boxes.py export KEYS.txt gt/gt.txt [--every 5]
+    PYTHONPATH=src .venv/bin/python tools/label_boxes.py strips CLIP LABELS.txt OUT_DIR \
+        [--every 5] [--first F] [--last F]
 
 ``prefill`` runs the bundled detector (at its default input and again at a 640 input, which
 finds the small far people the default misses, merged by NMS) and our tracker over every frame,
@@ -12,9 +14,11 @@ and keeps the rows of every ``--every``-th frame (1-based frame numbers, MOTChal
 of a labels file with their ids on the frames, upscaled, with a 50-pixel coordinate grid, a few
 frames per PNG, so a person can look at them and edit the text file — delete false boxes, fix
 ids that swap, move edges, add the people the tracker missed — then draw again to check.
-``export`` writes the result as MOTChallenge ground truth (the filled boxes of every
-``--every``-th frame). Frames are read with the product's own source, so frame numbers match
-``storepixel track``.
+``strips`` draws, for each id of a labels file, a row of its crops across the labelled frames
+(each crop squeezed to one tile size, the frame number above it): a change of clothes along a
+row is an identity swap to fix, faster to spot than on whole frames. ``export`` writes the
+result as MOTChallenge ground truth (the filled boxes of every ``--every``-th frame). Frames
+are read with the product's own source, so frame numbers match ``storepixel track``.
 """
 
 from __future__ import annotations
@@ -185,6 +189,36 @@ def sheet(
     flush()
 
 
+def strips(clip: Path, labels: Path, out: Path, every: int, first: int, last: int) -> None:
+    tile_w, tile_h, per_row, rows_per_sheet = 32, 72, 40, 10
+    boxes = _read(labels, every)
+    tiles: dict[int, list[np.ndarray]] = {}
+    for f, image in _frames(clip, every, first, last):
+        h, w = image.shape[:2]
+        for tid, x, y, bw, bh in sorted(boxes.get(f, [])):
+            x1, y1 = max(0, round(x)), max(0, round(y))
+            x2, y2 = min(w, round(x + bw)), min(h, round(y + bh))
+            if x2 <= x1 or y2 <= y1:
+                continue
+            tile = np.zeros((tile_h + 12, tile_w, 3), np.uint8)
+            tile[12:] = cv2.resize(image[y1:y2, x1:x2], (tile_w, tile_h))
+            cv2.putText(tile, str(f), (0, 10), 0, 0.3, (255, 255, 255), 1)
+            tiles.setdefault(tid, []).append(tile)
+    rows = []
+    for tid in sorted(tiles):
+        for i in range(0, len(tiles[tid]), per_row):
+            row = np.zeros((tile_h + 12, 40 + tile_w * per_row, 3), np.uint8)
+            cv2.putText(row, str(tid), (2, 40), 0, 0.6, COLOURS[tid % len(COLOURS)], 2)
+            part = np.hstack(tiles[tid][i : i + per_row])
+            row[:, 40 : 40 + part.shape[1]] = part
+            rows.append(row)
+    out.mkdir(parents=True, exist_ok=True)
+    for i in range(0, len(rows), rows_per_sheet):
+        path = out / f"strips_{i // rows_per_sheet:02d}.png"
+        cv2.imwrite(str(path), np.vstack(rows[i : i + rows_per_sheet]))
+        print(path)
+
+
 def export(keys_path: Path, out: Path, every: int) -> None:
     """Write the filled boxes as MOTChallenge ground truth: ``frame,id,x,y,w,h,flag,1,1``;
     flag 0 ("don't care": a figure too small or hidden to call) when the id's key rows say so
@@ -216,6 +250,13 @@ def main() -> None:
     e.add_argument("keys", type=Path)
     e.add_argument("out", type=Path)
     e.add_argument("--every", type=int, default=5)
+    t = sub.add_parser("strips")
+    t.add_argument("clip", type=Path)
+    t.add_argument("labels", type=Path)
+    t.add_argument("out", type=Path)
+    t.add_argument("--every", type=int, default=5)
+    t.add_argument("--first", type=int, default=1)
+    t.add_argument("--last", type=int, default=10**9)
     s = sub.add_parser("sheet")
     s.add_argument("clip", type=Path)
     s.add_argument("labels", type=Path)
@@ -232,6 +273,8 @@ def main() -> None:
         prefill(args.clip, args.out, args.every)
     elif args.cmd == "export":
         export(args.keys, args.out, args.every)
+    elif args.cmd == "strips":
+        strips(args.clip, args.labels, args.out, args.every, args.first, args.last)
     else:
         crop = tuple(int(v) for v in args.crop.split(",")) if args.crop else None
         sheet(

@@ -24,6 +24,10 @@ class Frame:
     relative to the start of the source. ``timestamp`` is the capture time as POSIX seconds (UTC):
     the source's anchor (a file's start time, or the wall clock when a live stream began) plus
     ``offset_s``. Every analytic uses ``timestamp``, never the time the frame was processed.
+
+    ``between``: a frame the source's analysis rate skips, handed over only because the pipeline
+    asked for it (a pose *burst*: someone stands at a shelf, ``pipeline.pose_stage``); only the
+    pose stage and the touch rule look at it, the detector, tracker and every count do not.
     """
 
     camera_id: str
@@ -31,6 +35,7 @@ class Frame:
     offset_s: float
     timestamp: float
     image: NDArray[np.uint8]
+    between: bool = False
 
     @property
     def width(self) -> int:

@@ -200,6 +200,14 @@ class CameraAnalytics:
                 events.extend(self._shelf_events(outcome))
         return sorted(events, key=_event_order)
 
+    def between(self, tracks: Tracks, timestamp: float, frame_size: tuple[int, int]) -> None:
+        """A pose burst's frame between analysed ones (``Frame.between``): only the shelves'
+        touch rule takes its keypoints; nothing else is counted on it."""
+        if self.shelves is None or self.last_time is None or timestamp <= self.last_time:
+            return
+        seen = tracks.select(tracks.state == TrackState.CONFIRMED)
+        self.shelves.between(timestamp, seen.ids, seen.xyxy, seen.keypoints, frame_size)
+
     def _backfill(
         self, tracks: Tracks, confirmed: np.ndarray, frame_size: tuple[int, int], t: float
     ) -> list[Event]:

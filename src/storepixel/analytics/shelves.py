@@ -20,7 +20,8 @@ for near and far people alike:
   ``WITHDRAW`` of the deepest it went; it ends once it has not been renewed for ``RELEASE_S``.
   So a hand jittering on the edge is one touch (hysteresis: in at ``TOUCH_IN``, out only at
   ``TOUCH_OUT``, and short gaps bridged), while a hand that rests on the shelf's edge, is drawn
-  back by ``WITHDRAW`` (about a palm's width) and pushed in again by as much is a new touch. A
+  back by ``WITHDRAW`` (about a palm's width) and pushed in again by as much is a new touch (drawn
+  back and held there, it is not: the touch ends, and the next needs the push in). A
   missing or unsure keypoint never starts a touch, it only fails to renew one; the swinging
   hand of someone walking past never starts one either. An engagement with touches is a
   ``shelf_reach`` with their ``count`` and total ``duration_s``.
@@ -70,6 +71,7 @@ class ShelfOutcome:
     touches: int
     touch_s: float
     touch_start: float | None
+    touch_starts: tuple[float, ...] = ()  # every touch's first frame (for benchmarks)
 
 
 @dataclass(slots=True)
@@ -83,10 +85,13 @@ class _Engagement:
     touches: int = 0
     touch_s: float = 0.0
     touch_start: float | None = None
+    touch_starts: list[float] = field(default_factory=list)
     touch_begin: float | None = None  # the open touch's first frame
     touch_last_in: float | None = None  # its last frame renewing it
     touch_peak: float = 0.0  # the open touch's deepest hand (box heights)
-    low_since_touch: float | None = None  # shallowest hand since the last touch ended
+    # Shallowest hand since the open touch was last renewed, or since the last touch ended: a
+    # new touch needs the hand pushed in again from there.
+    low_since_touch: float | None = None
 
 
 @dataclass(slots=True)
@@ -125,6 +130,7 @@ class ShelfCounter:
         self._size: tuple[int, int] | None = None
         self._poly: Polygon | None = None
         self._open: dict[int, _Engagement] = {}
+        self._last_t: float | None = None  # the last analysed frame's time
 
     def polygon(self, frame_size: tuple[int, int]) -> Polygon:
         if self._size != frame_size or self._poly is None:
@@ -147,6 +153,7 @@ class ShelfCounter:
         frame_size: tuple[int, int],
     ) -> list[ShelfOutcome]:
         poly = self.polygon(frame_size)
+        self._last_t = t
         near = boxes_near(poly, boxes, REACH) if len(boxes) else np.zeros(0, bool)
         for tid, box, is_near in zip(ids, boxes, near.tolist(), strict=True):
             eng = self._open.get(tid)
@@ -175,6 +182,28 @@ class ShelfCounter:
             eng.last_time = t
         return self._expire(t, set(ids))
 
+    def between(
+        self,
+        t: float,
+        ids: list[int],
+        boxes: NDArray[np.float32],
+        poses: dict[int, NDArray[np.float32]],
+        motion: dict[int, Motion],
+        frame_size: tuple[int, int],
+    ) -> None:
+        """A pose sample between analysed frames (a burst): it advances the touch of people
+        already within reach, and nothing else (engagements, passes and attention are judged
+        on analysed frames only)."""
+        poly = self.polygon(frame_size)
+        for tid, box in zip(ids, boxes, strict=True):
+            eng = self._open.get(tid)
+            if eng is None or eng.last_near != self._last_t:
+                continue  # not within reach at the last analysed frame
+            speed = motion[tid].speed() if tid in motion else None
+            walking = speed is not None and speed >= STILL_SPEED
+            depth = _hand_depth(poly, poses.get(tid), float(box[3] - box[1]))
+            self._touch(eng, t, depth, walking=walking)
+
     def _touch(self, eng: _Engagement, t: float, depth: float | None, *, walking: bool) -> None:
         """Advance the touch state by one frame (``depth``: the deepest confident hand inside the
         outline, box heights; ``None`` when no confident hand was seen in this frame)."""
@@ -182,7 +211,11 @@ class ShelfCounter:
             if depth is not None and depth > max(TOUCH_OUT, eng.touch_peak - WITHDRAW):
                 eng.touch_last_in = t
                 eng.touch_peak = max(eng.touch_peak, depth)
+                eng.low_since_touch = None
                 return
+            if depth is not None:  # drawn back: from here it must be pushed in again
+                low = eng.low_since_touch
+                eng.low_since_touch = depth if low is None else min(low, depth)
             self._close_touch(eng, t)
         if eng.touch_begin is not None or depth is None:
             return
@@ -194,6 +227,7 @@ class ShelfCounter:
             eng.touch_peak = depth
             eng.low_since_touch = None
             eng.touches += 1
+            eng.touch_starts.append(t)
             if eng.touch_start is None:
                 eng.touch_start = t
 
@@ -223,6 +257,7 @@ class ShelfCounter:
             eng.touches,
             round(eng.touch_s, 3),
             eng.touch_start,
+            tuple(eng.touch_starts),
         )
 
     def flush(self) -> list[ShelfOutcome]:
@@ -328,6 +363,30 @@ class ShelfAnalytics:
             del self.motion[tid]
         self.outcomes.extend(done)
         return done
+
+    def between(
+        self,
+        t: float,
+        ids: NDArray[np.int64],
+        boxes: NDArray[np.float32],
+        keypoints: NDArray[np.float32] | None,
+        frame_size: tuple[int, int],
+    ) -> None:
+        """A burst frame between analysed ones: its confident poses go to the touch rule only
+        (the pose joins ``Motion`` as the freshest, so facing at the next analysed frame uses
+        it if that frame has none of its own)."""
+        poses: dict[int, NDArray[np.float32]] = {}
+        for k, tid in enumerate(int(i) for i in ids.tolist()):
+            if keypoints is not None and np.isfinite(keypoints[k]).all():
+                poses[tid] = keypoints[k]
+                if tid in self.motion:
+                    self.motion[tid].pose, self.motion[tid].pose_time = keypoints[k], t
+        if not poses:
+            return
+        id_list = list(poses)
+        rows = [int(np.flatnonzero(ids == tid)[0]) for tid in id_list]
+        for counter in self.counters:
+            counter.between(t, id_list, boxes[rows], poses, self.motion, frame_size)
 
     def flush(self) -> list[ShelfOutcome]:
         done = [o for counter in self.counters for o in counter.flush()]

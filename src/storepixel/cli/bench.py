@@ -163,6 +163,11 @@ def bench(
             f"pose (shelves): {fast.pose_people} people looked at in {fast.frames} frames, "
             f"{1000 * fast.pose_cpu_s / fast.pose_people:.1f} ms CPU a person, "
             f"{1000 * fast.pose_cpu_s / max(fast.frames, 1):.1f} ms an analysed frame"
+            + (
+                f" ({fast.pose_burst_people} of the people on burst frames between them)"
+                if fast.pose_burst_people
+                else ""
+            )
         )
     typer.echo(
         f"{'storepixel end to end':<22}{floor.frames / alone.seconds:>10.1f}"
@@ -232,6 +237,7 @@ def bench(
                     "passes": run.passes,
                     "pose_people": run.pose_people,
                     "pose_cpu_seconds": run.pose_cpu_s,
+                    "pose_burst_people": run.pose_burst_people,
                     "x_real_time": footage_s / run.seconds,
                     "summary": run.summary,
                     "dwell_total_s": run.dwell_total_s,

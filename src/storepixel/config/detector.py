@@ -124,9 +124,19 @@ class DetectorConfig(BaseModel):
         description="Scale that follows the camera: the detector learns how tall people are at "
         "each row of this camera's view (from its own confident boxes) and, where they are too "
         "small for the model's input, looks again at that band of rows in up to this many "
-        "overlapping slices, each enlarged (an extra pass, skipped like the others while it "
-        "finds no one new). The most extra inferences per frame it may spend; 0 = off (the "
-        "default until its cost on the store-day benchmark is measured; 3 suits a deep view).",
+        "overlapping slices, each enlarged, within far_budget. 0 = off; 3 suits a deep view. "
+        "A camera whose people are all big enough never runs it.",
+    )
+    far_budget: float | None = Field(
+        default=0.25,
+        ge=0.0,
+        le=8.0,
+        title="Far-band time budget",
+        description="The most the far band may spend, as a share of this camera's other "
+        "passes (0.25: at most a quarter more detector time; counted in model-input pixels "
+        "over the stream). Within it the slices are scanned in turn, and one that finds "
+        "someone new is looked at on the next two frames too, so the tracker can confirm "
+        "them. Empty = no budget: the whole band whenever the other extra passes run.",
     )
     size_map: tuple[float, float, float, float] | None = Field(
         default=None,

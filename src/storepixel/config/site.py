@@ -287,6 +287,15 @@ class PerformanceConfig(_Model):
         description="Run the detector only on the part of the frame around the zones and lines "
         "(when that is well under the whole frame).",
     )
+    pose_burst_fps: float = Field(
+        default=0.0,
+        ge=0.0,
+        le=120.0,
+        description="Cameras with shelves: while someone stands at a shelf, look at their pose "
+        "this often (frames a second, up to the source's rate), on decoded frames between the "
+        "analysed ones too, so that a short reach is seen in several poses. 0 = only on analysed "
+        "frames. Files only (analyze, bench); docs/shelves.md has what it costs and gains.",
+    )
 
 
 class CameraConfig(_Model):

@@ -20,6 +20,7 @@ from numpy.typing import NDArray
 from scipy.optimize import linear_sum_assignment
 
 from storepixel.tracking import Tracker, TrackerConfig
+from storepixel.tracking.association import normalised_distance
 from storepixel.tracking.mot_io import read_mot_file, tracks_to_mot_rows
 from storepixel.tracking.offline import TrackLog
 from storepixel.types import Detections
@@ -30,8 +31,10 @@ F64 = NDArray[np.float64]
 # Sequences without a seqinfo.ini: frame rate from the dataset's documentation.
 KNOWN_FPS = {"pets09-s3mf1": 7.0, "tud-campus": 25.0}
 # Footage a truth folder's seqinfo.ini names (``video = caviar/X.mpg``) is looked up here: the
-# shared evaluation folder beside the checkout, or $STOREPIXEL_EVAL.
+# shared evaluation folder beside the checkout, or $STOREPIXEL_EVAL; failing that, in the
+# checkout itself (``video = data/samples/vtest.avi``: the sample the set-up fetches).
 EVAL_ROOT = Path(os.environ.get("STOREPIXEL_EVAL", Path(__file__).parents[4] / "shared" / "eval"))
+CHECKOUT = Path(__file__).parents[3]
 IMAGE_DIRS = ("img1", "img")
 VIDEO_SUFFIXES = {".mp4", ".avi", ".mkv", ".mov", ".webm"}
 DET_FILES = ("det/det.txt", "img1/det.txt", "img/det.txt")
@@ -55,12 +58,16 @@ class Sequence:
     # (N, 6) frame, id, x, y, w, h of "don't care" boxes (ground-truth flag 0: a figure too
     # small or hidden to call): hypotheses on them are neither hits nor false positives.
     ignore: F64 = field(default_factory=lambda: np.zeros((0, 6)))
+    # Truth that covers only the start of the footage (``labelled_last`` in seqinfo.ini): frames
+    # after it are run through but not scored.
+    labelled_last: int | None = None
 
     def frame_numbers(self) -> range:
         return range(1, self.n_frames + 1)
 
     def scored_frames(self) -> range:
-        return range(1, self.n_frames + 1, self.labelled_every)
+        last = min(self.n_frames, self.labelled_last or self.n_frames)
+        return range(1, last + 1, self.labelled_every)
 
 
 def _seqinfo(root: Path) -> dict[str, str]:
@@ -93,6 +100,8 @@ def load_sequence(root: str | Path, fps: float | None = None) -> Sequence:
     image_dir = next((root / d for d in IMAGE_DIRS if (root / d).is_dir()), None)
     if "video" in info:  # our own truth for footage kept outside the repository
         footage = EVAL_ROOT / info["video"]
+        if not footage.exists() and (CHECKOUT / info["video"]).exists():
+            footage = CHECKOUT / info["video"]
         n_frames, video_fps, size = _video_info(footage)
         image_dir, fps = footage, fps or video_fps
     elif image_dir is not None:
@@ -118,6 +127,7 @@ def load_sequence(root: str | Path, fps: float | None = None) -> Sequence:
     keep = gt_raw[:, 6] != 0
     gt, ignore = gt_raw[keep][:, :6], gt_raw[~keep][:, :6]
     every = int(info.get("labelled_every", 1))
+    last = int(info["labelled_last"]) if "labelled_last" in info else None
     det = None
     det_path = next((root / d for d in DET_FILES if (root / d).is_file()), None)
     if det_path is not None:
@@ -125,8 +135,10 @@ def load_sequence(root: str | Path, fps: float | None = None) -> Sequence:
         det = np.column_stack([raw[:, 0], raw[:, 2:6], normalise_scores(raw[:, 6])])
     if every == 1:
         ignore = np.zeros((0, 6))  # MOT16+ flag-0 rows: dropped, as the harness always did
+    if last is not None:
+        gt, ignore = gt[gt[:, 0] <= last], ignore[ignore[:, 0] <= last]
     return Sequence(
-        root.name, root, image_dir, float(fps), n_frames, gt, det, size, info, every, ignore
+        root.name, root, image_dir, float(fps), n_frames, gt, det, size, info, every, ignore, last
     )
 
 
@@ -280,7 +292,8 @@ def detection_pr(
     }
 
 
-def _motmetrics(seq: Sequence, hyp: F64) -> dict[str, float]:
+def _accumulate(seq: Sequence, hyp: F64) -> Any:
+    """py-motmetrics' frame-by-frame matching of ``hyp`` to the truth on the scored frames."""
     import motmetrics as mm
 
     if not hasattr(np, "asfarray"):  # motmetrics 1.4.0 predates numpy 2
@@ -291,6 +304,54 @@ def _motmetrics(seq: Sequence, hyp: F64) -> dict[str, float]:
     for (gid, gbox), (hid, hbox) in zip(gts, hyps, strict=True):
         dist = mm.distances.iou_matrix(gbox, hbox, max_iou=1 - MOT_MATCH_IOU)
         acc.update(gid.tolist(), hid.tolist(), dist)
+    return acc
+
+
+def switch_events(seq: Sequence, rows: Iterable[tuple[float, ...]]) -> list[dict[str, Any]]:
+    """Every ID switch of ``rows`` against the truth, to tell which crossings a tracker loses:
+    the frame, the truth id, its hypothesis id before and after, whom the new hypothesis id was
+    on before (None: a new track) and the nearest other true person (distance in box heights,
+    between box tops)."""
+    hyp = scoreable(seq, np.array([list(r[:6]) for r in rows], np.float64).reshape(-1, 6))
+    ev = _accumulate(seq, hyp).mot_events
+    frames = list(seq.scored_frames())
+    last_on: dict[int, int] = {}  # hypothesis id -> truth id it last matched
+    has: dict[int, int] = {}  # truth id -> hypothesis id it last matched
+    out: list[dict[str, Any]] = []
+    for (k, _), kind, oid, hid in zip(ev.index, ev["Type"], ev["OId"], ev["HId"], strict=True):
+        if kind not in ("MATCH", "SWITCH"):
+            continue
+        o, h = int(oid), int(hid)
+        if kind == "SWITCH":
+            f = frames[k]
+            g = seq.gt[seq.gt[:, 0] == f]
+            me, others = g[g[:, 1] == o][0], g[g[:, 1] != o]
+            near: tuple[int | None, float | None] = (None, None)
+            if len(others):
+                d = normalised_distance(
+                    _xywh_to_xyxy(me[None, 2:6]), _xywh_to_xyxy(others[:, 2:6]), "top"
+                )
+                j = int(np.argmin(d[0]))
+                near = (int(others[j, 1]), round(float(d[0, j]), 2))
+            out.append(
+                {
+                    "frame": f,
+                    "truth": o,
+                    "before": has.get(o),
+                    "after": h,
+                    "after_was_on": last_on.get(h),
+                    "nearest": near[0],
+                    "nearest_heights": near[1],
+                }
+            )
+        last_on[h], has[o] = o, h
+    return out
+
+
+def _motmetrics(seq: Sequence, hyp: F64) -> dict[str, float]:
+    import motmetrics as mm
+
+    acc = _accumulate(seq, hyp)
     mh = mm.metrics.create()
     names = ["mota", "motp", "idf1", "num_switches", "precision", "recall"]
     names += ["num_false_positives", "num_misses", "mostly_tracked", "num_unique_objects"]
@@ -405,7 +466,8 @@ def evaluate(
 def scoreable(seq: Sequence, hyp: F64) -> F64:
     """Hypothesis rows on labelled frames, less those on a "don't care" box (IoU >= 0.5 with a
     flag-0 truth box of the frame, as MOTChallenge treats its ignored regions)."""
-    hyp = hyp[(hyp[:, 0] - 1) % seq.labelled_every == 0]
+    frames = seq.scored_frames()
+    hyp = hyp[((hyp[:, 0] - 1) % seq.labelled_every == 0) & (hyp[:, 0] < frames.stop)]
     if not len(seq.ignore) or not len(hyp):
         return hyp
     keep = np.ones(len(hyp), bool)

@@ -21,6 +21,10 @@ them on from the camera's ``performance`` settings):
 So ``process`` returns the results of the frames it settles: normally the frame given; none
 while it waits; the waiting ones and the new one together when it settles them. ``drain``
 settles what still waits (end of footage), and ``finish`` drains before closing visits.
+
+Cameras with shelves may also be handed frames *between* analysed ones (``Frame.between``), which
+the source converts only when ``wants`` says so (a pose burst, ``pipeline.pose_stage``): they
+settle nothing and return no result; only the pose stage and the shelves' touch rule see them.
 """
 
 from __future__ import annotations
@@ -60,6 +64,10 @@ class _Tracker(Protocol):
 
 class _PoseStage(Protocol):
     def attach(self, image: NDArray[np.uint8], tracks: Tracks, t: float) -> Tracks: ...
+
+    def wants(self, t: float) -> bool: ...
+
+    def between(self, image: NDArray[np.uint8], tracks: Tracks, t: float) -> Tracks: ...
 
 
 class _FaceStage(Protocol):
@@ -133,10 +141,25 @@ class CameraPipeline:
         self._tracks = Tracks.empty()
         self._waiting: list[_Waiting] = []
 
+    def wants(self, timestamp: float) -> bool:
+        """Whether the source should hand over the frame decoded at capture ``timestamp`` that its
+        analysis rate skips, as a ``between`` frame: only during a pose burst, and never while
+        frames wait for a detection (the touch rule takes its samples in capture order)."""
+        return (
+            self.pose is not None
+            and not self._waiting
+            and self.last_timestamp is not None
+            and timestamp > self.last_timestamp
+            and self.pose.wants(timestamp)
+        )
+
     def process(self, frame: Frame) -> list[FrameResult]:
         """Analyse ``frame``; the results of the frames this settles, in capture order."""
         # The mask is applied first so that no model ever sees masked pixels, and the results
         # carry the masked frame so that no output (annotated video, live view) can show them.
+        if frame.between:
+            self._between(frame)
+            return []
         if self.mask:
             frame = replace(frame, image=self.mask.apply(frame.image))
         image = frame.image
@@ -154,6 +177,17 @@ class CameraPipeline:
             return [self._result(frame, image, detections, tracks, True)]
         held = self.tracker.hold(frame.timestamp)
         return [self._result(frame, image, Detections.empty(), held, False)]
+
+    def _between(self, frame: Frame) -> None:
+        """A burst frame: poses for the people standing at a shelf, in their last analysed
+        boxes, handed to the shelves' touch rule. Nothing else changes."""
+        if not self.wants(frame.timestamp) or self.pose is None:
+            return  # not asked for (any more): a frame that arrived anyway is ignored
+        image = self.mask.apply(frame.image) if self.mask else frame.image
+        tracks = self.pose.between(image, self._tracks, frame.timestamp)
+        touch_rule = getattr(self.analytics, "between", None)  # analytics with shelves
+        if touch_rule is not None:
+            touch_rule(tracks, frame.timestamp, (frame.width, frame.height))
 
     def drain(self) -> list[FrameResult]:
         """Settle the frames still waiting for a detection (end of footage, a new configuration):

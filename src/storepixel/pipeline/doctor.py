@@ -121,6 +121,36 @@ def check_describe(site: SiteConfig) -> list[Check]:
     return checks
 
 
+def check_faces(site: SiteConfig, site_path: Path | None = None) -> list[Check]:
+    """The opt-in face features, only where the site turns them on: their models load, and the
+    visitor key exists and opens (a missing key would stop ``run`` before its first frame)."""
+    from storepixel.faces.keys import key_id, site_key
+
+    faces, checks = site.faces, []
+    if faces.attributes:
+        try:
+            from storepixel.faces.attributes import AgeGender
+
+            AgeGender()
+        except StorepixelError as err:
+            checks.append(Check("faces.attributes", "fail", str(err)))
+        else:
+            checks.append(Check("faces.attributes", "ok", "age and gender models load"))
+    if faces.visitors:
+        path = faces.key_path(site.site.id, site_path or site.path)
+        try:
+            key = site_key(faces, site.site.id, site_path or site.path)
+            from storepixel.faces.descriptor import FaceDescriptor
+
+            FaceDescriptor()
+        except StorepixelError as err:
+            checks.append(Check("faces.visitors", "fail", str(err), str(path)))
+        else:
+            detail = f"descriptor model loads; site key {key_id(key)} opens"
+            checks.append(Check("faces.visitors", "ok", detail, str(path)))
+    return checks
+
+
 def check_store(url: str | None) -> Check:
     """Open (and migrate) the store, as ``run`` would."""
     from storepixel.store import open_store
@@ -151,6 +181,7 @@ def diagnose(
     ]
     checks += check_detectors(site)
     checks += check_describe(site)
+    checks += check_faces(site, site_path)
     if check_db:
         checks.append(check_store(store_url))
     checks += check_cameras(site, site_path, timeout_s)

@@ -76,7 +76,12 @@ def pose_stage(camera: CameraConfig) -> PoseStage | None:
     The model is loaded once per process and shared: it keeps no per-camera state."""
     if not camera.shelves:
         return None
-    return PoseStage(shared_pose_estimator(), [s.polygon for s in camera.shelves])
+    perf = camera.performance or PerformanceConfig()
+    return PoseStage(
+        shared_pose_estimator(),
+        [s.polygon for s in camera.shelves],
+        burst_fps=perf.pose_burst_fps,
+    )
 
 
 @functools.cache

@@ -150,6 +150,8 @@ def analyze_source(
     pipeline = build_camera_pipeline(
         camera, site.site.id, detector, source.anchor, faces=site.faces
     )
+    if pipeline.pose is not None and isinstance(source, VideoFileSource):
+        source.wants = pipeline.wants  # pose bursts (``performance.pose_burst_fps``)
     mask, analytics = pipeline.mask, pipeline.analytics
     assert isinstance(analytics, CameraAnalytics)
     lines, zones = _geometry(camera)

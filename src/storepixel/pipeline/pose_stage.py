@@ -8,6 +8,15 @@ sampled); someone standing still near a shelf, who may look or reach, every anal
 (``still_interval_s``, 0 by default). All people due in a frame go through the model in one
 batch. Their keypoints join the track (``Tracks.keypoints``; NaN rows for people not looked at).
 
+While someone stands at a shelf, the analysis rate is not enough: a hand goes in and out in a
+third of a second, one or two analysed frames at 5 fps, and the one pose may catch the hand on
+its way. So the stage asks for a *burst* (``wants``): the source hands over the decoded frames
+between analysed ones too (``Frame.between``), up to ``burst_fps`` (a rate at or above the
+source's: every decoded frame; 0, the default: no bursts), and ``between`` looks at the people
+standing there on them, in the boxes the tracker gave them at the last analysed frame (they
+stand still, so the box holds). The burst ends at the first analysed frame where nobody stands
+at a shelf; walkers and cameras without shelves never cause one.
+
 >>> import numpy as np
 >>> from storepixel.types import Tracks, TrackState
 >>> class Fake:
@@ -53,13 +62,19 @@ class PoseStage:
         *,
         still_interval_s: float = 0.0,
         walk_interval_s: float = 1.0,
+        burst_fps: float = 0.0,
     ) -> None:
         self.estimator = estimator
         self.shelves = [np.asarray(p, np.float64) for p in shelves]
         self.still_interval_s = still_interval_s
         self.walk_interval_s = walk_interval_s
-        self.frames = 0  # frames where the model ran
-        self.people = 0  # person crops it looked at
+        self.burst_fps = burst_fps
+        self.frames = 0  # frames where the model ran (analysed and between)
+        self.people = 0  # person crops it looked at (analysed and between)
+        self.burst_frames = 0  # of ``frames``: between frames (bursts)
+        self.burst_people = 0  # of ``people``: on between frames
+        self._standing: set[int] = set()  # people standing at a shelf at the last analysed frame
+        self._last_burst = -np.inf
         self.cpu_s = 0.0  # process CPU seconds spent in the model (crops, inference, mapping)
         self._last: dict[int, float] = {}
         self._motion: dict[int, Motion] = {}
@@ -70,6 +85,7 @@ class PoseStage:
         """``tracks`` with ``keypoints`` for the people due a look in this frame."""
         n = len(tracks)
         keypoints = np.full((n, 17, 3), np.nan, np.float32)
+        self._standing = set()
         if n:
             due = self._due(tracks, t, (int(image.shape[1]), int(image.shape[0])))
             if due.any():
@@ -81,6 +97,32 @@ class PoseStage:
                 for tid in tracks.ids[due].tolist():
                     self._last[int(tid)] = t
         self._forget(t)
+        return Tracks(
+            tracks.ids, tracks.xyxy, tracks.confidence, tracks.state, tracks.hits, keypoints
+        )
+
+    def wants(self, t: float) -> bool:
+        """Whether the frame decoded at capture time ``t`` between analysed ones is wanted: someone
+        stood at a shelf at the last analysed frame, and the last burst frame is ``1 /
+        burst_fps`` old."""
+        if self.burst_fps <= 0 or not self._standing:
+            return False
+        return t - self._last_burst >= 1.0 / self.burst_fps - 1e-3
+
+    def between(self, image: NDArray[np.uint8], tracks: Tracks, t: float) -> Tracks:
+        """Keypoints, on a between frame at ``t``, for the people of ``tracks`` (the last analysed
+        frame's) standing at a shelf; NaN rows for the rest."""
+        keypoints = np.full((len(tracks), 17, 3), np.nan, np.float32)
+        due = np.isin(tracks.ids, list(self._standing)) & (tracks.state == TrackState.CONFIRMED)
+        self._last_burst = t
+        if due.any():
+            start = time.process_time()
+            keypoints[due] = self.estimator.estimate(image, tracks.xyxy[due])
+            self.cpu_s += time.process_time() - start
+            self.frames += 1
+            self.burst_frames += 1
+            self.people += int(due.sum())
+            self.burst_people += int(due.sum())
         return Tracks(
             tracks.ids, tracks.xyxy, tracks.confidence, tracks.state, tracks.hits, keypoints
         )
@@ -103,6 +145,8 @@ class PoseStage:
                 continue
             speed = m.speed()
             still = speed is not None and speed < STILL_SPEED
+            if still:
+                self._standing.add(tid)
             interval = self.still_interval_s if still else self.walk_interval_s
             last = self._last.get(tid)
             due[i] = last is None or t - last >= interval - 1e-6

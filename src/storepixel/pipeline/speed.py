@@ -28,6 +28,7 @@ from storepixel.analytics.engine import CameraAnalytics
 from storepixel.config.site import CameraConfig
 from storepixel.pipeline.factory import build_camera_pipeline
 from storepixel.sources import open_source
+from storepixel.sources.file import VideoFileSource
 from storepixel.tracking.mot_io import tracks_to_mot_rows
 
 MotRow = tuple[float, ...]
@@ -71,6 +72,7 @@ class PipelineRun:
     passes: int = 0  # detector passes run (adaptive passes skip some); 0 when not counted
     pose_people: int = 0  # person crops the pose stage looked at (cameras with shelves)
     pose_cpu_s: float = 0.0  # process CPU seconds in the pose model
+    pose_burst_people: int = 0  # of ``pose_people``: on frames between analysed ones (bursts)
 
 
 def decode_floor(video: str | Path) -> TimedRun:
@@ -106,9 +108,11 @@ def run_alone(
     started, cpu = time.perf_counter(), time.process_time()
     pipeline = build_camera_pipeline(camera, site_id, detector, run_anchor=0.0)
     source = open_source(video, camera.id, fps=fps, analysis_fps=camera.analysis_fps, anchor=0.0)
+    if pipeline.pose is not None and isinstance(source, VideoFileSource):
+        source.wants = pipeline.wants  # pose bursts, as ``analyze`` runs them
     frames = 0
     for frame in source:
-        frames += 1
+        frames += not frame.between
         pipeline.process(frame)
     pipeline.finish()
     return TimedRun(frames, time.perf_counter() - started, time.process_time() - cpu)
@@ -133,6 +137,10 @@ def run_side_by_side(
         build_camera_pipeline(camera, site_id, detector, run_anchor=0.0, naive=naive)
         for naive in (True, False)
     ]
+    if isinstance(source, VideoFileSource) and any(p.pose is not None for p in pipelines):
+        # Pose bursts, as ``analyze`` runs them: a between frame goes to both pipelines, and
+        # each takes it only if it asked for it.
+        source.wants = lambda t: any(p.wants(t) for p in pipelines)
     rows: list[list[MotRow]] = [[], []]
     spent, spent_cpu = [0.0, 0.0], [0.0, 0.0]
     first = last = None
@@ -145,8 +153,9 @@ def run_side_by_side(
             spent_cpu[i] += time.process_time() - cpu
             for result in results:
                 rows[i].extend(tracks_to_mot_rows(result.frame.index + 1, result.tracks))
-        first = frame.offset_s if first is None else first
-        last = frame.offset_s
+        if not frame.between:
+            first = frame.offset_s if first is None else first
+            last = frame.offset_s
     for i, pipeline in enumerate(pipelines):
         clock, cpu = time.perf_counter(), time.process_time()
         for result in pipeline.drain():
@@ -177,6 +186,7 @@ def run_side_by_side(
                 passes=int(getattr(pipeline.detector, "passes_run", 0)),
                 pose_people=int(getattr(pipeline.pose, "people", 0)),
                 pose_cpu_s=float(getattr(pipeline.pose, "cpu_s", 0.0)),
+                pose_burst_people=int(getattr(pipeline.pose, "burst_people", 0)),
             )
         )
     return runs[0], runs[1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC
 from pathlib import Path
 
@@ -84,6 +84,10 @@ class VideoFileSource:
         self.width = int(self._stream.codec_context.width)
         self.height = int(self._stream.codec_context.height)
         self.analysis_fps = analysis_fps
+        # Asked (capture time) for each decoded frame the analysis rate skips: whether to hand
+        # it over anyway as a ``between`` frame (``CameraPipeline.wants``: a pose burst). None:
+        # never, and skipped frames are not even converted.
+        self.wants: Callable[[float], bool] | None = None
         self.truncated = False
         if anchor is not None:
             self.anchor, self.anchor_origin = anchor, "given start time"
@@ -105,6 +109,15 @@ class VideoFileSource:
                     else:
                         offset = index / (self.fps or 25.0)
                     if not sampler.take(offset):
+                        if self.wants is not None and self.wants(self.anchor + offset):
+                            yield Frame(
+                                self.camera_id,
+                                index,
+                                offset,
+                                self.anchor + offset,
+                                to_bgr(decoded),
+                                between=True,
+                            )
                         continue
                     yield Frame(
                         camera_id=self.camera_id,

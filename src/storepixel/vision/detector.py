@@ -55,6 +55,7 @@ def load_detector(config: DetectorConfig | None = None) -> Detector:
         adaptive=adaptive,
         far_slices=config.far_slices,
         size_map=config.size_map,
+        far_budget=config.far_budget,
     )
 
 

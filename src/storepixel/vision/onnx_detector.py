@@ -20,6 +20,7 @@ from storepixel.config.detector import PassKind
 from storepixel.types import Detections
 from storepixel.vision.adapters.base import Candidates, OnnxModel
 from storepixel.vision.base import Detector
+from storepixel.vision.far_budget import FarBandBudget
 from storepixel.vision.geometry import clip_boxes, tile_windows
 from storepixel.vision.nms import box_iou, nms
 from storepixel.vision.size_map import PersonSizeMap
@@ -88,9 +89,12 @@ class OnnxDetector(Detector):
         adaptive: AdaptivePasses | None = None,
         far_slices: int = 0,
         size_map: tuple[float, float, float, float] | None = None,
+        far_budget: float | None = None,
     ) -> None:
         self.model = model
         self.far_slices = far_slices
+        self.far_budget = far_budget
+        self.budget = self._new_budget()
         self.size_seed = size_map
         self.size_map = self._new_size_map()
         self.confidence = confidence
@@ -101,6 +105,9 @@ class OnnxDetector(Detector):
         self.adaptive = adaptive if len(self.passes) > 1 or far_slices > 0 else None
         self._stats = _PassStats(self.adaptive.window) if self.adaptive else None
         self.passes_run = 0  # inferences-worth of passes run (a tiles pass counts once)
+        self.far_frames = 0  # detections on which the far band (some of its slices) ran
+        self._slices_run: list[int] = []  # which far-band slices the last detection ran
+        self._far_found: dict[int, NDArray[np.float32]] = {}  # per slice: who its last look added
 
     def for_camera(self, *, adaptive: bool = True) -> OnnxDetector:
         """A detector for one camera's stream on the same model: its own pass statistics, or
@@ -109,8 +116,15 @@ class OnnxDetector(Detector):
         view.adaptive = self.adaptive if adaptive else None
         view._stats = _PassStats(view.adaptive.window) if view.adaptive else None
         view.size_map = self._new_size_map()  # per camera
-        view.passes_run = 0
+        view.budget = self._new_budget()
+        view._far_found = {}
+        view.passes_run = view.far_frames = 0
         return view
+
+    def _new_budget(self) -> FarBandBudget | None:
+        if self.far_slices <= 0 or self.far_budget is None:
+            return None
+        return FarBandBudget(self.far_budget)
 
     def _new_size_map(self) -> PersonSizeMap | None:
         if self.far_slices <= 0:
@@ -133,21 +147,37 @@ class OnnxDetector(Detector):
         stats, adaptive = self._stats, self.adaptive
         found = self._pass(image_bgr, self.passes[0])
         first = sum(len(f[1]) for f in found)
+        run_extras = True
         if stats is not None and adaptive is not None and stats.skipping:
             stats.since_check += 1
-            if stats.since_check < adaptive.recheck and not self._lost_someone(found, image_bgr):
-                detections, _ = self._merge(image_bgr, found, first)
-                stats.last = detections.xyxy
-                self._learn(detections, image_bgr)
-                return detections
-        for kind in self.passes[1:]:
+            run_extras = stats.since_check >= adaptive.recheck or self._lost_someone(
+                found, image_bgr
+            )
+        ran = self.passes[: len(self.passes) if run_extras else 1]
+        for kind in ran[1:]:
             found.extend(self._pass(image_bgr, kind))
-        found.extend(self._far_band(image_bgr))
-        detections, added = self._merge(image_bgr, found, first)
+        extras_end = sum(len(f[1]) for f in found)
+        if self.budget is not None:
+            slices = self._far_band_budgeted(image_bgr, ran)
+        else:  # no budget: the whole band whenever the other extra passes run
+            slices = self._far_band(image_bgr) if run_extras else []
+        found.extend(slices)
+        detections, kept = self._merge(image_bgr, found, first)
+        far = kept >= extras_end  # boxes only the far band found
+        if self.budget is not None:
+            self._report_slices(slices, kept, detections.xyxy, extras_end)
         self._learn(detections, image_bgr)
         if stats is None or adaptive is None:
             return detections
-        stats.since_check, stats.last = 0, detections.xyxy
+        # Under a budget the far band keeps its own account: its people, seen only on the frames
+        # it runs, neither count as the extra passes' finds nor as someone the first pass lost.
+        own = detections.xyxy[~far] if self.budget is not None else detections.xyxy
+        stats.last = own
+        if not run_extras:
+            return detections
+        stats.since_check = 0
+        by_extras = kept >= first if self.budget is None else ~far & (kept >= first)
+        added = int(by_extras.sum())
         if len(detections):
             stats.added.append(added > 0)
         if added:
@@ -194,7 +224,64 @@ class OnnxDetector(Detector):
         if not windows:
             return []
         self.passes_run += 1
-        return self._windows(image, windows)
+        self.far_frames += 1
+        return self._windows(image, windows, tight=True)
+
+    def _far_band_budgeted(
+        self, image: NDArray[np.uint8], ran: Sequence[PassKind]
+    ) -> list[Candidates]:
+        """The slices of the far band this camera's budget lets it look at now (one
+        ``Candidates`` per slice, in the order run; ``_slices_run`` says which they were)."""
+        assert self.budget is not None
+        height, width = image.shape[:2]
+        windows = self.far_windows(width, height)
+        base = sum(self._pass_cost(kind, width, height) for kind in ran)
+        costs = [
+            self._canvas_pixels(x1 - x0, y1 - y0, "letterbox", True) for x0, y0, x1, y1 in windows
+        ]
+        chosen = self.budget.choose(base, costs)
+        self._slices_run = chosen
+        if not chosen:
+            return []
+        self.passes_run += 1
+        self.far_frames += 1
+        return self._windows(image, [windows[i] for i in chosen], tight=True)
+
+    def _report_slices(
+        self,
+        slices: list[Candidates],
+        kept: NDArray[np.intp],
+        xyxy: NDArray[np.float32],
+        start: int,
+    ) -> None:
+        """Tell the budget which slices found someone the base passes missed (a kept box), and
+        whether anyone of them is new there (no box of that slice's last find near them)."""
+        assert self.budget is not None
+        for index, (_, scores) in zip(self._slices_run, slices, strict=True):
+            end = start + len(scores)
+            mine = xyxy[(kept >= start) & (kept < end)]
+            before = self._far_found.get(index, np.zeros((0, 4), np.float32))
+            new = bool(len(mine)) and not bool(_near(mine, before).any(axis=1).all())
+            self.budget.found(index, bool(len(mine)), new)
+            self._far_found[index] = mine
+            start = end
+
+    def _pass_cost(self, kind: PassKind, width: int, height: int) -> float:
+        """Model-input pixels one pass over a ``width`` × ``height`` frame runs the model on."""
+        if kind == "tiles":
+            windows = tile_windows(width, height, self.tile_grid, self.tile_overlap)
+            return sum(
+                self._canvas_pixels(x1 - x0, y1 - y0, "letterbox", False)
+                for x0, y0, x1, y1 in windows
+            )
+        return self._canvas_pixels(width, height, kind, tight=True)
+
+    def _canvas_pixels(self, width: int, height: int, fit: PassKind, tight: bool) -> float:
+        canvas = getattr(self.model, "canvas_size", None)
+        if canvas is None:  # a model that does not say: every inference costs the same
+            return 1.0
+        w, h = canvas(width, height, fit, tight)
+        return float(w * h)
 
     def _lost_someone(self, found: list[Candidates], image: NDArray[np.uint8]) -> bool:
         """Whether a person the last detection reported has no first-pass candidate near them
@@ -211,9 +298,9 @@ class OnnxDetector(Detector):
 
     def _merge(
         self, image: NDArray[np.uint8], found: list[Candidates], first: int
-    ) -> tuple[Detections, int]:
-        """The first pass's people, plus the people only the other passes found; and how many
-        of those there were.
+    ) -> tuple[Detections, NDArray[np.intp]]:
+        """The first pass's people, plus the people only the other passes found; and for each
+        box kept, which candidate of ``found`` (counted across its parts) it was.
 
         ``found``'s first ``first`` candidates come from the first pass. They go through NMS
         first; a candidate of another pass is kept only where no first-pass candidate overlaps it
@@ -227,6 +314,7 @@ class OnnxDetector(Detector):
         scores = np.concatenate([f[1] for f in found])
         from_first = np.arange(len(scores)) < first
         sizable = ((xyxy[:, 2] - xyxy[:, 0]) >= MIN_SIDE) & ((xyxy[:, 3] - xyxy[:, 1]) >= MIN_SIDE)
+        source = np.flatnonzero(sizable)
         xyxy, scores, from_first = xyxy[sizable], scores[sizable], from_first[sizable]
         if not from_first.all() and from_first.any():
             # The same person seen by two passes: the boxes differ in shape (a stretched view
@@ -236,26 +324,32 @@ class OnnxDetector(Detector):
             drop = np.zeros(len(scores), bool)
             drop[extra[same]] = True
             xyxy, scores, from_first = xyxy[~drop], scores[~drop], from_first[~drop]
+            source = source[~drop]
         # Ranking every first-pass candidate above every other makes greedy NMS settle the first
         # pass among itself before any extra candidate is looked at.
         keep = nms(xyxy, scores + from_first, self.nms_iou)
         keep = keep[np.argsort(-scores[keep], kind="stable")]  # best first
-        added = int((~from_first[keep]).sum())
-        return Detections(xyxy[keep], scores[keep]), added
+        return Detections(xyxy[keep], scores[keep]), source[keep]
 
     def _tiles(self, image: NDArray[np.uint8]) -> list[Candidates]:
         height, width = image.shape[:2]
         return self._windows(image, tile_windows(width, height, self.tile_grid, self.tile_overlap))
 
     def _windows(
-        self, image: NDArray[np.uint8], windows: Sequence[tuple[int, int, int, int]]
+        self,
+        image: NDArray[np.uint8],
+        windows: Sequence[tuple[int, int, int, int]],
+        tight: bool = False,
     ) -> list[Candidates]:
         """Each window of ``image`` run on its own; boxes cut by a window's inner edge dropped
-        (a neighbouring window or a whole-frame pass sees that person whole)."""
+        (a neighbouring window or a whole-frame pass sees that person whole). ``tight``: on a
+        canvas cut to the window's shape (the far band's wide slices: less grey to run)."""
         height, width = image.shape[:2]
         out = []
         for x0, y0, x1, y1 in windows:
-            xyxy, scores = self.model.candidates(image[y0:y1, x0:x1], "letterbox", self.confidence)
+            xyxy, scores = self.model.candidates(
+                image[y0:y1, x0:x1], "letterbox", self.confidence, tight=tight
+            )
             # A box touching an inner edge of the tile is a person cut by the seam.
             cut = np.zeros(len(xyxy), bool)
             if x0 > 0:

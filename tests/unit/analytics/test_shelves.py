@@ -135,6 +135,18 @@ def test_drawing_back_and_pushing_in_again_is_a_new_reach() -> None:
     assert reach.properties["count"] == 3
 
 
+def test_a_hand_drawn_back_but_held_inside_is_no_new_reach() -> None:
+    def at(depth: float) -> tuple[float, np.ndarray]:
+        return (260.0, pose(260.0, wrist=(SHELF_X + depth, 250.0)))
+
+    settle = [(260.0, pose(260.0))] * 6
+    push, held = at(40.0), at(18.0)  # deep in, then drawn back a palm's width but still inside
+    (reach,) = kinds(run(settle + [push] * 3 + [held] * 8), EventKind.SHELF_REACH)
+    assert reach.properties["count"] == 1  # the touch ends; no new one without a push in
+    (reach,) = kinds(run(settle + [push] * 3 + [held] * 8 + [push] * 2), EventKind.SHELF_REACH)
+    assert reach.properties["count"] == 2  # pushed in again from where it was held
+
+
 def test_a_swinging_hand_of_someone_walking_past_is_no_reach() -> None:
     frames = []
     for i in range(8):  # 1 box height (300 px) a second past the shelf, a hand swinging into it
