@@ -89,7 +89,8 @@ def track(
         for result in pipeline.process(frame):  # no gate here: each frame settles at once
             index = result.frame.index + 1
             rows.extend(tracks_to_mot_rows(index, result.tracks))
-            log.add(index, result.frame.timestamp, result.tracks)
+            size = (result.frame.width, result.frame.height)
+            log.add(index, result.frame.timestamp, result.tracks, frame_size=size)
             frames += 1
     if not online:  # a thing found static drops out of the whole file, not only from then on
         rows = log.rows(drop=static_tracks(log.boxes(), static.found) if static else None)

@@ -200,7 +200,8 @@ def run_storepixel(
 ) -> MotRows:
     """Our tracker over the sequence, timed by the frame rate; rows are confirmed tracks as
     reported online, or with ``offline`` what ``storepixel track`` writes for a file (tentative
-    frames of confirmed tracks backfilled, gaps interpolated: ``TrackLog``).
+    frames of confirmed tracks backfilled, gaps interpolated, tracks of one person hidden for a
+    moment stitched: ``TrackLog``).
 
     With images, detections first pass the camera's static-object watch as in the product
     (``static_after_s``: None = the camera default, 0 = off); an older checkout without it
@@ -217,7 +218,7 @@ def run_storepixel(
             dets = static.apply(dets, image, t)
         tracks = tracker.update(dets, t, image=image, frame_size=seq.frame_size)
         rows.extend(tracks_to_mot_rows(f, tracks, include_lost=include_lost))
-        log.add(f, t, tracks)
+        log.add(f, t, tracks, frame_size=seq.frame_size)
     if not offline:
         return rows
     if static is None or static_tracks is None:

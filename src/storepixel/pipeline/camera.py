@@ -42,6 +42,9 @@ from storepixel.pipeline.roi import NormalisedRegion, to_pixels
 from storepixel.pipeline.static import StaticObjects
 from storepixel.types import Detections, Event, Frame, Tracks, TrackState
 
+_NONE = np.zeros((0, 4))  # no static-object candidates (shared: never written to)
+_NONE.flags.writeable = False
+
 
 class _Detector(Protocol):
     def detect(self, image: NDArray[np.uint8]) -> Detections: ...
@@ -270,11 +273,8 @@ class CameraPipeline:
         self.last_timestamp = frame.timestamp
         self.frames += 1
         self._tracks = tracks
-        candidates = (
-            np.array([a.xyxy for a in self.static.candidates(frame.timestamp)]).reshape(-1, 4)
-            if self.static is not None
-            else np.zeros((0, 4))
-        )
+        static = [] if self.static is None else self.static.candidates(frame.timestamp)
+        candidates = np.array([a.xyxy for a in static]).reshape(-1, 4) if static else _NONE
         return FrameResult(frame, detections, tracks, events, detected, candidates)
 
     def _detect(self, image: NDArray[np.uint8], timestamp: float) -> Detections:

@@ -113,6 +113,16 @@ def _centres(size: int, blocks: int) -> NDArray[np.float32]:
     return (first + 0.5).astype(np.float32)
 
 
+def _median(diff: NDArray[np.int16]) -> np.int16:
+    """``np.int16(np.median(diff))`` for differences of grey levels (−255…255), from their
+    histogram: about half the CPU of numpy's partial sort on the 192×108 copy, the same value
+    (the mean of the two middle values when there are two, cut towards zero)."""
+    counts = np.cumsum(np.bincount((diff + 255).ravel(), minlength=511))
+    n = diff.size
+    low, high = np.searchsorted(counts, [(n - 1) // 2, n // 2], side="right") - 255
+    return np.int16((float(low) + float(high)) / 2)
+
+
 class ChangeGate:
     """Per-camera change gate; ``decide`` each analysed frame, then ``rebase`` after detecting.
 
@@ -158,7 +168,7 @@ class ChangeGate:
         """Blocks that differ from the reference by more than the threshold, noise removed."""
         assert self._reference is not None
         diff = small - self._reference
-        diff -= np.int16(np.median(diff))  # a uniform brightness shift is not change
+        diff -= _median(diff)  # a uniform brightness shift is not change
         mask = (np.abs(diff) > self.settings.threshold).astype(np.uint8)
         if self.region is not None:
             x0, y0, x1, y1 = to_pixels(self.region, mask.shape[1], mask.shape[0])

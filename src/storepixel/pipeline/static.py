@@ -108,7 +108,10 @@ class StaticObjects:
 
     def candidates(self, now: float) -> list[Anchor]:
         """Anchors currently treated as static objects (not dismissed)."""
-        return [a for a in self.anchors if self._is_static(a, now)]
+        # ``_is_static`` written out: this runs on every analysed frame, over every anchor of
+        # the last ``forget_after_s`` (a hundred on a busy minute: each walker leaves a trail).
+        after = self.static_after_s
+        return [a for a in self.anchors if not a.dismissed and now - a.still_since >= after]
 
     def decide(self, decisions: Sequence[tuple[tuple[float, float, float, float], str]]) -> None:
         """The installer's word changed: apply it to what was learnt so far."""
@@ -252,11 +255,15 @@ def _occluded(box: NDArray[np.float64], others: NDArray[np.float64], match_iou: 
     covers at least ``OCCLUDED`` of it."""
     if not len(others):
         return False
-    iou = box_iou(box[None], others)[0]
     ix = np.minimum(box[2], others[:, 2]) - np.maximum(box[0], others[:, 0])
     iy = np.minimum(box[3], others[:, 3]) - np.maximum(box[1], others[:, 1])
     cover = np.clip(ix, 0, None) * np.clip(iy, 0, None)
-    area = max((box[2] - box[0]) * (box[3] - box[1]), 1e-9)
+    # ``box_iou(box[None], others)[0]``, from the intersections already here (the same
+    # arithmetic in float64, so the same values): this runs for every step of the history.
+    own = (box[2] - box[0]) * (box[3] - box[1])
+    union = own + (others[:, 2] - others[:, 0]) * (others[:, 3] - others[:, 1]) - cover
+    iou = np.divide(cover, union, out=np.zeros_like(cover), where=union > 0)
+    area = max(own, 1e-9)
     return bool(((cover / area >= OCCLUDED) & (iou < match_iou)).any())
 
 

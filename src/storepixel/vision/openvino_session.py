@@ -103,7 +103,9 @@ class OpenVinoSession:
         (tensor,) = feed.values()
         # The input is read in place (the call is synchronous); the outputs are copied, since
         # the request reuses their memory on its next inference.
-        result = request.infer({0: tensor}, share_inputs=True)
+        # ``to_dict``: the plain dict under OpenVINO's result wrapper, whose own lookup by port
+        # costs ~60 µs an output (six a pass).
+        result = request.infer({0: tensor}, share_inputs=True).to_dict()
         return [np.array(result[port]) for port in self._outputs]
 
 

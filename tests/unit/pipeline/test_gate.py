@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
 
-from storepixel.pipeline.gate import ChangeGate, GateSettings
+from storepixel.pipeline.gate import ChangeGate, GateSettings, _median
 from storepixel.types import Tracks, TrackState
 
 H, W = 240, 320
@@ -266,3 +269,15 @@ def test_the_same_scene_is_read_alike_at_any_resolution() -> None:
 def test_bad_settings_are_refused(kwargs: dict[str, float], problem: str) -> None:
     with pytest.raises(ValueError, match=problem):
         GateSettings(**kwargs)  # type: ignore[arg-type]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    arrays(
+        np.int16, st.tuples(st.integers(1, 12), st.integers(1, 12)), elements=st.integers(-255, 255)
+    )
+)
+def test_histogram_median_is_numpys(diff: np.ndarray) -> None:
+    """The gate's histogram median equals ``np.int16(np.median(...))`` on any grey-level
+    differences (odd and even counts; halves cut towards zero as numpy's cast does)."""
+    assert _median(diff) == np.int16(np.median(diff))
