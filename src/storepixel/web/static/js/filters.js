@@ -2,6 +2,7 @@
 // restored from the page's URL (so a link opens the same search or list).
 import { qs } from "./api.js";
 import { addDays, el } from "./format.js";
+import { say } from "./session.js";
 
 export function fillFilterForm(form, site, names) {
   document.getElementById("tz-note").textContent = `Times in ${site.timezone}`;
@@ -22,6 +23,18 @@ export function rangeQuery(form) {
   const q = { from: `${from}T00:00:00`, to: `${addDays(to, 1)}T00:00:00` };
   if (form.camera.value) q.camera = form.camera.value;
   return q;
+}
+
+/** ``rangeQuery`` for a page's refresh: clears ``msg``, or says there why the range is refused
+ * and returns null. */
+export function rangeOrSay(form, msg) {
+  say(msg, "");
+  try {
+    return rangeQuery(form);
+  } catch (err) {
+    say(msg, err.message);
+    return null;
+  }
 }
 
 /** Keeps the form's values in the URL (a view can be bookmarked) and shows the range viewed;

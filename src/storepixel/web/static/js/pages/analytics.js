@@ -5,7 +5,7 @@ import * as api from "../api.js";
 import { boot, say, start } from "../session.js";
 import { heatmapTable, histogram, showEmpty, timeBars, timeLines } from "../charts.js";
 import { addDays, dateIn, el, formatDuration, formatNumber } from "../format.js";
-import { rangeQuery, showRange } from "../filters.js";
+import { rangeOrSay, showRange } from "../filters.js";
 
 const form = document.getElementById("range-form");
 const msg = document.getElementById("range-msg");
@@ -70,14 +70,8 @@ function zoneQuery(value, base, { all = true } = {}) {
 }
 
 async function refresh() {
-  say(msg, "");
-  let q;
-  try {
-    q = rangeQuery(form);
-  } catch (err) {
-    say(msg, err.message);
-    return;
-  }
+  const q = rangeOrSay(form, msg);
+  if (!q) return;
   const label = showRange(form, ctx.site);
   document.getElementById("print-head").textContent =
     `${ctx.site.name || ctx.site.id} — ${label} (${ctx.site.timezone})` +

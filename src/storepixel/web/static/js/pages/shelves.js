@@ -5,7 +5,7 @@ import * as api from "../api.js";
 import { boot, say, start } from "../session.js";
 import { showEmpty, timeBars } from "../charts.js";
 import { dateIn, el, formatDuration, formatNumber } from "../format.js";
-import { rangeQuery, showRange } from "../filters.js";
+import { rangeOrSay, showRange } from "../filters.js";
 
 const form = document.getElementById("range-form");
 const msg = document.getElementById("range-msg");
@@ -42,14 +42,8 @@ start(async () => {
 
 
 async function refresh() {
-  say(msg, "");
-  let q;
-  try {
-    q = rangeQuery(form);
-  } catch (err) {
-    say(msg, err.message);
-    return;
-  }
+  const q = rangeOrSay(form, msg);
+  if (!q) return;
   showRange(form, ctx.site);
   const results = await Promise.allSettled([funnel(q), overTheDay(q), planograms(q)]);
   const failed = results.find((r) => r.status === "rejected");
