@@ -346,6 +346,15 @@ def test_camera_actor_moves_to_another_node_when_its_node_dies(
         )
         with pytest.raises(Exception, match="already runs"):
             start_cameras(ray, site, url)  # never two of one camera
+
+        def runs_now() -> set[str]:
+            with open_store(url) as store:
+                return {c.run_id for c in coverage(store, camera_id="door")}
+
+        # The first run's coverage is written with its events, a second at a time: wait for it
+        # before the kill, so the check below compares two runs rather than racing the writer.
+        assert wait_for(lambda: len(runs_now()) == 1, 30, every=0.5)
+        first_runs = runs_now()
         node = next(n for n in cluster.worker_nodes if n.node_id == first["node_id"])
         cluster.remove_node(node, allow_graceful=False)
         before = len(stored(url))
@@ -359,6 +368,9 @@ def test_camera_actor_moves_to_another_node_when_its_node_dies(
         assert wait_for(lambda: node_now() not in (None, first["node_id"]), 120, every=1.0)
         assert wait_for(lambda: len(stored(url)) > before, 90, every=1.0), (
             "events go on after the move"
+        )
+        assert wait_for(lambda: bool(runs_now() - first_runs), 60, every=1.0), (
+            "the moved camera records its own coverage"
         )
         assert ray.get_actor(actor_name("shop", "door"), namespace="storepixel")
         ray.get(actor.stop.remote(), timeout=60)
