@@ -23,8 +23,11 @@ for near and far people alike:
   back by ``WITHDRAW`` (about a palm's width) and pushed in again by as much is a new touch (drawn
   back and held there, it is not: the touch ends, and the next needs the push in). A
   missing or unsure keypoint never starts a touch, it only fails to renew one; the swinging
-  hand of someone walking past never starts one either. An engagement with touches is a
-  ``shelf_reach`` with their ``count`` and total ``duration_s``.
+  hand of someone walking past never starts one either. A hand already inside on a person's
+  first frames, before their speed is known (footage or a track that starts mid-reach), opens a
+  *pending* touch: counted, from its first frame, once the speed says they stand; dropped if it
+  says they walk, or if the touch ends first. An engagement with touches is a ``shelf_reach``
+  with their ``count`` and total ``duration_s``.
 
 Event times are capture times: a pass at the first frame within reach, attention at its first
 second, a reach at its first touch.
@@ -53,7 +56,10 @@ WITHDRAW = 0.05  # of box height (about a palm's width): drawn back this far fro
 RELEASE_S = 0.5  # not renewed this long ends a touch (gaps shorter than this are bridged)
 WRISTS = (KP["left_wrist"], KP["right_wrist"])
 ELBOWS = (KP["left_elbow"], KP["right_elbow"])
-HAND_REACH = 0.35  # of the forearm beyond the wrist: the middle of the hand
+# The middle of the hand, beyond the wrist, in forearm lengths: half the hand's length over the
+# forearm's, 0.108 H / 2 / 0.146 H = 0.37 (segment lengths as fractions of stature H, Drillis &
+# Contini 1966, as tabulated in Winter, "Biomechanics and Motor Control of Human Movement").
+HAND_REACH = 0.37
 SHOULDERS = (KP["left_shoulder"], KP["right_shoulder"])
 
 
@@ -89,6 +95,7 @@ class _Engagement:
     touch_begin: float | None = None  # the open touch's first frame
     touch_last_in: float | None = None  # its last frame renewing it
     touch_peak: float = 0.0  # the open touch's deepest hand (box heights)
+    touch_pending: bool = False  # the open touch began before the person's speed was known
     # Shallowest hand since the open touch was last renewed, or since the last touch ended: a
     # new touch needs the hand pushed in again from there.
     low_since_touch: float | None = None
@@ -177,7 +184,7 @@ class ShelfCounter:
                         eng.attention_start = eng.last_time
                     eng.attention_s += dt
             depth = _hand_depth(poly, m.pose, height) if fresh and m.pose_time == t else None
-            self._touch(eng, t, depth, walking=speed is not None and not still)
+            self._touch(eng, t, depth, walking=None if speed is None else not still)
             eng.last_near = t
             eng.last_time = t
         return self._expire(t, set(ids))
@@ -200,13 +207,22 @@ class ShelfCounter:
             if eng is None or eng.last_near != self._last_t:
                 continue  # not within reach at the last analysed frame
             speed = motion[tid].speed() if tid in motion else None
-            walking = speed is not None and speed >= STILL_SPEED
+            walking = None if speed is None else speed >= STILL_SPEED
             depth = _hand_depth(poly, poses.get(tid), float(box[3] - box[1]))
             self._touch(eng, t, depth, walking=walking)
 
-    def _touch(self, eng: _Engagement, t: float, depth: float | None, *, walking: bool) -> None:
+    def _touch(
+        self, eng: _Engagement, t: float, depth: float | None, *, walking: bool | None
+    ) -> None:
         """Advance the touch state by one frame (``depth``: the deepest confident hand inside the
-        outline, box heights; ``None`` when no confident hand was seen in this frame)."""
+        outline, box heights; ``None`` when no confident hand was seen in this frame;
+        ``walking``: ``None`` while the person's speed is not yet known)."""
+        if eng.touch_pending and walking is not None:
+            if walking:  # the hand was a walker's swinging by: never a touch
+                eng.touch_begin = eng.touch_last_in = None
+            else:
+                self._count_touch(eng)
+            eng.touch_pending = False
         if eng.touch_begin is not None:
             if depth is not None and depth > max(TOUCH_OUT, eng.touch_peak - WITHDRAW):
                 eng.touch_last_in = t
@@ -226,17 +242,27 @@ class ShelfCounter:
             eng.touch_begin = eng.touch_last_in = t
             eng.touch_peak = depth
             eng.low_since_touch = None
-            eng.touches += 1
-            eng.touch_starts.append(t)
-            if eng.touch_start is None:
-                eng.touch_start = t
+            if walking is None:  # speed not known yet: counted once it says they stand
+                eng.touch_pending = True
+            else:
+                self._count_touch(eng)
+
+    @staticmethod
+    def _count_touch(eng: _Engagement) -> None:
+        assert eng.touch_begin is not None
+        eng.touches += 1
+        eng.touch_starts.append(eng.touch_begin)
+        if eng.touch_start is None:
+            eng.touch_start = eng.touch_begin
 
     def _close_touch(self, eng: _Engagement, t: float) -> None:
         if eng.touch_begin is None or eng.touch_last_in is None:
             return
         if t - eng.touch_last_in >= RELEASE_S:
-            eng.touch_s += eng.touch_last_in - eng.touch_begin
+            if not eng.touch_pending:  # ended before anyone knew they stood: not counted
+                eng.touch_s += eng.touch_last_in - eng.touch_begin
             eng.touch_begin = eng.touch_last_in = None
+            eng.touch_pending = False
 
     def _expire(self, t: float, seen: set[int]) -> list[ShelfOutcome]:
         done = [tid for tid, e in self._open.items() if t - e.last_near >= GRACE_S]
@@ -244,7 +270,7 @@ class ShelfCounter:
 
     def _finish(self, tid: int) -> ShelfOutcome:
         eng = self._open.pop(tid)
-        if eng.touch_begin is not None and eng.touch_last_in is not None:
+        if eng.touch_begin is not None and eng.touch_last_in is not None and not eng.touch_pending:
             eng.touch_s += eng.touch_last_in - eng.touch_begin
         return ShelfOutcome(
             self.shelf_id,

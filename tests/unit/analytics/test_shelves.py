@@ -8,6 +8,7 @@ beside it, analysed at 5 fps; keypoints are built by hand so each test controls 
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -100,11 +101,16 @@ def kinds(events: list[Event], kind: str) -> list[Event]:
         st.tuples(st.booleans(), st.floats(8.0, 16.0)),
         min_size=3,
         max_size=40,
-    ).filter(lambda xs: any(inside for inside, _ in xs))
+    ).filter(lambda xs: any(inside for inside, _ in xs)),
+    # settled first, or seen from the first frame on with the hand already at the edge (a track
+    # that starts mid-reach, before its speed is known)
+    st.sampled_from([6, 0]),
 )
-def test_wrist_jitter_at_the_shelf_edge_is_one_reach(steps: list[tuple[bool, float]]) -> None:
+def test_wrist_jitter_at_the_shelf_edge_is_one_reach(
+    steps: list[tuple[bool, float]], settle: int
+) -> None:
     # Out-of-shelf runs shorter than the release time (two frames at 5 fps = 0.4 s < 0.5 s).
-    frames: list[tuple[float, np.ndarray | None]] = [(260.0, pose(260.0))] * 6  # settle first
+    frames: list[tuple[float, np.ndarray | None]] = [(260.0, pose(260.0))] * settle
     outside = 0
     for inside, depth in steps:
         outside = 0 if inside else outside + 1
@@ -154,6 +160,42 @@ def test_a_swinging_hand_of_someone_walking_past_is_no_reach() -> None:
         frames.append((cx, pose(cx, wrist=(SHELF_X + 30 if i % 2 else SHELF_X - 30, 250.0))))
     events = run(frames)
     assert kinds(events, EventKind.SHELF_REACH) == []
+
+
+def test_a_walker_whose_first_frame_has_a_hand_in_the_shelf_is_no_reach() -> None:
+    # Within reach from the first frame, before any speed is known, the swinging hand inside.
+    frames = []
+    for i in range(4):  # 1 box height a second
+        cx = 240.0 + 300 * DT * i
+        frames.append((cx, pose(cx, wrist=(SHELF_X + 30 if i % 2 == 0 else SHELF_X - 30, 250.0))))
+    events = run(frames)
+    assert kinds(events, EventKind.SHELF_REACH) == []
+    assert len(kinds(events, EventKind.SHELF_PASS)) == 1
+
+
+def test_a_track_that_starts_mid_reach_counts_the_touch_from_its_first_frame() -> None:
+    inside, out = pose(260.0, wrist=(SHELF_X + 30, 250.0)), pose(260.0)
+    (reach,) = kinds(run([(260.0, inside)] * 4 + [(260.0, out)] * 6), EventKind.SHELF_REACH)
+    assert reach.properties["count"] == 1
+    assert reach.time == 0.0  # timed from the first frame, once standing still said it counts
+    assert reach.properties["duration_s"] == pytest.approx(3 * DT)
+
+
+def test_the_hand_reaches_past_the_wrist_along_the_forearm() -> None:
+    # The wrist just on the shelf (2 px in, under the 9 px = 3 % of 300 px that starts a touch).
+    def at(elbow: tuple[float, float], elbow_score: float = 0.9) -> tuple[float, np.ndarray]:
+        kp = pose(260.0, wrist=(SHELF_X + 2, 230.0))
+        kp[KP["right_elbow"]] = (*elbow, elbow_score)
+        return (260.0, kp)
+
+    settle = [(260.0, pose(260.0))] * 6
+    # forearm level, pointing into the shelf (52 px): the hand's middle is 19 px further in
+    (reach,) = kinds(run(settle + [at((270.0, 230.0))] * 3), EventKind.SHELF_REACH)
+    assert reach.properties["count"] == 1
+    # the same wrist, the forearm hanging straight down: the hand is below it, not further in
+    assert kinds(run(settle + [at((SHELF_X + 2, 180.0))] * 3), EventKind.SHELF_REACH) == []
+    # the elbow unsure: no forearm to carry the hand on, the wrist alone is not far enough in
+    assert kinds(run(settle + [at((270.0, 230.0), 0.3)] * 3), EventKind.SHELF_REACH) == []
 
 
 @settings(max_examples=40, deadline=None)
