@@ -240,16 +240,21 @@ def static_tracks(
     found: list[NDArray[np.float64]],
     match_iou: float = 0.6,
 ) -> set[int]:
-    """Track ids whose boxes lay on a place later found static for at least half their
+    """Track ids whose boxes lay on one place later found static for at least half their
     sightings: for a whole file, the first seconds of a mannequin (before it was found out) are
-    dropped as well."""
+    dropped as well.
+
+    One place, not any: a thing that never moves is seen where it stands. A walker's boxes
+    can each lie on some place the watch once took for static (on a plain floor a walker's
+    first box there can look like the floor's picture before them), and a track that walked
+    across the picture must never be dropped whole for the sum of those."""
     if not found:
         return set()
     places = np.array(found)
     out = set()
     for tid, boxes in sightings.items():
-        on = box_iou(np.asarray(boxes, np.float64), places).max(axis=1) >= match_iou
-        if on.mean() >= 0.5:
+        on = box_iou(np.asarray(boxes, np.float64), places) >= match_iou  # (sightings, places)
+        if on.mean(axis=0).max() >= 0.5:
             out.add(tid)
     return out
 

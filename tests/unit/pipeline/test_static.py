@@ -198,3 +198,14 @@ def test_a_place_is_not_standing_while_someone_else_changes_its_picture() -> Non
         static.apply(box, img, t)
         standing[round(t, 1)] = len(static.standing())
     assert standing[2.8] == 1 and standing[3.0] == 0 and standing[3.8] == 0
+
+
+def test_a_walker_whose_boxes_each_lie_on_some_static_place_is_not_dropped() -> None:
+    """The watch may take a walker's box for static here and there along their way (a plain
+    floor's picture); a track is a static object only when half its sightings are on *one*
+    place, as a thing that never moves is, never for the sum of many places along a walk."""
+    walk = [np.array([10.0 + 20 * k, 10, 40 + 20 * k, 90]) for k in range(10)]
+    found = [b.copy() for b in walk[::2]]  # every other box of the walk, once each
+    mannequin = np.array([300.0, 10, 330, 90])
+    sightings = {1: walk, 2: [mannequin + k % 2 for k in range(6)] + walk[:4]}
+    assert static_tracks(sightings, [*found, mannequin]) == {2}
