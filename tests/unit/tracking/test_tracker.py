@@ -227,3 +227,18 @@ def test_an_update_taken_back_by_restore_leaves_no_trace() -> None:
         want, got = plain.update(dets([box]), i * 0.2), tried.update(dets([box]), i * 0.2)
         assert got.ids.tolist() == want.ids.tolist()
         np.testing.assert_array_equal(got.xyxy, want.xyxy)
+
+
+@pytest.mark.parametrize("fps", FPS)
+def test_a_box_straddling_two_walkers_side_by_side_is_nobody_new(fps: float) -> None:
+    """Two small people walk side by side; from 1 s on the detector also boxes the pair as one
+    (between them, at 0.7). Every pixel of that box is already theirs: no third person."""
+
+    def scene(t: float) -> list[tuple[float, float, float, float]]:
+        a = person_box(200 + 40 * t, 300, 60)
+        b = person_box(226 + 40 * t, 302, 58)
+        pair = (a[0] + 4, min(a[1], b[1]), b[2] - 4, max(a[3], b[3]))
+        return [a, b, pair] if t >= 1.0 else [a, b]
+
+    history = run(Tracker(), fps, 4.0, scene)
+    assert len(confirmed_ids(history)) == 2
