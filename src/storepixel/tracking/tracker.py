@@ -10,11 +10,13 @@ in stages, ByteTrack-style but with CCTV in mind:
    when the image is given, a clothing-colour veto;
 4. tentative tracks take what is left (weak boxes too: flicker does not repeat in place).
 
-A new person needs pixels of their own: a confident box left over after association that lies
-almost wholly (``birth_explained``) inside the union of the boxes just given to tracked people
-shows nobody they do not already account for. It is the detector boxing two people walking side
-by side as one (a leftover of its NMS), and a track born from it would take one of them over the
-moment the other's box flickers.
+A box that straddles people already tracked shows nobody else: one lying almost wholly
+(``explained_box``) inside the union of two or more boxes given to other tracks this frame, though
+inside none of them alone, is the detector boxing a pair as one (a leftover of its NMS). It
+starts no track (one born from it takes one of the pair over the moment the other's box
+flickers) and brings back no lost track (a third person hidden behind the pair would be pulled
+onto them, and the three swap). A box inside one other box is left alone: that is a person
+partly hidden behind one other, whom the usual rules keep.
 
 A lost track must be where its thing could have gone. A thing that has never moved — a track
 born on a place where something stands (``standing``, from the camera's static-object watch:
@@ -137,11 +139,12 @@ class TrackerConfig:
     - ``appearance_min_rate`` 0.1: a running mean of the first ten clean sightings, then a
       moving average over about ten, which follows light changing along an aisle.
 
-    ``birth_explained`` 0.8: a leftover confident box at least that much inside the union of
-    the boxes matched to tracks this frame starts no track. A real newcomer in a crowd shows a
-    head and a shoulder or a side of their own (a fifth of their box or more) by the time the
-    detector scores them confidently; a box straddling two neighbours shows nothing of its own
-    but the gap between them. On the clips 0.7 did the same and 0.9 nothing.
+    ``explained_box`` 0.8: a box at least that much inside the union of two or more boxes
+    matched to other tracks this frame (inside none alone) straddles them: it starts no track and
+    recovers no lost one. A real person among others shows a head and a shoulder or a side of
+    their own (a fifth of their box or more) by the time the detector scores them confidently;
+    a box straddling two neighbours shows nothing of its own but the gap between them. On the
+    clips 0.7 did the same and 0.9 nothing.
 
     ``place_iou`` 0.6: a box on the same place as another (IoU at least that), as the
     static-object watch matches its places (``StaticObjects.match_iou``): what a thing that
@@ -177,7 +180,7 @@ class TrackerConfig:
     appearance_doubt: float = 0.45
     appearance_doubt_trust: float = 0.25
     place_iou: float = 0.6
-    birth_explained: float = 0.8
+    explained_box: float = 0.8
     output_filtered_box: bool = True
     noise: MotionNoise = field(default_factory=MotionNoise)
 
@@ -325,6 +328,7 @@ class Tracker:
         rest = [i for i in tentative if i not in matched]
         self._match_iou(rest, low_left, boxes, cfg.low_iou_gate, matched)
 
+        self._refuse_explained_recoveries(matched, boxes)
         behind = _behind(boxes) if feats is not None else None
         clean = self._clean(matched, boxes, behind) if behind is not None else {}
         for ti, di in matched.items():
@@ -361,7 +365,7 @@ class Tracker:
         for di in high_left:
             if conf[di] < cfg.new_track_threshold:
                 continue
-            if _explained(boxes[di], taken) >= cfg.birth_explained:
+            if _straddles(boxes[di], taken, cfg.explained_box):
                 continue  # a box straddling people already tracked: nobody new (module doc)
             tr = _Track(boxes[di], float(conf[di]), now, cfg.noise)
             tr.at_edge = _touches_edge(boxes[di], frame_size, cfg.edge_margin)
@@ -403,6 +407,20 @@ class Tracker:
             kept.append(tr)
         self._tracks = kept
         return self._output({id(tr) for tr in kept if tr.misses == 0})
+
+    def _refuse_explained_recoveries(
+        self, matched: dict[int, int], boxes: NDArray[np.float64]
+    ) -> None:
+        """A lost track is not taken up again by a box straddling the boxes given to other
+        tracks this frame (``explained_box``): the detector boxing two people as one says
+        nothing of a third, who stays lost."""
+        limit = self.config.explained_box
+        for ti, di in list(matched.items()):
+            if self._tracks[ti].misses == 0:
+                continue
+            others = boxes[[d for t, d in matched.items() if t != ti]]
+            if _straddles(boxes[di], others, limit):
+                del matched[ti]
 
     def _confirm(self, tr: _Track) -> None:
         tr.confirmed = True
@@ -594,15 +612,18 @@ def _coverage(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.floa
 _GRID = (np.arange(8) + 0.5) / 8
 
 
-def _explained(box: NDArray[np.float64], others: NDArray[np.float64]) -> float:
-    """Fraction of ``box`` that the union of ``others`` (N, 4) covers, on an 8 × 8 grid."""
-    if not len(others):
-        return 0.0
+def _straddles(box: NDArray[np.float64], others: NDArray[np.float64], limit: float) -> bool:
+    """``box`` lies at least ``limit`` inside the union of ``others`` (N, 4) though no one of
+    them covers that much alone: it spans two or more of them (an 8 × 8 grid of points)."""
+    if len(others) < 2:
+        return False
     xs = box[0] + (box[2] - box[0]) * _GRID
     ys = box[1] + (box[3] - box[1]) * _GRID
     in_x = (xs[None, :] >= others[:, 0:1]) & (xs[None, :] <= others[:, 2:3])  # (N, 8)
     in_y = (ys[None, :] >= others[:, 1:2]) & (ys[None, :] <= others[:, 3:4])
-    return float((in_y[:, :, None] & in_x[:, None, :]).any(axis=0).mean())
+    inside = in_y[:, :, None] & in_x[:, None, :]  # (N, 8, 8)
+    alone = inside.mean(axis=(1, 2)).max()
+    return bool(inside.any(axis=0).mean() >= limit and alone < limit)
 
 
 def _behind(boxes: NDArray[np.float64]) -> NDArray[np.float64]:

@@ -242,3 +242,29 @@ def test_a_box_straddling_two_walkers_side_by_side_is_nobody_new(fps: float) -> 
 
     history = run(Tracker(), fps, 4.0, scene)
     assert len(confirmed_ids(history)) == 2
+
+
+@pytest.mark.parametrize("fps", FPS)
+def test_a_box_straddling_two_walkers_does_not_bring_back_a_lost_third(fps: float) -> None:
+    """C walks left behind a pair walking right and is hidden (not detected) from 1.5 s; while
+    the detector boxes the pair as one (2.0–2.4 s), that box is where C's motion puts C, but it
+    shows only the pair: C stays lost rather than taking it."""
+
+    def people(t: float) -> list[tuple[float, float, float, float]]:
+        a = person_box(300 + 30 * t, 300, 60)
+        b = person_box(326 + 30 * t, 302, 58)
+        c = person_box(500 - 60 * t, 296, 60)
+        pair = (a[0] + 4, min(a[1], b[1]), b[2] - 4, max(a[3], b[3]))
+        return [a, b] + ([c] if t < 1.5 else []) + ([pair] if 2.0 <= t < 2.4 else [])
+
+    tracker = Tracker()
+    history = run(tracker, fps, 2.4, people)
+    c = id_near(history[int(fps)], 500 - 60 * 1.0)
+    assert c is not None
+    pair_frames = history[round(2.0 * fps) :]
+    assert all(
+        TrackState(int(s)) == TrackState.LOST
+        for tr in pair_frames
+        for i, s in zip(tr.ids, tr.state, strict=True)
+        if i == c
+    )
