@@ -22,7 +22,10 @@ covering part of it, not on it) hides the object without moving it, so a differe
 someone else stood there does not restart the clock, here or later, and neither does a change
 that is over within ``PASSING_S`` with the picture back as it was (a passer-by the detector did
 not find on their own, merged into the thing's box). A shopper's own motion does: it leaves the
-picture changed.
+picture changed. So does the place being seen without its thing while nothing was detected on it
+(the history shows its picture different, nobody in front, for longer than ``PASSING_S``): people
+dressed alike walking one path seconds apart leave one trail of places, and the next walker on an
+old place is someone new there, not a thing that stood there all along.
 
 Only small grey pictures are kept, in memory, for ``static_after_s`` at most, never written
 anywhere.
@@ -187,7 +190,9 @@ class StaticObjects:
             # The picture is sampled at the anchor's own box, not the detection's: detector boxes
             # jitter by a few pixels, which alone would look like motion of a textured thing.
             thumb = _thumb(grey, a.xyxy * scale)
-            if float(np.abs(thumb - a.thumb).mean()) <= self.change:
+            if self._changed_unseen(a):  # e.g. the next walker on a path: a new clock
+                a.thumb, a.still_since, a.differs_since = thumb, timestamp, None
+            elif float(np.abs(thumb - a.thumb).mean()) <= self.change:
                 a.differs_since = None  # as it was: still, or whoever passed in front has gone
             elif not _occluded(a.xyxy, boxes, self.match_iou):
                 if a.differs_since is None:
@@ -210,6 +215,26 @@ class StaticObjects:
         iou = box_iou(box[None], places)[0]
         best = int(np.argmax(iou))
         return self.decisions[best][1] if iou[best] >= self.match_iou else None
+
+    def _changed_unseen(self, a: Anchor) -> bool:
+        """While nothing was detected on the anchor (since ``last_seen``), its picture differed
+        from its own, with nobody in front, for longer than ``PASSING_S``: whatever is there now
+        came back or is new, and has stood for no longer than that. Without this, walkers on one
+        path (seconds apart, alike in a small grey thumbnail) would keep a place's clock running
+        from the first of them: a static object found under every walker passing it later."""
+        first: float | None = None
+        if not self._history or self._history[-1][0] <= a.last_seen:
+            return False  # seen on every frame kept since: nothing unseen to look at
+        for t, grey, scale, boxes in self._history:
+            if t <= a.last_seen:
+                continue
+            if float(np.abs(_thumb(grey, a.xyxy * scale) - a.thumb).mean()) <= self.change:
+                first = None
+            elif not _occluded(a.xyxy, boxes, self.match_iou):
+                first = t if first is None else first
+                if t - first > PASSING_S:
+                    return True
+        return False
 
     def _still_since(
         self, box: NDArray[np.float64], thumb: NDArray[np.float32], now: float

@@ -209,3 +209,23 @@ def test_a_walker_whose_boxes_each_lie_on_some_static_place_is_not_dropped() -> 
     mannequin = np.array([300.0, 10, 330, 90])
     sightings = {1: walk, 2: [mannequin + k % 2 for k in range(6)] + walk[:4]}
     assert static_tracks(sightings, [*found, mannequin]) == {2}
+
+
+def test_walkers_alike_passing_one_place_seconds_apart_are_not_static() -> None:
+    """Two people dressed alike walk the same path 12 s apart (longer than ``static_after_s``):
+    the second one's boxes lie on the first one's places with the same picture, but the floor
+    was seen empty there in between, so the places' clocks start again and nobody is dropped."""
+    static = StaticObjects(static_after_s=10.0)
+    scene = _Scene()
+    kept = []
+    for start in (0.0, 12.0):
+        for k in range(20):  # 4 s at 5 fps, 60 px/s
+            scene.x = 40.0 + 12 * k
+            kept.append(
+                len(static.apply(scene.detect(scene.image()), scene.image(), start + k / 5))
+            )
+        empty = np.full((H, W, 3), 120, np.uint8)
+        none = Detections(np.zeros((0, 4), np.float32), np.zeros(0, np.float32))
+        for k in range(20, 60):  # the path empty until the next walker
+            static.apply(none, empty, start + k / 5)
+    assert kept == [1] * 40
