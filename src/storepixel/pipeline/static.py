@@ -228,9 +228,11 @@ class StaticObjects:
         for t, grey, scale, boxes in self._history:
             if t <= a.last_seen:
                 continue
+            if _occluded(a.xyxy, boxes, self.match_iou):
+                continue  # someone in front: the picture says nothing of the place
             if float(np.abs(_thumb(grey, a.xyxy * scale) - a.thumb).mean()) <= self.change:
                 first = None
-            elif not _occluded(a.xyxy, boxes, self.match_iou):
+            else:
                 first = t if first is None else first
                 if t - first > PASSING_S:
                     return True
