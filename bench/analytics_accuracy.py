@@ -1,7 +1,8 @@
 """Store analytics accuracy: line counts, zone visits and dwell on MOTChallenge ground truth.
 
     .venv/bin/python bench/analytics_accuracy.py [SEQ_DIR --site SITE.yaml] [--tracks OUT.txt]
-        [--run-tracker] [--write-docs] [--runtime auto|onnxruntime|openvino]
+        [--run-tracker] [--analyze LABEL=SUMMARY.json] [--write-docs]
+        [--runtime auto|onnxruntime|openvino]
 
 With no arguments it runs both shared sequences with their sites in ``bench/sites/``. For each
 line and zone it prints, side by side, from the same ground-truth tracks:
@@ -27,6 +28,12 @@ the count error and median-dwell error against the reference.
 ``--stays`` also prints, per zone, every stay of the reference (GT id, first and last second
 inside) and of the tracker run (track id, first and last second, and the GT people its boxes
 covered then), to see which visits are split, merged or missed.
+``--analyze new=SUMMARY.json`` (repeatable) adds a column from ``storepixel analyze --json`` run
+on the sequence's video with the same site: the product's own counts (change gate, adaptive
+detector passes and all), e.g. two releases side by side.
+Truth labelled on every k-th frame only (``labelled_every`` in seqinfo.ini, as the plaza's):
+the reference and the GT columns use those frames (10 fps / 5 = 2 fps: fine for lines and
+visits; dwell to ±0.5 s); tracker runs use every frame.
 ``--tracker-config '{"appearance_gate": 0.45}'`` overrides ``TrackerConfig`` fields of the tracker
 runs (ablations), as in ``bench/mot_eval.py``.
 ``--write-docs`` regenerates the tables of the "## Store analytics" section of
@@ -41,7 +48,7 @@ import io
 import json
 import sys
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import redirect_stdout
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,10 +105,11 @@ class Numbers:
 # --- tracks ------------------------------------------------------------------------------------
 
 
-def tracks_by_frame(rows: F64, n_frames: int) -> dict[int, tuple[NDArray[np.int64], F64]]:
-    """MOT rows (frame, id, x, y, w, h, ...) → per 1-based frame: ids and xyxy boxes."""
+def tracks_by_frame(rows: F64, frames: Iterable[int]) -> dict[int, tuple[NDArray[np.int64], F64]]:
+    """MOT rows (frame, id, x, y, w, h, ...) → per 1-based frame of ``frames`` (all of a tracker's
+    frames; a sequence's labelled ones for its truth): ids and xyxy boxes."""
     out: dict[int, tuple[NDArray[np.int64], F64]] = {}
-    for f in range(1, n_frames + 1):
+    for f in frames:
         r = rows[rows[:, 0] == f]
         xyxy = np.column_stack([r[:, 2], r[:, 3], r[:, 2] + r[:, 4], r[:, 3] + r[:, 5]])
         out[f] = (r[:, 1].astype(np.int64), xyxy)
@@ -188,7 +196,7 @@ def storepixel(
 ) -> Numbers:
     ca = CameraAnalytics(site, cam, run_anchor=ANCHOR)
     size = seq.frame_size or (1, 1)
-    for f in range(1, seq.n_frames + 1):
+    for f in sorted(frames):  # truth labelled every k-th frame: fed at that rate
         ids, xyxy = frames[f]
         state = np.full(len(ids), TrackState.CONFIRMED, np.int8)
         ca.update(Tracks(ids, xyxy, np.ones(len(ids)), state), ANCHOR + (f - 1) / seq.fps, size)
@@ -238,7 +246,7 @@ def supervision(
     last_in: dict[str, dict[int, float]] = {z: {} for z in poly_zones}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        for f in range(1, seq.n_frames + 1):
+        for f in sorted(frames):
             ids, xyxy = frames[f]
             t = (f - 1) / seq.fps
             det = sv.Detections(xyxy=xyxy.astype(np.float32), tracker_id=ids)
@@ -320,9 +328,12 @@ class _Replay:
 def pipeline_numbers(
     seq: Sequence, detections: str, cam: CameraConfig, site: str
 ) -> tuple[Numbers, dict[int, tuple[NDArray[np.int64], F64]]]:
-    """Detections → tracker → analytics through ``CameraPipeline``, frame by frame, exactly as
-    ``storepixel analyze`` runs them (``bundled``: the default detector; ``public``: the
-    sequence's own detections). Also returns the confirmed tracks of each frame."""
+    """Detections → static-object watch → tracker → analytics through ``CameraPipeline``, frame
+    by frame, as ``storepixel analyze`` runs them (``bundled``: the default detector; ``public``:
+    the sequence's own detections) but on every frame, without analyze's change gate and with
+    the detector's fixed passes (``--analyze`` scores analyze's own summary). Also returns the
+    confirmed tracks of each frame."""
+    from storepixel.pipeline.factory import camera_static_objects
 
     images = dict(iter_images(seq))
     if detections == "public":
@@ -333,7 +344,7 @@ def pipeline_numbers(
 
         detector = load_detector(DetectorConfig(runtime=RUNTIME))  # type: ignore[arg-type]
         dets = {f: detector.detect(img) for f, img in images.items()}
-    return _pipeline(seq, dets, images, cam, site)
+    return _pipeline(seq, dets, images, cam, site, static=camera_static_objects(cam))
 
 
 def _pipeline(
@@ -343,6 +354,7 @@ def _pipeline(
     cam: CameraConfig,
     site: str,
     appearance: bool = True,
+    static: object = None,
 ) -> tuple[Numbers, dict[int, tuple[NDArray[np.int64], F64]]]:
     from storepixel.events.ids import track_pseudonym
     from storepixel.pipeline.camera import CameraPipeline
@@ -355,7 +367,7 @@ def _pipeline(
     # As analyze builds it (the detections were found on the unmasked picture; the shared
     # sequences' sites have no privacy masks).
     ignore = IgnoreAreas([a.polygon for a in cam.ignore_areas])
-    pipeline = CameraPipeline(_Replay(dets), tracker, None, ca, ignore=ignore)
+    pipeline = CameraPipeline(_Replay(dets), tracker, None, ca, ignore=ignore, static=static)  # type: ignore[arg-type]
     confirmed: dict[int, tuple[NDArray[np.int64], F64]] = {}
     events: list[Event] = []
     for f in range(1, seq.n_frames + 1):
@@ -376,6 +388,19 @@ def _pipeline(
     return numbers, confirmed
 
 
+def analyze_numbers(summary: Path) -> Numbers:
+    """The line counts, zone visits and median dwell of a ``storepixel analyze --json`` summary
+    (its ``dwell_p50_s`` is the zone's median dwell)."""
+    data = json.loads(summary.read_text())
+    out = Numbers()
+    for lid, c in data["lines"].items():
+        out.lines[lid] = (int(c["in"]), int(c["out"]))
+    for zid, z in data["zones"].items():
+        out.visits[zid] = int(z["visits"])
+        out.dwells[zid] = [] if z["dwell_p50_s"] is None else [float(z["dwell_p50_s"])]
+    return out
+
+
 def evaluate(
     seq_dir: Path,
     site_path: Path,
@@ -385,11 +410,12 @@ def evaluate(
     drop: float = 0.1,
     seeds: int = 20,
     stays: list[str] | None = None,
+    analyzed: Mapping[str, Path] | None = None,
 ) -> list[str]:
     seq = load_sequence(seq_dir)
     site = load_site(site_path)
     cam = site.cameras[0]
-    gt = tracks_by_frame(seq.gt, seq.n_frames)
+    gt = tracks_by_frame(seq.gt, seq.scored_frames())
     cols = {
         "reference (GT)": reference(seq, gt, cam),
         "storepixel (GT)": storepixel(seq, gt, cam, site.site.id),
@@ -399,14 +425,14 @@ def evaluate(
         ours, theirs = [], []
         for seed in range(seeds):
             noisy = tracks_by_frame(
-                perturb(seq.gt, np.random.default_rng(seed), noise, drop), seq.n_frames
+                perturb(seq.gt, np.random.default_rng(seed), noise, drop), seq.scored_frames()
             )
             ours.append(storepixel(seq, noisy, cam, site.site.id))
             theirs.append(supervision(seq, noisy, cam))
         cols["storepixel (noisy GT)"] = mean_numbers(ours)
         cols["supervision (noisy GT)"] = mean_numbers(theirs)
     if tracks is not None:
-        frames = tracks_by_frame(read_mot_file(tracks), seq.n_frames)
+        frames = tracks_by_frame(read_mot_file(tracks), seq.frame_numbers())
         cols["storepixel (tracks)"] = storepixel(seq, frames, cam, site.site.id)
         cols["supervision (tracks)"] = supervision(seq, frames, cam)
     elif run_tracker is not None:
@@ -415,6 +441,8 @@ def evaluate(
         cols["supervision (tracks)"] = supervision(seq, frames, cam)
         if stays is not None:
             stays += stay_lines(seq, cols["reference (GT)"], ours_t, frames, gt)
+    for label, summary in (analyzed or {}).items():
+        cols[f"analyze {label}"] = analyze_numbers(summary)
     return table(seq.name, cam, cols)
 
 
@@ -437,7 +465,7 @@ def stay_lines(
             who: dict[int, int] = {}
             for f in range(round(a * seq.fps) + 1, round(b * seq.fps) + 2):
                 ids, boxes = frames[f]
-                gids, gboxes = gt[f]
+                gids, gboxes = gt.get(f, (np.zeros(0, np.int64), np.zeros((0, 4))))
                 if tid not in ids.tolist() or not len(gids):
                     continue
                 iou = box_iou(boxes[ids == tid], gboxes)[0]
@@ -532,9 +560,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--synthetic", type=int, default=0, help="synthetic scenes per frame rate")
     ap.add_argument("--stays", action="store_true", help="list every zone stay (with a tracker)")
     ap.add_argument(
+        "--analyze",
+        action="append",
+        default=[],
+        metavar="LABEL=SUMMARY.json",
+        help="add a column from `storepixel analyze --json` on the sequence's video (repeatable)",
+    )
+    ap.add_argument(
         "--tracker-config", type=json.loads, default={}, help="TrackerConfig overrides (JSON)"
     )
     args = ap.parse_args(argv)
+    analyzed = {k: Path(v) for k, _, v in (a.partition("=") for a in args.analyze)}
+    if analyzed and args.seq is None:
+        ap.error("--analyze needs the sequence folder and --site it was analysed with")
     CONFIG_OVERRIDES.update(args.tracker_config)
     global RUNTIME
     RUNTIME = args.runtime
@@ -559,6 +597,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.drop,
                 args.seeds,
                 stays,
+                analyzed,
             )
         lines += rows if not lines else rows[2:]
     tables = ["\n".join(lines)]
