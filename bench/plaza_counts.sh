@@ -14,10 +14,11 @@ OUT=${OUT:-out/plaza_counts}
 SITE=bench/sites/plaza-vtest.yaml
 SEQ=bench/truth/plaza/vtest
 mkdir -p "$OUT"
+DBS=$(cd "$OUT" && pwd)  # the events store wants an absolute path
 run() {  # label src
-  rm -f "$OUT/$1.db"
+  rm -f "$DBS/$1.db"
   PYTHONPATH="$2" .venv/bin/storepixel analyze data/samples/vtest.avi --site "$SITE" \
-    --db "sqlite:///$PWD/$OUT/$1.db" --json > "$OUT/analyze-$1.json"
+    --db "sqlite:///$DBS/$1.db" --json > "$OUT/analyze-$1.json"
 }
 run this src
 cols="--analyze this=$OUT/analyze-this.json"
