@@ -10,7 +10,8 @@ decoding alone (``speed.decode_floor``), alternating, ``--rounds`` times, and sp
 process CPU time (every thread) by clocking ``time.process_time`` around the model's inference
 calls and the detector's ``detect`` calls:
 
-- **inference**: the model runtime's own calls (OpenVINO or onnxruntime, all its threads);
+- **inference**: the model runtime's own calls (OpenVINO or onnxruntime, all its threads; the
+  passes of a frame run side by side count once);
 - **detector, Python**: placing the frame on the canvas, the input tensor, decoding the outputs,
   merging passes (``detect`` minus inference);
 - the other stages, each clocked the same way: converting the sampled frames to BGR, the change
@@ -63,13 +64,20 @@ STAGES = [
 _spent = dict.fromkeys(["inference", "detect", *(clock for _, _, clock in STAGES)], 0.0)
 
 
+_depth = dict.fromkeys(_spent, 0)
+
+
 def _clocked(func: Any, key: str) -> Any:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        # Outermost call only: ``run_all`` may call ``run`` (passes one after the other).
+        _depth[key] += 1
         started = time.process_time()
         try:
             return func(*args, **kwargs)
         finally:
-            _spent[key] += time.process_time() - started
+            _depth[key] -= 1
+            if not _depth[key]:
+                _spent[key] += time.process_time() - started
 
     return wrapper
 
@@ -92,6 +100,7 @@ def main() -> None:
         camera = camera.model_copy(update={"detector": config})
     detector = load_detector(camera.detector)
     adapter_base.OnnxModel.run = _clocked(adapter_base.OnnxModel.run, "inference")  # type: ignore[method-assign]
+    adapter_base.OnnxModel.run_all = _clocked(adapter_base.OnnxModel.run_all, "inference")  # type: ignore[method-assign]
     OnnxDetector.detect = _clocked(OnnxDetector.detect, "detect")  # type: ignore[method-assign]
     for owner, name, clock in STAGES:
         setattr(owner, name, _clocked(getattr(owner, name), clock))

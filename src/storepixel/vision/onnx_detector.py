@@ -12,6 +12,7 @@ import copy
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,7 +22,7 @@ from storepixel.types import Detections
 from storepixel.vision.adapters.base import Candidates, OnnxModel
 from storepixel.vision.base import Detector
 from storepixel.vision.far_budget import FarBandBudget
-from storepixel.vision.geometry import clip_boxes, tile_windows
+from storepixel.vision.geometry import Fit, clip_boxes, tile_windows
 from storepixel.vision.nms import box_iou, nms
 from storepixel.vision.size_map import PersonSizeMap
 
@@ -145,17 +146,24 @@ class OnnxDetector(Detector):
                 f"expected an HxWx3 uint8 BGR image, got {image_bgr.shape} {image_bgr.dtype}"
             )
         stats, adaptive = self._stats, self.adaptive
-        found = self._pass(image_bgr, self.passes[0])
-        first = sum(len(f[1]) for f in found)
-        run_extras = True
+        # Whether every pass runs is known before the first unless the extras are being skipped
+        # and this is no re-check (then the first pass's people decide): known, they all run
+        # side by side (``OnnxModel.candidates_all``; the same boxes as one after the other).
+        known = True
         if stats is not None and adaptive is not None and stats.skipping:
             stats.since_check += 1
-            run_extras = stats.since_check >= adaptive.recheck or self._lost_someone(
-                found, image_bgr
-            )
+            known = stats.since_check >= adaptive.recheck
+        if known and len(self.passes) > 1 and "tiles" not in self.passes:
+            found = self._passes_side_by_side(image_bgr, cast("tuple[Fit, ...]", self.passes))
+            first = len(found[0][1])
+            run_extras = True
+        else:
+            found = self._pass(image_bgr, self.passes[0])
+            first = sum(len(f[1]) for f in found)
+            run_extras = known or self._lost_someone(found, image_bgr)
+            for kind in self.passes[1:] if run_extras else ():
+                found.extend(self._pass(image_bgr, kind))
         ran = self.passes[: len(self.passes) if run_extras else 1]
-        for kind in ran[1:]:
-            found.extend(self._pass(image_bgr, kind))
         extras_end = sum(len(f[1]) for f in found)
         if self.budget is not None:
             slices = self._far_band_budgeted(image_bgr, ran)
@@ -185,6 +193,26 @@ class OnnxDetector(Detector):
         elif len(stats.added) == adaptive.window and not any(stats.added):
             stats.skipping = True
         return detections
+
+    def _passes_side_by_side(
+        self, image: NDArray[np.uint8], kinds: Sequence[Fit]
+    ) -> list[Candidates]:
+        """``_pass`` of each whole-frame pass of ``kinds``, the model run on them at once."""
+        self.passes_run += len(kinds)
+        return self._candidates_all([(image, kind, True) for kind in kinds])
+
+    def _candidates_all(
+        self, views: Sequence[tuple[NDArray[np.uint8], Fit, bool]]
+    ) -> list[Candidates]:
+        """The model's candidates for each (image, fit, tight) of ``views``: side by side where
+        it can (``OnnxModel.candidates_all``), else one after the other."""
+        together = getattr(self.model, "candidates_all", None)
+        if together is not None:
+            return list(together(views, self.confidence))
+        return [
+            self.model.candidates(image, fit, self.confidence, tight=tight)
+            for image, fit, tight in views
+        ]
 
     def _pass(self, image: NDArray[np.uint8], kind: PassKind) -> list[Candidates]:
         self.passes_run += 1
@@ -345,11 +373,11 @@ class OnnxDetector(Detector):
         (a neighbouring window or a whole-frame pass sees that person whole). ``tight``: on a
         canvas cut to the window's shape (the far band's wide slices: less grey to run)."""
         height, width = image.shape[:2]
+        fit: Fit = "letterbox"
+        crops = [(image[y0:y1, x0:x1], fit, tight) for x0, y0, x1, y1 in windows]
+        found = self._candidates_all(crops)
         out = []
-        for x0, y0, x1, y1 in windows:
-            xyxy, scores = self.model.candidates(
-                image[y0:y1, x0:x1], "letterbox", self.confidence, tight=tight
-            )
+        for (x0, y0, x1, y1), (xyxy, scores) in zip(windows, found, strict=True):
             # A box touching an inner edge of the tile is a person cut by the seam.
             cut = np.zeros(len(xyxy), bool)
             if x0 > 0:

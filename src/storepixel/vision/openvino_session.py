@@ -59,13 +59,30 @@ class OpenVinoSession:
     ``threads`` CPU threads per inference as with onnxruntime; ``streams`` inferences may run at
     once, one per calling thread (the live supervisor's workers share one detector), each with
     its own OpenVINO infer request.
+
+    ``run_all`` runs several inputs of one frame (the detector's passes) at once, each on its
+    share of the calling thread's ``threads``: a model this small scales poorly over threads
+    within one inference, so two one-thread inferences side by side finish sooner, and with less
+    CPU, than the same two one after the other on two threads each (docs/dev/performance.md,
+    "Passes side by side"). The outputs are the same bits: each inference's arithmetic does not
+    depend on its thread count.
     """
 
     runtime = "openvino"
 
     def __init__(self, metadata: ort.InferenceSession, path: Path, threads: int, streams: int):
         self._metadata = metadata
+        self._path = path
+        self.threads, self.streams = threads, streams
         self.precision = "bf16" if native_bf16() else "f32"
+        self._compiled = self._compile(streams, threads)
+        # Compiled on the first ``run_all``: the same threads cut into one-thread streams.
+        self._side_by_side: Any = None
+        self._lock = threading.Lock()
+        self._outputs = self._ports(self._compiled)
+        self._local = threading.local()
+
+    def _compile(self, streams: int, threads: int) -> Any:
         config = {
             "PERFORMANCE_HINT": "LATENCY",
             "NUM_STREAMS": streams,
@@ -73,18 +90,18 @@ class OpenVinoSession:
             "INFERENCE_PRECISION_HINT": self.precision,
         }
         try:
-            self._compiled = _core().compile_model(str(path), "CPU", config)
+            return _core().compile_model(str(self._path), "CPU", config)
         except Exception as exc:  # OpenVINO raises RuntimeError with multi-line reports
             reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-            raise DetectorError(f"OpenVINO cannot load {path.name}: {reason}") from None
-        names = [o.name for o in metadata.get_outputs()]
-        outputs = self._compiled.outputs
+            raise DetectorError(f"OpenVINO cannot load {self._path.name}: {reason}") from None
+
+    def _ports(self, compiled: Any) -> list[Any]:
+        """``compiled``'s output ports in onnxruntime's order, which the adapters decode by."""
+        names = [o.name for o in self._metadata.get_outputs()]
         try:
-            # onnxruntime's output order, which the adapters decode by.
-            self._outputs = [next(p for p in outputs if n in p.get_names()) for n in names]
+            return [next(p for p in compiled.outputs if n in p.get_names()) for n in names]
         except StopIteration:
-            raise DetectorError(f"OpenVINO renamed the outputs of {path.name}") from None
-        self._local = threading.local()
+            raise DetectorError(f"OpenVINO renamed the outputs of {self._path.name}") from None
 
     def get_inputs(self) -> Any:
         return self._metadata.get_inputs()
@@ -107,6 +124,40 @@ class OpenVinoSession:
         # costs ~60 µs an output (six a pass).
         result = request.infer({0: tensor}, share_inputs=True).to_dict()
         return [np.array(result[port]) for port in self._outputs]
+
+    def run_all(self, tensors: list[NDArray[np.float32]]) -> list[list[Any]]:
+        """``run``'s outputs for each of ``tensors``, the inferences side by side on one thread
+        each (of this caller's ``threads``). With one thread an inference, one after the other:
+        the caller's share of the cores is a single one (the live supervisor with as many
+        workers as cores or more), and there is nothing to put side by side."""
+        if self.threads < 2 or len(tensors) < 2:
+            return [self.run(None, {"input": tensor}) for tensor in tensors]
+        requests: list[Any] = getattr(self._local, "side_by_side", [])
+        if len(requests) < len(tensors):
+            with self._lock:
+                if self._side_by_side is None:
+                    # As many one-thread streams as the threads all callers together may use.
+                    compiled = self._compile(self.threads * self.streams, 1)
+                    self._side_by_side = compiled, self._ports(compiled)
+            compiled, _ = self._side_by_side
+            requests = requests + [
+                compiled.create_infer_request() for _ in range(len(tensors) - len(requests))
+            ]
+            self._local.side_by_side = requests
+        ports = self._side_by_side[1]
+        started = []
+        try:
+            for request, tensor in zip(requests, tensors, strict=False):
+                request.start_async({0: tensor}, share_inputs=True)
+                started.append(request)
+        finally:
+            for request in started:  # the inputs are read in place: none may outlive this call
+                request.wait()
+        outputs = []
+        for request in started:
+            result = request.results.to_dict()
+            outputs.append([np.array(result[port]) for port in ports])
+        return outputs
 
 
 def default_streams(threads: int) -> int:

@@ -77,3 +77,29 @@ def test_asking_for_openvino_without_it_is_a_one_line_error(
 def test_an_unknown_runtime_is_refused() -> None:
     with pytest.raises(ValueError, match="runtime"):
         DetectorConfig(runtime="tensorrt")  # type: ignore[arg-type]
+
+
+@needs_openvino
+def test_passes_side_by_side_give_the_same_bits_as_in_turn(vtest_path: Path) -> None:
+    # Letterbox and stretch of one frame, side by side on one thread each (``run_all``), against
+    # the same two one after the other on two threads: the boxes must not depend on it.
+    detector = load_detector(DetectorConfig(runtime="openvino", threads=2, adaptive_passes=False))
+    model = detector.model
+    session = model.session
+    for image in _frames(vtest_path, every=60, count=3):
+        views = [(image, "letterbox", True), (image, "stretch", True)]
+        together = model.candidates_all(views, 0.3)
+        apart = [model.candidates(im, fit, 0.3, tight=tight) for im, fit, tight in views]
+        assert len(together[0][1]) > 0
+        for (xyxy_a, scores_a), (xyxy_b, scores_b) in zip(together, apart, strict=True):
+            np.testing.assert_array_equal(xyxy_a, xyxy_b)
+            np.testing.assert_array_equal(scores_a, scores_b)
+    assert session._side_by_side is not None  # they did run side by side
+
+
+@needs_openvino
+def test_one_thread_an_inference_runs_the_passes_in_turn(vtest_path: Path) -> None:
+    # The live supervisor with a worker per core: nothing to put side by side.
+    detector = load_detector(DetectorConfig(runtime="openvino", threads=1, adaptive_passes=False))
+    assert len(detector.detect(_frames(vtest_path, count=1)[0])) > 0
+    assert detector.model.session._side_by_side is None

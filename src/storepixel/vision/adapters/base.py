@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from pathlib import Path
 from typing import ClassVar
 
@@ -99,6 +100,41 @@ class OnnxModel(ABC):
         outputs = self.run(self.to_tensor(canvas))
         xyxy, scores = self.decode(outputs, confidence, size)
         return placement.to_image(xyxy), scores
+
+    def candidates_all(
+        self, views: Sequence[tuple[NDArray[np.uint8], Fit, bool]], confidence: float
+    ) -> list[Candidates]:
+        """``candidates(image, fit, confidence, tight=tight)`` for each (image, fit, tight) of
+        ``views``, the same boxes, with the model run on them side by side where the session
+        can (``run_all``)."""
+        sizes, placements, tensors = [], [], []
+        for image, fit, tight in views:
+            size = self.canvas_size(image.shape[1], image.shape[0], fit, tight)
+            canvas, placement = place(
+                image, size, fit, self.pad_value, centre=self.centre_letterbox
+            )
+            sizes.append(size)
+            placements.append(placement)
+            tensors.append(self.to_tensor(canvas))
+        out = []
+        for outputs, size, placement in zip(self.run_all(tensors), sizes, placements, strict=True):
+            xyxy, scores = self.decode(outputs, confidence, size)
+            out.append((placement.to_image(xyxy), scores))
+        return out
+
+    def run_all(self, tensors: list[NDArray[np.float32]]) -> list[list[NDArray[np.float32]]]:
+        """``run``'s outputs for each of ``tensors``: side by side where the session runs
+        several at once (``OpenVinoSession.run_all``), else one after the other."""
+        run_all = getattr(self.session, "run_all", None)
+        if run_all is None or len(tensors) < 2:
+            return [self.run(tensor) for tensor in tensors]
+        try:
+            return [list(outputs) for outputs in run_all(tensors)]
+        except DetectorError:
+            raise
+        except Exception as exc:
+            reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            raise DetectorError(f"{self.path.name} failed to run: {reason}") from None
 
     def run(self, tensor: NDArray[np.float32]) -> list[NDArray[np.float32]]:
         """The model's outputs for one input tensor; a failure is a one-line ``DetectorError``."""
