@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC
 from pathlib import Path
+from typing import cast
 
 import av
 import av.error
@@ -28,6 +31,9 @@ log = logging.getLogger(__name__)
 VIDEO_FORMATS = "mov,mp4,matroska,webm,avi,mpegts,mpeg,mpegvideo,flv,asf,h264,hevc"
 EXPECTED = "expected e.g. MP4, AVI, MKV"
 NOT_A_VIDEO = f"not a video file ({EXPECTED})"
+# Sampled frames decoded ahead of the analysis, on a thread of their own: enough to cover one
+# detection (two passes, ~25 ms) at the decoder's pace; a 1080p frame is 6 MB.
+READ_AHEAD = 4
 
 
 def open_video(path: str | Path) -> av.container.InputContainer:
@@ -97,6 +103,12 @@ class VideoFileSource:
             self.anchor, self.anchor_origin = os.path.getmtime(self.path), "file modification time"
 
     def __iter__(self) -> Iterator[Frame]:
+        if self.wants is not None or READ_AHEAD <= 0:
+            # Whether a skipped frame is wanted depends on the analysis so far: decode in turn.
+            return self._decoded()
+        return _read_ahead(self._decoded(), READ_AHEAD)
+
+    def _decoded(self) -> Iterator[Frame]:
         sampler = TimeSampler(self.analysis_fps, self.fps)
         index = -1
         time_base = self._stream.time_base
@@ -144,3 +156,53 @@ class VideoFileSource:
 def _reason(exc: BaseException) -> str:
     text = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
     return text.splitlines()[0]
+
+
+_END = object()
+
+
+def _read_ahead(frames: Iterator[Frame], depth: int) -> Iterator[Frame]:
+    """``frames``, produced on a thread of their own up to ``depth`` ahead of the reader.
+
+    Decoding and BGR conversion release the GIL, so the thread decodes the next frames while
+    the analysis runs the model or its Python stages (docs/dev/performance.md, "Passes side by
+    side, decoding ahead"). A failure while decoding reaches the reader after the frames before
+    it; a reader that stops early stops the thread, which closes the file."""
+    ready: queue.Queue[object] = queue.Queue(depth)
+    stop = threading.Event()
+    failure: list[BaseException] = []
+
+    def hand_over(item: object) -> bool:
+        """Put ``item`` in the queue unless the reader stopped; whether it was put."""
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for frame in frames:
+                if not hand_over(frame):
+                    break
+        except BaseException as exc:  # re-raised on the reader's side
+            failure.append(exc)
+        finally:
+            if stop.is_set():
+                close = getattr(frames, "close", None)
+                if close is not None:
+                    close()  # the generator's own clean-up: closes the container
+            hand_over(_END)
+
+    worker = threading.Thread(target=produce, name="storepixel-decode", daemon=True)
+    worker.start()
+    try:
+        while (item := ready.get()) is not _END:
+            yield cast("Frame", item)
+        if failure:
+            raise failure[0]
+    finally:
+        stop.set()
+        worker.join()

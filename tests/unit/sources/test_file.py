@@ -1,7 +1,10 @@
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+import storepixel.sources.file as file_source
 from storepixel.errors import SourceError
 from storepixel.sources import open_source
 
@@ -84,3 +87,34 @@ def test_bare_mpeg1_stream(tmp_path: Path) -> None:
     assert av.open(str(path)).format.name == "mpegvideo"
     frames = list(open_source(path, anchor=0.0))
     assert len(frames) == 10 and frames[0].image.shape == (48, 64, 3)
+
+
+def test_frames_read_ahead_are_the_frames_decoded_in_turn(
+    vtest_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ahead = [(f.index, f.offset_s, f.image.sum()) for f in open_source(vtest_path, analysis_fps=2)]
+    monkeypatch.setattr(file_source, "READ_AHEAD", 0)
+    in_turn = [
+        (f.index, f.offset_s, f.image.sum()) for f in open_source(vtest_path, analysis_fps=2)
+    ]
+    assert len(in_turn) > 100
+    assert ahead == in_turn
+
+
+def test_stopping_early_stops_the_decoder_thread(vtest_path: Path) -> None:
+    frames = iter(open_source(vtest_path))
+    assert [next(frames).index for _ in range(3)] == [0, 1, 2]
+    assert any(t.name == "storepixel-decode" for t in threading.enumerate())
+    frames.close()  # what dropping a half-read iterator does
+    assert not any(t.name == "storepixel-decode" for t in threading.enumerate())
+
+
+def test_a_failure_while_reading_ahead_reaches_the_reader() -> None:
+    def frames() -> Iterator[int]:
+        yield 1
+        raise ValueError("broken")
+
+    got = []
+    with pytest.raises(ValueError, match="broken"):
+        got.extend(file_source._read_ahead(frames(), 2))  # type: ignore[arg-type]
+    assert got == [1]
