@@ -59,7 +59,8 @@ class VideoFileSource:
     file. ``Frame.offset_s`` is the frame's pts × time base. The timeline is anchored at ``anchor``
     (POSIX seconds) if given, else the container's creation time, else the file's modification time.
     A file that breaks part-way (truncated, corrupt packets) ends the iteration with a warning,
-    keeping every frame that decoded; ``truncated`` then reports it.
+    keeping every frame that decoded; ``truncated`` then reports it. Frames are decoded on a
+    thread of their own, ``READ_AHEAD`` ahead of the reader, unless ``wants`` is set.
     """
 
     def __init__(
