@@ -61,11 +61,11 @@ class OpenVinoSession:
     its own OpenVINO infer request.
 
     ``run_all`` runs several inputs of one frame (the detector's passes) at once, each on its
-    share of the calling thread's ``threads``: a model this small scales poorly over threads
-    within one inference, so two one-thread inferences side by side finish sooner, and with less
-    CPU, than the same two one after the other on two threads each (docs/dev/performance.md,
-    "Passes side by side"). The outputs are the same bits: each inference's arithmetic does not
-    depend on its thread count.
+    share of the calling thread's ``threads``: two threads of one inference spend about a sixth
+    of their CPU waiting for each other, so two one-thread inferences side by side finish as
+    soon as the same two one after the other on two threads each, with ≈ 15 % less CPU
+    (docs/dev/performance.md, "Passes side by side"). The outputs are the same bits: each
+    inference's arithmetic does not depend on its thread count.
     """
 
     runtime = "openvino"
